@@ -1,0 +1,87 @@
+//! The command line (clap). Stable contract: see the README.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// 店小二 xiaoer: a storefront chat bot that answers shoppers' order, parcel
+/// and refund questions, and hands over to a human agent when it should.
+#[derive(Debug, Parser)]
+#[command(name = "xiaoer", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP + WebSocket server (shopper API, agent API, web pages).
+    Serve(ServeArgs),
+    /// Load customers.jsonl and orders.jsonl from a directory into the store.
+    Import(ImportArgs),
+    /// Classify messages (an argument, or one per stdin line).
+    Classify(ClassifyArgs),
+    /// Score the matcher on a labelled JSONL file.
+    Eval(EvalArgs),
+    /// Talk to the bot on stdin/stdout, without a server.
+    Chat(ChatArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A TOML config file (see the README for its keys).
+    #[arg(long, env = "XIAOER_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "XIAOER_LISTEN")]
+    pub listen: Option<String>,
+    /// Store directory [default: ./xiaoer-data].
+    #[arg(long, env = "XIAOER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Pin the clock, e.g. 2026-11-20T12:00:00+08:00.
+    #[arg(long, env = "XIAOER_NOW")]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Directory holding customers.jsonl and orders.jsonl.
+    pub dir: PathBuf,
+    /// Store directory [default: ./xiaoer-data].
+    #[arg(long, env = "XIAOER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// One JSON object per line instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The message; without it, every stdin line is one message.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled JSONL: {"text", "intent"?, "angry"?, "lang"?} per line.
+    pub file: PathBuf,
+    /// One JSON object with the figures instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// The shopper's customer id [default: C1001, a demo customer].
+    #[arg(long, default_value = "C1001")]
+    pub customer: String,
+    /// Use a temporary store loaded from this directory's customers.jsonl and orders.jsonl.
+    #[arg(long)]
+    pub import: Option<PathBuf>,
+    /// Pin the clock, e.g. 2026-11-20T12:00:00+08:00.
+    #[arg(long, env = "XIAOER_NOW")]
+    pub now: Option<String>,
+    /// One JSON object per shopper line.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,126 @@
+//! `xiaoer chat`: a conversation on stdin/stdout through the same [`Bot`]
+//! the server uses, on a temporary store (the demo shop, or `--import DIR`).
+
+use std::io::{BufRead, Write};
+
+use anyhow::{Context as _, Result};
+use serde_json::json;
+
+use crate::cli::ChatArgs;
+use crate::clock::{parse_instant, Clock};
+use crate::shop::SledShop;
+use crate::turn::TurnOutcome;
+
+pub fn run(args: ChatArgs) -> Result<()> {
+    let clock = match &args.now {
+        Some(t) => Clock::Pinned(parse_instant(t).map_err(anyhow::Error::msg)?),
+        None => Clock::System,
+    };
+    let dir = tempfile::tempdir().context("temporary store")?;
+    let db = super::open_db(dir.path())?;
+    if let Some(import) = &args.import {
+        SledShop::open(&db)?
+            .import_dir(import)
+            .with_context(|| format!("import from {}", import.display()))?;
+    }
+    let pack = super::load_pack(None)?;
+    let bot = super::build_bot(
+        &db,
+        pack,
+        handoff::Policy::default(),
+        clock,
+        crate::config::DEFAULT_MAX_MESSAGE_CHARS,
+    )?;
+    let (conversation, greeting) = bot.start(&args.customer, None)?;
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if !args.json {
+        for m in &greeting {
+            writeln!(out, "bot> {}", m.text)?;
+        }
+    }
+    for line in std::io::stdin().lock().lines() {
+        let line = line.context("reading stdin")?;
+        let result = bot.handle(&conversation.id, &line);
+        if args.json {
+            let value = match &result {
+                Ok(outcome) => outcome_json(outcome),
+                Err(e) => json!({ "error": e.to_string() }),
+            };
+            writeln!(out, "{value}")?;
+        } else {
+            match result {
+                Ok(outcome) => print_outcome(&mut out, &outcome)?,
+                Err(e) => writeln!(out, "error> {e}")?,
+            }
+        }
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// The `--json` line contract: reply, intent, confidence, angry, handoff, buttons.
+fn outcome_json(outcome: &TurnOutcome) -> serde_json::Value {
+    let u = &outcome.understanding;
+    let reply: Vec<&str> = outcome.replies.iter().map(|m| m.text.as_str()).collect();
+    let buttons: Vec<_> = outcome
+        .replies
+        .iter()
+        .flat_map(|m| m.buttons.iter())
+        .collect();
+    let handoff = outcome.handoff.as_ref().map(|h| {
+        json!({
+            "reason": h.reasons.first().map(reason_kind),
+            "reasons": h.reasons,
+            "priority": h.priority,
+            "position": h.position,
+        })
+    });
+    json!({
+        "reply": reply.join("\n"),
+        "intent": u.intent,
+        "confidence": u.confidence,
+        "angry": u.angry,
+        "anger": u.anger,
+        "lang": u.lang,
+        "slots": u.slots,
+        "handoff": handoff,
+        "buttons": buttons,
+        "status": outcome.status,
+    })
+}
+
+/// The reason's `kind` tag, e.g. "anger" or "situation".
+fn reason_kind(reason: &handoff::Reason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn print_outcome(out: &mut impl Write, outcome: &TurnOutcome) -> Result<()> {
+    let u = &outcome.understanding;
+    writeln!(
+        out,
+        "      [{} {:.2} anger {:.2}]",
+        u.intent, u.confidence, u.anger
+    )?;
+    for m in &outcome.replies {
+        writeln!(out, "bot> {}", m.text)?;
+        for b in &m.buttons {
+            writeln!(out, "     [{}]", b.label)?;
+        }
+    }
+    if let Some(h) = &outcome.handoff {
+        let kinds: Vec<String> = h.reasons.iter().map(reason_kind).collect();
+        writeln!(
+            out,
+            "      [handed over: {} · priority {} · position {}]",
+            kinds.join(", "),
+            h.priority,
+            h.position
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! One module per subcommand; each takes its parsed arguments and does the work.
+
+pub mod chat;
+pub mod classify;
+pub mod eval;
+pub mod import;
+pub mod serve;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+
+use crate::clock::Clock;
+use crate::shop::SledShop;
+use crate::turn::Bot;
+
+/// Loads the content pack: a directory when configured, else the embedded default.
+pub fn load_pack(dir: Option<&Path>) -> Result<dialogs::Pack> {
+    match dir {
+        Some(dir) => {
+            dialogs::Pack::load_dir(dir).with_context(|| format!("content pack {}", dir.display()))
+        }
+        None => dialogs::Pack::embedded().context("embedded content pack"),
+    }
+}
+
+/// Opens the store in `data_dir` (shop and handoff share one sled database).
+pub fn open_db(data_dir: &Path) -> Result<sled::Db> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
+    sled::open(data_dir).with_context(|| {
+        format!(
+            "cannot open the store in {} (is another xiaoer using it?)",
+            data_dir.display()
+        )
+    })
+}
+
+/// Everything a running bot needs, built from an open database.
+pub fn build_bot(
+    db: &sled::Db,
+    pack: dialogs::Pack,
+    policy: handoff::Policy,
+    clock: Clock,
+    max_message_chars: usize,
+) -> Result<Bot> {
+    let shop = SledShop::open(db).context("shop store")?;
+    if shop.seed_demo_if_empty().context("loading the demo shop")? {
+        tracing::info!("empty store: loaded the demo shop (6 customers, 13 orders)");
+    }
+    let store = handoff::Store::from_db(db.clone()).context("handoff store")?;
+    Ok(Bot::new(
+        pack,
+        Arc::new(shop),
+        store,
+        policy,
+        clock,
+        max_message_chars,
+    ))
+}

@@ -1,0 +1,88 @@
+//! `xiaoer serve`: the server, with a clean shutdown path (mini-redis style):
+//! the signal stops new connections, in-flight turns finish, the store is
+//! flushed, then the process exits 0.
+
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+use crate::config::{Config, FileConfig, Overrides};
+use crate::http::{self, AppState};
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let config = Config::build(
+        file,
+        Overrides {
+            listen: args.listen,
+            data_dir: args.data_dir,
+            now: args.now,
+        },
+    )?;
+    let pack = super::load_pack(config.pack_dir.as_deref())?;
+    let db = super::open_db(&config.data_dir)?;
+    let bot = Arc::new(super::build_bot(
+        &db,
+        pack,
+        config.policy.clone(),
+        config.clock,
+        config.max_message_chars,
+    )?);
+    if config.agent_token.is_none() {
+        tracing::warn!(
+            "no agent_token configured: the agent API is open to anyone who can reach this address"
+        );
+    }
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), clock = ?config.clock, "xiaoer is serving");
+    // Printed (not only logged) so scripts and tests can find an ephemeral port.
+    println!("xiaoer listening on http://{addr}");
+
+    let state = AppState::new(bot.clone(), config.agent_token.clone());
+    http::serve(listener, state, shutdown_signal())
+        .await
+        .context("server failed")?;
+
+    let flushed = db
+        .flush_async()
+        .await
+        .context("flushing the store at shutdown")?;
+    tracing::info!(bytes = flushed, "store flushed; bye");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

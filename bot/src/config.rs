@@ -1,0 +1,137 @@
+//! Configuration: plain data read at the edge (a TOML file, then command-line
+//! flags and environment variables on top), checked once and turned into the
+//! values the rest of the program takes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::Deserialize;
+
+use crate::clock::{parse_instant, Clock};
+
+/// The config file's shape. Every key is optional; see the README for each.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// Address to listen on, e.g. `127.0.0.1:8080`.
+    pub listen: Option<String>,
+    /// Directory of the sled store (shop data, conversations, queue).
+    pub data_dir: Option<PathBuf>,
+    /// Pin the clock to this RFC 3339 instant.
+    pub now: Option<String>,
+    /// A content pack directory that replaces the embedded default pack.
+    pub pack_dir: Option<PathBuf>,
+    /// Bearer token required on the agent API; unset means the agent API is open.
+    pub agent_token: Option<String>,
+    /// Longest shopper message accepted, in characters.
+    pub max_message_chars: Option<usize>,
+    /// Escalation policy knobs (see `handoff::Policy`).
+    #[serde(default)]
+    pub handoff: Option<handoff::Policy>,
+}
+
+impl FileConfig {
+    /// Reads a config file; a missing or malformed file is an error that names it.
+    pub fn read(path: &Path) -> Result<FileConfig> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("config file {} is not valid", path.display()))
+    }
+}
+
+/// The checked configuration the program runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub clock: Clock,
+    pub pack_dir: Option<PathBuf>,
+    pub agent_token: Option<String>,
+    pub max_message_chars: usize,
+    pub policy: handoff::Policy,
+}
+
+/// Defaults a merchant gets without a config file.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "xiaoer-data";
+pub const DEFAULT_MAX_MESSAGE_CHARS: usize = 2000;
+
+/// Values given on the command line (or through the environment); they win
+/// over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub now: Option<String>,
+}
+
+impl Config {
+    /// Layers overrides over the file over the defaults, and checks the result.
+    pub fn build(file: FileConfig, over: Overrides) -> Result<Config> {
+        let listen = over
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen: SocketAddr = listen.parse().with_context(|| {
+            format!("listen address `{listen}` is not host:port, e.g. 127.0.0.1:8080")
+        })?;
+        let clock = match over.now.or(file.now) {
+            Some(t) => Clock::Pinned(parse_instant(&t).map_err(anyhow::Error::msg)?),
+            None => Clock::System,
+        };
+        let max_message_chars = file.max_message_chars.unwrap_or(DEFAULT_MAX_MESSAGE_CHARS);
+        anyhow::ensure!(
+            max_message_chars > 0,
+            "max_message_chars must be at least 1"
+        );
+        Ok(Config {
+            listen,
+            data_dir: over
+                .data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            clock,
+            pack_dir: file.pack_dir,
+            agent_token: file.agent_token.filter(|t| !t.is_empty()),
+            max_message_chars,
+            policy: file.handoff.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_file_and_defaults_fill_the_rest() {
+        let file: FileConfig = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\nnow = \"2026-11-20T12:00:00+08:00\"\nmax_message_chars = 500\n",
+        )
+        .unwrap();
+        let over = Overrides {
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
+        let c = Config::build(file, over).unwrap();
+        assert_eq!(c.listen.port(), 9100);
+        assert_eq!(c.max_message_chars, 500);
+        assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
+        assert!(matches!(c.clock, Clock::Pinned(_)));
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+        let file = FileConfig {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        };
+        let err = Config::build(file, Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nowhere"), "{err}");
+    }
+}

@@ -1,0 +1,100 @@
+//! Errors as HTTP answers: every failure is a JSON body
+//! `{"error": {"code": "...", "message": "..."}}` with a fitting status, so a
+//! widget can show it and a merchant can act on it. Handlers use `?`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::turn::TurnError;
+
+/// An API error: status, stable code, human message.
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<TurnError> for AppError {
+    fn from(e: TurnError) -> AppError {
+        let (status, code) = match &e {
+            TurnError::EmptyMessage => (StatusCode::BAD_REQUEST, "empty_message"),
+            TurnError::MessageTooLong { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "message_too_long"),
+            TurnError::UnknownConversation(_) => (StatusCode::NOT_FOUND, "unknown_conversation"),
+            TurnError::UnknownCustomer(_) => (StatusCode::NOT_FOUND, "unknown_customer"),
+            TurnError::WrongState { .. } => (StatusCode::CONFLICT, "wrong_state"),
+            TurnError::MissingAgent => (StatusCode::BAD_REQUEST, "missing_agent"),
+            TurnError::Store(handoff::Error::UnknownConversation { .. }) => {
+                (StatusCode::NOT_FOUND, "unknown_conversation")
+            }
+            TurnError::Store(handoff::Error::NotWaiting { .. }) => {
+                (StatusCode::CONFLICT, "not_waiting")
+            }
+            TurnError::Store(
+                handoff::Error::NotClaimed { .. }
+                | handoff::Error::ClaimedByOther { .. }
+                | handoff::Error::AlreadyWithAgent { .. },
+            ) => (StatusCode::CONFLICT, "wrong_state"),
+            TurnError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "store"),
+            TurnError::Dialog(_) => (StatusCode::INTERNAL_SERVER_ERROR, "dialog"),
+            TurnError::Commerce(_) => (StatusCode::BAD_GATEWAY, "commerce"),
+        };
+        AppError::new(status, code, e.to_string())
+    }
+}
+
+/// `Json<T>` whose rejections (malformed JSON, wrong content type, missing
+/// fields, oversized body) come back in the API's error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(rejection_error(rejection)),
+        }
+    }
+}
+
+fn rejection_error(rejection: JsonRejection) -> AppError {
+    let status = rejection.status();
+    let code = match &rejection {
+        JsonRejection::JsonSyntaxError(_) => "malformed_json",
+        JsonRejection::JsonDataError(_) => "invalid_fields",
+        JsonRejection::MissingJsonContentType(_) => "content_type",
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        _ => "bad_body",
+    };
+    AppError::new(status, code, rejection.body_text())
+}

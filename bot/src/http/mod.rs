@@ -1,0 +1,120 @@
+//! The HTTP and WebSocket API (axum). Handlers are thin: parse, call the
+//! [`Bot`](crate::turn::Bot), map the result. Routes:
+//!
+//! | method | path | who |
+//! |---|---|---|
+//! | POST | `/api/conversations` | shopper: open a conversation `{customer_id, lang?}` |
+//! | POST | `/api/conversations/{id}/messages` | shopper: send `{text}` |
+//! | GET | `/api/conversations/{id}/messages?after=N` | shopper: read messages |
+//! | GET | `/api/conversations/{id}/events?after=N` | shopper: server-sent stream |
+//! | GET | `/api/conversations/{id}/ws` | shopper: WebSocket (send and receive) |
+//! | GET | `/api/agent/queue` | agent: what waits, best first |
+//! | POST | `/api/agent/conversations/{id}/claim` | agent: take it `{agent_id}` |
+//! | GET | `/api/agent/conversations/{id}/context` | agent: the context package |
+//! | POST | `/api/agent/conversations/{id}/messages` | agent: reply `{agent_id, text}` |
+//! | POST | `/api/agent/conversations/{id}/resolve` | agent: hand back to the bot `{agent_id}` |
+//! | GET | `/api/agent/conversations/{id}/events` | agent: server-sent stream |
+//! | GET | `/healthz` | liveness |
+
+mod agent;
+mod error;
+mod live;
+mod shopper;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiJson, AppError};
+
+use crate::turn::Bot;
+
+/// Largest request body accepted (a message is at most a few KiB of text).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub bot: Arc<Bot>,
+    /// When set, the agent API wants `Authorization: Bearer <token>`.
+    pub agent_token: Option<Arc<str>>,
+    /// Flips to true when the server begins to shut down; live streams end on it.
+    pub closing: Arc<watch::Sender<bool>>,
+}
+
+impl AppState {
+    pub fn new(bot: Arc<Bot>, agent_token: Option<String>) -> AppState {
+        AppState {
+            bot,
+            agent_token: agent_token.map(Arc::from),
+            closing: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// Runs a blocking bot call off the async workers (sled's group commit
+    /// waits on a condition variable).
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Bot) -> Result<T, crate::turn::TurnError> + Send + 'static,
+    {
+        let bot = self.bot.clone();
+        match tokio::task::spawn_blocking(move || f(&bot)).await {
+            Ok(result) => result.map_err(AppError::from),
+            Err(join) => Err(AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("the turn failed: {join}"),
+            )),
+        }
+    }
+}
+
+/// The whole API as a router, for `serve` and for tests (`oneshot`).
+pub fn router(state: AppState) -> Router {
+    let agent = agent::routes(state.clone());
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(shopper::routes())
+        .nest("/api/agent", agent)
+        .merge(crate::web::routes())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish.
+/// Long-lived streams (SSE, WebSocket) end when the bot's shutdown fires.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // A request must produce its response head within the deadline, so a
+    // stuck back-end cannot pin a connection forever. Streams are not cut:
+    // the timeout ends when their head is sent.
+    let closing = state.closing.clone();
+    let app = router(state).layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(30),
+    ));
+    let shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing in-flight turns");
+        // Graceful shutdown waits for open connections; live streams would
+        // hold it forever, so tell them to end.
+        closing.send_replace(true);
+    };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

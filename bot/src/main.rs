@@ -1,0 +1,30 @@
+//! `xiaoer`: parses the command line, sets up logging, runs the subcommand.
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use xiaoer::cli::{Cli, Command};
+use xiaoer::cmd;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    // Logs go to stderr so `classify --json`, `eval --json` and `chat --json`
+    // keep a clean stdout. RUST_LOG overrides the default level.
+    let default_level = if matches!(cli.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(cmd::serve::run(args)),
+        Command::Import(args) => cmd::import::run(args),
+        Command::Classify(args) => cmd::classify::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Chat(args) => cmd::chat::run(args),
+    }
+}

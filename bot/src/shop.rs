@@ -1,0 +1,288 @@
+//! The embedded shop store: customers and orders in sled, behind the
+//! `dialogs::Commerce` trait. It shares the one sled database with the
+//! handoff store, in trees of its own.
+//!
+//! Orders are kept by id, plus an index `customer_id \0 created_at \0
+//! order_id` so that a customer's orders come back newest first without a
+//! scan of the whole shop.
+
+use std::path::Path;
+
+use dialogs::{Commerce, CommerceError, Customer, Order};
+use sled::transaction::{TransactionError, Transactional};
+use thiserror::Error;
+
+/// The demo shop that ships inside the binary (the project's fixtures).
+pub const DEMO_CUSTOMERS: &str = include_str!("../../demo/customers.jsonl");
+pub const DEMO_ORDERS: &str = include_str!("../../demo/orders.jsonl");
+
+/// What can go wrong importing shop data. Messages name file and line.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{file} line {line}: {message}")]
+    Line {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("shop store: {0}")]
+    Store(#[from] sled::Error),
+}
+
+/// Customers and orders in sled.
+#[derive(Clone)]
+pub struct SledShop {
+    customers: sled::Tree,
+    orders: sled::Tree,
+    by_customer: sled::Tree,
+}
+
+/// How many records an import wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub customers: usize,
+    pub orders: usize,
+}
+
+impl SledShop {
+    /// Opens the shop's trees in a shared database.
+    pub fn open(db: &sled::Db) -> Result<SledShop, sled::Error> {
+        Ok(SledShop {
+            customers: db.open_tree("shop/customers")?,
+            orders: db.open_tree("shop/orders")?,
+            by_customer: db.open_tree("shop/orders_by_customer")?,
+        })
+    }
+
+    /// True when no customer and no order has been imported yet.
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty() && self.orders.is_empty()
+    }
+
+    /// Imports `customers.jsonl` and `orders.jsonl` from a directory.
+    pub fn import_dir(&self, dir: &Path) -> Result<Imported, ImportError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|source| ImportError::Read {
+                path: path.display().to_string(),
+                source,
+            })
+        };
+        self.import(&read("customers.jsonl")?, &read("orders.jsonl")?)
+    }
+
+    /// Imports JSON-lines text. Every line is checked before anything is
+    /// written, so a bad file changes nothing; records with a known id are
+    /// replaced (an import is an upsert).
+    pub fn import(&self, customers: &str, orders: &str) -> Result<Imported, ImportError> {
+        let customers: Vec<(usize, Customer)> = parse_lines("customers.jsonl", customers)?;
+        let orders: Vec<(usize, Order)> = parse_lines("orders.jsonl", orders)?;
+        for (line, order) in &orders {
+            let known = customers
+                .iter()
+                .any(|(_, c)| c.customer_id == order.customer_id)
+                || self.customers.contains_key(&order.customer_id)?;
+            if !known {
+                return Err(ImportError::Line {
+                    file: "orders.jsonl".into(),
+                    line: *line,
+                    message: format!(
+                        "order {} belongs to customer {}, who is in neither customers.jsonl nor the store",
+                        order.order_id, order.customer_id
+                    ),
+                });
+            }
+        }
+        let mut stale_index = Vec::new();
+        for (_, o) in &orders {
+            if let Some(old) = self.stored_order(&o.order_id)? {
+                stale_index.push(index_key(&old));
+            }
+        }
+        // One transaction over the three trees: a crash mid-import leaves the
+        // store as it was, never orders without their index.
+        (&self.customers, &self.orders, &self.by_customer)
+            .transaction(|(tc, to, ti)| {
+                for (_, c) in &customers {
+                    tc.insert(c.customer_id.as_bytes(), to_json(c))?;
+                }
+                for key in &stale_index {
+                    ti.remove(key.as_slice())?;
+                }
+                for (_, o) in &orders {
+                    to.insert(o.order_id.as_bytes(), to_json(o))?;
+                    ti.insert(index_key(o), o.order_id.as_bytes())?;
+                }
+                Ok(())
+            })
+            .map_err(|e: TransactionError<()>| match e {
+                TransactionError::Storage(e) => ImportError::Store(e),
+                // The closure above never aborts; keep the variant honest anyway.
+                TransactionError::Abort(()) => ImportError::Store(sled::Error::ReportableBug(
+                    "import transaction aborted".into(),
+                )),
+            })?;
+        self.customers.flush()?;
+        Ok(Imported {
+            customers: customers.len(),
+            orders: orders.len(),
+        })
+    }
+
+    /// Loads the embedded demo shop when the store is empty (first start).
+    /// Returns whether it did.
+    pub fn seed_demo_if_empty(&self) -> Result<bool, ImportError> {
+        if !self.is_empty() {
+            return Ok(false);
+        }
+        self.import(DEMO_CUSTOMERS, DEMO_ORDERS)?;
+        Ok(true)
+    }
+
+    fn stored_order(&self, order_id: &str) -> Result<Option<Order>, sled::Error> {
+        Ok(self
+            .orders
+            .get(order_id.as_bytes())?
+            .and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+}
+
+/// Parses JSON lines, keeping each record's 1-based line for later messages.
+fn parse_lines<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<Vec<(usize, T)>, ImportError> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = serde_json::from_str(line).map_err(|e| ImportError::Line {
+            file: file.to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
+        out.push((i + 1, record));
+    }
+    Ok(out)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("shop records serialise")
+}
+
+fn index_key(order: &Order) -> Vec<u8> {
+    let mut key = order.customer_id.as_bytes().to_vec();
+    key.push(0);
+    key.extend_from_slice(order.created_at.timestamp().to_be_bytes().as_slice());
+    key.push(0);
+    key.extend_from_slice(order.order_id.as_bytes());
+    key
+}
+
+fn backend(e: impl std::fmt::Display) -> CommerceError {
+    CommerceError(e.to_string())
+}
+
+impl Commerce for SledShop {
+    fn customer(&self, customer_id: &str) -> Result<Option<Customer>, CommerceError> {
+        match self
+            .customers
+            .get(customer_id.as_bytes())
+            .map_err(backend)?
+        {
+            Some(v) => serde_json::from_slice(&v).map(Some).map_err(backend),
+            None => Ok(None),
+        }
+    }
+
+    fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError> {
+        let mut prefix = customer_id.as_bytes().to_vec();
+        prefix.push(0);
+        let mut orders = Vec::new();
+        // The index sorts oldest first; newest first is what a shopper means by "my order".
+        for entry in self.by_customer.scan_prefix(&prefix).rev() {
+            let (_, order_id) = entry.map_err(backend)?;
+            let id = String::from_utf8_lossy(&order_id).into_owned();
+            if let Some(order) = self.order(&id)? {
+                orders.push(order);
+            }
+        }
+        Ok(orders)
+    }
+
+    fn order(&self, order_id: &str) -> Result<Option<Order>, CommerceError> {
+        match self.orders.get(order_id.as_bytes()).map_err(backend)? {
+            Some(v) => serde_json::from_slice(&v).map(Some).map_err(backend),
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shop() -> (tempfile::TempDir, SledShop) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sled::open(dir.path()).unwrap();
+        (dir, SledShop::open(&db).unwrap())
+    }
+
+    #[test]
+    fn demo_shop_seeds_once_and_lists_newest_first() {
+        let (_dir, shop) = shop();
+        assert!(shop.seed_demo_if_empty().unwrap());
+        assert!(!shop.seed_demo_if_empty().unwrap());
+        let orders = shop.orders_of("C1002").unwrap();
+        let ids: Vec<_> = orders.iter().map(|o| o.order_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["E20261112000789", "E20261111001555", "E20261111000456"]
+        );
+        assert_eq!(shop.customer("C1001").unwrap().unwrap().name, "李娜");
+        assert!(shop.order("E00000000000000").unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_line_is_named_and_nothing_is_written() {
+        let (_dir, shop) = shop();
+        let customers = format!("{}\n{{not json\n", DEMO_CUSTOMERS.lines().next().unwrap());
+        let err = shop.import(&customers, "").unwrap_err().to_string();
+        assert!(err.starts_with("customers.jsonl line 2:"), "{err}");
+        assert!(shop.is_empty());
+    }
+
+    #[test]
+    fn order_of_unknown_customer_is_refused() {
+        let (_dir, shop) = shop();
+        let order = DEMO_ORDERS
+            .lines()
+            .next()
+            .unwrap()
+            .replace("C1001", "C9999");
+        let err = shop.import("", &order).unwrap_err().to_string();
+        assert!(err.contains("C9999"), "{err}");
+        assert!(shop.is_empty());
+    }
+
+    #[test]
+    fn reimport_replaces_and_keeps_index_consistent() {
+        let (_dir, shop) = shop();
+        shop.seed_demo_if_empty().unwrap();
+        let imported = shop.import(DEMO_CUSTOMERS, DEMO_ORDERS).unwrap();
+        assert_eq!(
+            imported,
+            Imported {
+                customers: 6,
+                orders: 13
+            }
+        );
+        assert_eq!(shop.orders_of("C1002").unwrap().len(), 3);
+    }
+}

@@ -1,0 +1,471 @@
+//! One shopper turn, end to end: understand → answer → maybe hand over.
+//!
+//! [`Bot`] is the engine behind both the HTTP API and `xiaoer chat`, so the
+//! two can never disagree. Its methods are synchronous and may block on
+//! sled's group commit: async callers run them in `spawn_blocking`.
+//!
+//! Order of effects in a turn (why it is safe to crash anywhere):
+//! 1. the shopper's message is appended (durable) before anything else, so a
+//!    crash never loses what the shopper said;
+//! 2. a handoff is enqueued (durable) before the shopper is told they are
+//!    queued;
+//! 3. the dialog state is saved before the bot's reply is appended, so a
+//!    reply the shopper saw always matches the state the next turn reads.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, RwLock};
+
+use dialogs::{Commerce, Pack, Reply, TurnInput};
+use handoff::{
+    Author, Context, ConvStatus, Conversation, Decision, Message, NewMessage, Policy, QueueEntry,
+    Signals, Store,
+};
+use intents::{Lang, Understanding};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::clock::Clock;
+use crate::hub::Hub;
+
+/// What a turn or an agent action can fail with. Each maps to one HTTP status.
+#[derive(Debug, Error)]
+pub enum TurnError {
+    #[error("message is empty")]
+    EmptyMessage,
+    #[error("message is {chars} characters long; the limit is {limit}")]
+    MessageTooLong { chars: usize, limit: usize },
+    #[error("no conversation with id `{0}`")]
+    UnknownConversation(String),
+    #[error("no customer with id `{0}`")]
+    UnknownCustomer(String),
+    #[error("conversation `{id}` is {status}, not {expected}")]
+    WrongState {
+        id: String,
+        status: String,
+        expected: &'static str,
+    },
+    #[error("agent id is empty")]
+    MissingAgent,
+    #[error(transparent)]
+    Store(#[from] handoff::Error),
+    #[error(transparent)]
+    Dialog(#[from] dialogs::DialogError),
+    #[error(transparent)]
+    Commerce(#[from] dialogs::CommerceError),
+}
+
+/// The result of one shopper message.
+#[derive(Debug, Clone, Serialize)]
+pub struct TurnOutcome {
+    pub conversation_id: String,
+    /// The shopper's message as stored.
+    pub shopper: Message,
+    /// What the bot (and the system) said back, in order. Empty while a human
+    /// has the conversation: the agent answers.
+    pub replies: Vec<Message>,
+    pub understanding: Understanding,
+    /// Set when this turn handed the conversation over.
+    pub handoff: Option<HandoffNotice>,
+    pub status: ConvStatus,
+}
+
+/// What the shopper and the API learn about a handoff this turn made.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoffNotice {
+    pub reasons: Vec<handoff::Reason>,
+    pub priority: i64,
+    /// 1-based place in the queue when it was made.
+    pub position: usize,
+}
+
+/// The bot: content pack, shop, conversation store, policy and clock.
+pub struct Bot {
+    pack: RwLock<Arc<Pack>>,
+    shop: Arc<dyn Commerce>,
+    store: Store,
+    policy: Policy,
+    clock: Clock,
+    max_message_chars: usize,
+    hub: Hub,
+    // Turns of one conversation run one at a time (the dialog state is
+    // read-modify-write). Striped locks keep memory bounded whatever the
+    // number of conversations; two conversations sharing a stripe only wait
+    // for each other's sub-millisecond turn.
+    stripes: Vec<Mutex<()>>,
+}
+
+const STRIPES: usize = 256;
+
+impl Bot {
+    pub fn new(
+        pack: Pack,
+        shop: Arc<dyn Commerce>,
+        store: Store,
+        policy: Policy,
+        clock: Clock,
+        max_message_chars: usize,
+    ) -> Bot {
+        Bot {
+            pack: RwLock::new(Arc::new(pack)),
+            shop,
+            store,
+            policy,
+            clock,
+            max_message_chars,
+            hub: Hub::default(),
+            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+        }
+    }
+
+    /// The content pack in force.
+    pub fn pack(&self) -> Arc<Pack> {
+        self.pack.read().expect("pack lock").clone()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.hub
+    }
+
+    pub fn now(&self) -> dialogs::Time {
+        self.clock.now()
+    }
+
+    fn stripe(&self, id: &str) -> std::sync::MutexGuard<'_, ()> {
+        let h = id
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        // A panic in another turn poisons the stripe but leaves no broken
+        // invariant behind (state is in sled), so carry on.
+        self.stripes[h % STRIPES]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Opens a conversation for a known customer and greets them in their language.
+    pub fn start(
+        &self,
+        customer_id: &str,
+        lang: Option<Lang>,
+    ) -> Result<(Conversation, Vec<Message>), TurnError> {
+        let customer = self
+            .shop
+            .customer(customer_id)?
+            .ok_or_else(|| TurnError::UnknownCustomer(customer_id.to_string()))?;
+        let lang = lang.unwrap_or(if customer.language.starts_with("en") {
+            Lang::En
+        } else {
+            Lang::Zh
+        });
+        let now = self.now();
+        let conversation = self.store.create_conversation(customer_id, lang, now)?;
+        let greeting = self.pack().greeting(lang);
+        let message = self.publish(&conversation.id, NewMessage::bot(now, &greeting))?;
+        Ok((conversation, vec![message]))
+    }
+
+    /// Handles one shopper message.
+    pub fn handle(&self, conversation_id: &str, text: &str) -> Result<TurnOutcome, TurnError> {
+        let text = self.check_text(text)?;
+        let _turn = self.stripe(conversation_id);
+        let conversation = self.conversation(conversation_id)?;
+        let pack = self.pack();
+        let understanding = pack.matcher().classify(text);
+        let now = self.now();
+        let shopper = self.publish(conversation_id, NewMessage::shopper(now, &understanding))?;
+        if !matches!(conversation.status, ConvStatus::Bot) {
+            // A person has (or is about to take) the conversation: the bot
+            // keeps quiet and the message waits for the agent.
+            return Ok(TurnOutcome {
+                conversation_id: conversation_id.to_string(),
+                shopper,
+                replies: Vec::new(),
+                understanding,
+                handoff: None,
+                status: conversation.status,
+            });
+        }
+
+        let mut dialog = conversation.dialog.clone();
+        let input = TurnInput {
+            customer_id: &conversation.customer_id,
+            understanding: &understanding,
+            now,
+        };
+        let reply = dialogs::respond(&pack, self.shop.as_ref(), &mut dialog, &input)?;
+        let streak = if reply.understood {
+            0
+        } else {
+            conversation.not_understood_streak + 1
+        };
+        let customer = self.shop.customer(&conversation.customer_id)?;
+        let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
+        let decision = handoff::escalate(
+            &Signals {
+                understanding: &understanding,
+                reply: &reply,
+                not_understood_streak: streak,
+                tier,
+            },
+            &self.policy,
+        );
+
+        let mut replies = Vec::new();
+        let mut notice = None;
+        let mut status = ConvStatus::Bot;
+        if decision.escalate {
+            let entry = self.hand_over(
+                &conversation,
+                customer,
+                &decision,
+                &reply,
+                &dialog,
+                &understanding,
+            )?;
+            let position = self.position(&entry.conversation_id)?;
+            self.store.save_dialog_state(conversation_id, &dialog, 0)?;
+            if reply.handoff.is_some() || reply.understood {
+                replies.push(self.publish(conversation_id, NewMessage::bot(now, &reply))?);
+            }
+            let queued = pack.say(
+                "handoff.queued",
+                understanding.lang,
+                understanding.script,
+                &[("position", position.to_string())],
+            );
+            replies.push(self.publish(conversation_id, system_message(now, queued))?);
+            notice = Some(HandoffNotice {
+                reasons: entry.reasons.clone(),
+                priority: entry.priority,
+                position,
+            });
+            status = ConvStatus::Queued;
+        } else {
+            self.store
+                .save_dialog_state(conversation_id, &dialog, streak)?;
+            replies.push(self.publish(conversation_id, NewMessage::bot(now, &reply))?);
+        }
+        Ok(TurnOutcome {
+            conversation_id: conversation_id.to_string(),
+            shopper,
+            replies,
+            understanding,
+            handoff: notice,
+            status,
+        })
+    }
+
+    /// Puts the conversation in the human queue with its context package.
+    fn hand_over(
+        &self,
+        conversation: &Conversation,
+        customer: Option<dialogs::Customer>,
+        decision: &Decision,
+        reply: &Reply,
+        dialog: &dialogs::DialogState,
+        understanding: &Understanding,
+    ) -> Result<QueueEntry, TurnError> {
+        let transcript = self.store.messages(&conversation.id, 0)?;
+        let orders = self.orders_mentioned(conversation, &transcript, reply, dialog)?;
+        let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
+        let context: Context = handoff::build_context(
+            customer,
+            &decision.reasons,
+            orders,
+            transcript,
+            &conversation.id,
+        );
+        let priority = handoff::priority(&decision.reasons, tier, understanding.anger);
+        Ok(self.store.enqueue(
+            &conversation.id,
+            decision.reasons.clone(),
+            priority,
+            context,
+            self.now(),
+        )?)
+    }
+
+    /// Orders the conversation talked about, as they are now, limited to the
+    /// customer's own (privacy holds for agents' context too: a shopper who
+    /// pasted someone else's order number does not get it into the package).
+    fn orders_mentioned(
+        &self,
+        conversation: &Conversation,
+        transcript: &[Message],
+        reply: &Reply,
+        dialog: &dialogs::DialogState,
+    ) -> Result<Vec<dialogs::Order>, TurnError> {
+        let mut ids = BTreeSet::new();
+        for m in transcript {
+            if let Some(turn) = &m.turn {
+                ids.extend(turn.slots.order_ids.iter().cloned());
+            }
+        }
+        ids.extend(reply.orders.iter().cloned());
+        ids.extend(dialog.current_order.iter().cloned());
+        let mut orders = Vec::new();
+        for id in ids {
+            if let Some(order) = self.shop.order(&id)? {
+                if order.customer_id == conversation.customer_id {
+                    orders.push(order);
+                }
+            }
+        }
+        Ok(orders)
+    }
+
+    fn position(&self, conversation_id: &str) -> Result<usize, TurnError> {
+        let queue = self.store.queue()?;
+        Ok(queue
+            .iter()
+            .position(|e| e.conversation_id == conversation_id)
+            .map_or(queue.len(), |p| p + 1))
+    }
+
+    fn check_text<'t>(&self, text: &'t str) -> Result<&'t str, TurnError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(TurnError::EmptyMessage);
+        }
+        let chars = text.chars().count();
+        if chars > self.max_message_chars {
+            return Err(TurnError::MessageTooLong {
+                chars,
+                limit: self.max_message_chars,
+            });
+        }
+        Ok(text)
+    }
+
+    pub fn conversation(&self, id: &str) -> Result<Conversation, TurnError> {
+        self.store
+            .conversation(id)?
+            .ok_or_else(|| TurnError::UnknownConversation(id.to_string()))
+    }
+
+    /// Messages after `after_seq`.
+    pub fn messages(&self, id: &str, after_seq: u64) -> Result<Vec<Message>, TurnError> {
+        self.conversation(id)?;
+        Ok(self.store.messages(id, after_seq)?)
+    }
+
+    /// An agent takes a waiting conversation; the shopper is told.
+    pub fn claim(&self, id: &str, agent_id: &str) -> Result<QueueEntry, TurnError> {
+        let agent_id = agent(agent_id)?;
+        let _turn = self.stripe(id);
+        let conversation = self.conversation(id)?;
+        let entry = self.store.claim(id, agent_id, self.now())?;
+        let text = self.pack().say(
+            "handoff.agent_joined",
+            conversation.lang,
+            script_of(conversation.lang),
+            &[("agent", agent_id.to_string())],
+        );
+        self.publish(id, system_message(self.now(), text))?;
+        Ok(entry)
+    }
+
+    /// An agent writes to the shopper of a conversation they hold.
+    pub fn agent_reply(&self, id: &str, agent_id: &str, text: &str) -> Result<Message, TurnError> {
+        let agent_id = agent(agent_id)?;
+        let text = self.check_text(text)?;
+        let _turn = self.stripe(id);
+        self.require_holder(id, agent_id)?;
+        self.publish(
+            id,
+            NewMessage {
+                at: self.now(),
+                author: Author::Agent {
+                    agent_id: agent_id.to_string(),
+                },
+                text: text.to_string(),
+                buttons: Vec::new(),
+                turn: None,
+            },
+        )
+    }
+
+    /// An agent closes their part; the bot serves the conversation again.
+    pub fn resolve(&self, id: &str, agent_id: &str) -> Result<Conversation, TurnError> {
+        let agent_id = agent(agent_id)?;
+        let _turn = self.stripe(id);
+        let conversation = self.require_holder(id, agent_id)?;
+        self.store.resolve(id, agent_id, self.now())?;
+        let text = self.pack().say(
+            "handoff.resolved",
+            conversation.lang,
+            script_of(conversation.lang),
+            &[],
+        );
+        self.publish(id, system_message(self.now(), text))?;
+        self.conversation(id)
+    }
+
+    /// The context package of a conversation that was handed over.
+    pub fn context(&self, id: &str) -> Result<Context, TurnError> {
+        self.conversation(id)?;
+        self.store
+            .context(id)?
+            .ok_or_else(|| TurnError::WrongState {
+                id: id.to_string(),
+                status: "not handed over".into(),
+                expected: "handed over",
+            })
+    }
+
+    fn require_holder(&self, id: &str, agent_id: &str) -> Result<Conversation, TurnError> {
+        let conversation = self.conversation(id)?;
+        match &conversation.status {
+            ConvStatus::WithAgent { agent_id: holder } if holder == agent_id => Ok(conversation),
+            other => Err(TurnError::WrongState {
+                id: id.to_string(),
+                status: status_name(other),
+                expected: "held by this agent",
+            }),
+        }
+    }
+
+    /// Appends durably, then tells live listeners.
+    fn publish(&self, id: &str, message: NewMessage) -> Result<Message, TurnError> {
+        let message = self.store.append(id, message)?;
+        self.hub.publish(id, &message);
+        Ok(message)
+    }
+}
+
+fn agent(agent_id: &str) -> Result<&str, TurnError> {
+    let agent_id = agent_id.trim();
+    if agent_id.is_empty() {
+        Err(TurnError::MissingAgent)
+    } else {
+        Ok(agent_id)
+    }
+}
+
+fn status_name(status: &ConvStatus) -> String {
+    match status {
+        ConvStatus::Bot => "with the bot".into(),
+        ConvStatus::Queued => "waiting in the queue".into(),
+        ConvStatus::WithAgent { agent_id } => format!("held by agent {agent_id}"),
+    }
+}
+
+fn script_of(lang: Lang) -> intents::Script {
+    match lang {
+        Lang::Zh => intents::Script::Simplified,
+        Lang::En => intents::Script::Latin,
+    }
+}
+
+fn system_message(at: dialogs::Time, text: String) -> NewMessage {
+    NewMessage {
+        at,
+        author: Author::System,
+        text,
+        buttons: Vec::new(),
+        turn: None,
+    }
+}

@@ -1,0 +1,247 @@
+//! Facts about an order at a moment: what templates say and branches test.
+//!
+//! Every fact is a string (money with two decimals, dates in the language's
+//! `format.date`). The list is documented in `pack/README.md`.
+
+use chrono::{Duration, Months};
+use intents::Lang;
+
+use crate::{Customer, Order, Pack, Time, Vars};
+
+/// Facts about `order` at `now`, named for templates and conditions.
+pub(crate) fn order_facts(pack: &Pack, lang: Lang, order: &Order, now: Time) -> Vars {
+    let mut f = Facts::new(pack, lang);
+    let policy = pack.policy();
+    f.set("order_id", &order.order_id);
+    f.set("status", order.status.as_str());
+    f.name("status_text", "status_name", order.status.as_str());
+    let names: Vec<&str> = order.items.iter().map(|i| i.name.as_str()).collect();
+    f.set("item", names.first().copied().unwrap_or_default());
+    f.set("items", &names.join(" + "));
+    f.set(
+        "item_count",
+        &order.items.iter().map(|i| i.qty).sum::<u32>().to_string(),
+    );
+    f.set("created_at", &f.datetime(&order.created_at));
+    f.money("paid_amount", order.paid_amount);
+    f.money("shipping_fee", order.shipping_fee);
+    f.money("discount", order.discount);
+    let goods: f64 = order
+        .items
+        .iter()
+        .map(|i| i.unit_price * f64::from(i.qty))
+        .sum();
+    f.money("goods_amount", goods);
+    f.money(
+        "amount_due",
+        order
+            .amount_due
+            .unwrap_or(goods + order.shipping_fee - order.discount),
+    );
+    let method = order.payment_method.as_deref().unwrap_or("unknown");
+    f.set("payment_method", method);
+    f.name("method_text", "method_name", method);
+    f.set("refund_days", policy.refund_days(method));
+    f.set("city", &order.address.city);
+    if let Some(t) = order.pay_by {
+        f.set("pay_by", &f.datetime(&t));
+        f.flag("pay_overdue", now > t);
+    }
+    if let Some(t) = order.ship_by {
+        f.set("ship_by", &f.date(&t));
+        f.flag("ship_overdue", now > t);
+    }
+    if let Some(t) = order.cancelled_at {
+        f.set("cancelled_at", &f.datetime(&t));
+    }
+    shipment_facts(&mut f, order, now);
+    refund_facts(&mut f, order);
+    after_sale_facts(&mut f, order, now);
+    f.vars
+}
+
+fn shipment_facts(f: &mut Facts, order: &Order, now: Time) {
+    let policy = &f.pack.policy().delivery;
+    let Some(s) = &order.shipment else {
+        f.flag("has_shipment", false);
+        return;
+    };
+    f.flag("has_shipment", true);
+    f.set("carrier", &s.carrier);
+    f.set("tracking_no", &s.tracking_no);
+    f.set("shipped_at", &f.datetime(&s.shipped_at));
+    f.set("promised_by", &f.date(&s.promised_by));
+    let promised_day = s.promised_by.date_naive();
+    let late_days = match s.delivered_at {
+        Some(at) => {
+            (at.with_timezone(s.promised_by.offset()).date_naive() - promised_day).num_days()
+        }
+        None if now > s.promised_by => {
+            (now.with_timezone(s.promised_by.offset()).date_naive() - promised_day).num_days()
+        }
+        None => 0,
+    };
+    f.set("days_late", &late_days.max(0).to_string());
+    let last = s.events.last();
+    let last_at = last.map_or(s.shipped_at, |e| e.at);
+    let hours = (now - last_at).num_hours().max(0);
+    f.set("hours_since_scan", &hours.to_string());
+    f.set("days_since_scan", &(hours / 24).to_string());
+    if let Some(e) = last {
+        f.set("last_scan_place", &e.location);
+        f.set("last_scan_time", &f.datetime(&e.at));
+        f.set("last_scan_status", &e.status);
+    }
+    let says = |words: &[String]| {
+        last.is_some_and(|e| words.iter().any(|w| e.status.contains(w.as_str())))
+    };
+    let scan = if let Some(at) = s.delivered_at {
+        f.set("delivered_at", &f.datetime(&at));
+        "delivered"
+    } else if says(&policy.exception_words) {
+        "exception"
+    } else if hours >= policy.no_scan_lost_hours {
+        "lost"
+    } else if says(&policy.out_for_delivery_words) {
+        "out_for_delivery"
+    } else {
+        "in_transit"
+    };
+    f.set("scan", scan);
+}
+
+fn refund_facts(f: &mut Facts, order: &Order) {
+    let Some(r) = &order.refund else {
+        f.flag("has_refund", false);
+        return;
+    };
+    f.flag("has_refund", true);
+    f.set("refund.id", &r.refund_id);
+    f.set("refund.kind", &r.kind);
+    f.set("refund.status", &r.status);
+    f.name("refund.status_text", "refund_status_name", &r.status);
+    f.money("refund.amount", r.amount);
+    f.set("refund.reason", &r.reason);
+    f.set("refund.method", &r.method);
+    f.name("refund.method_text", "method_name", &r.method);
+    f.set("refund.requested_at", &f.date(&r.requested_at));
+    f.set("refund.days", f.pack.policy().refund_days(&r.method));
+    if let Some(t) = r.expected_by {
+        f.set("refund.expected_by", &f.date(&t));
+    }
+    if let Some(t) = r.completed_at {
+        f.set("refund.completed_at", &f.datetime(&t));
+    }
+    if let Some(note) = &r.note {
+        f.set("refund.note", note);
+    }
+    let withheld = (order.paid_amount - r.amount).max(0.0);
+    f.money("refund.withheld", withheld);
+    f.flag("refund.partial", withheld > 0.005);
+}
+
+fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
+    let policy = f.pack.policy();
+    let excluded: Vec<_> = order
+        .items
+        .iter()
+        .filter(|i| !i.returnable_7d || policy.returns.excluded_categories.contains(&i.category))
+        .collect();
+    f.flag("return_excluded", !excluded.is_empty());
+    if let Some(item) = excluded.first() {
+        f.set("excluded_item", &item.name);
+        f.name("excluded_category_text", "category_name", &item.category);
+    }
+    let warranty = order
+        .items
+        .iter()
+        .find_map(|i| i.warranty_months.map(|m| (i, m)));
+    f.flag("has_warranty", warranty.is_some());
+    let delivered = order.shipment.as_ref().and_then(|s| s.delivered_at);
+    f.flag("delivered", delivered.is_some());
+    if let Some((item, months)) = warranty {
+        f.set("warranty_item", &item.name);
+        f.set("warranty_months", &months.to_string());
+        let from = delivered.unwrap_or(order.created_at);
+        if let Some(until) = from.checked_add_months(Months::new(months)) {
+            f.set("warranty_until", &f.date(&until));
+            f.flag("under_warranty", now <= until);
+        }
+    }
+    let Some(at) = delivered else {
+        return;
+    };
+    let return_until = at + Duration::days(policy.returns.window_days);
+    f.set("return_until", &f.date(&return_until));
+    f.flag("return_open", now <= return_until);
+    let left = (return_until.date_naive() - now.with_timezone(at.offset()).date_naive()).num_days();
+    f.set("return_days_left", &left.max(0).to_string());
+    let exchange_until = at + Duration::days(policy.exchange.window_days);
+    f.set("exchange_until", &f.date(&exchange_until));
+    f.flag("exchange_open", now <= exchange_until);
+}
+
+/// Facts about the shopper.
+pub(crate) fn customer_facts(pack: &Pack, lang: Lang, customer: &Customer, vars: &mut Vars) {
+    let mut f = Facts::new(pack, lang);
+    let tier = serde_json::to_value(customer.tier)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    f.set("customer.name", &customer.name);
+    f.name("customer.tier_text", "tier_name", &tier);
+    f.set("customer.tier", &tier);
+    vars.extend(f.vars);
+}
+
+/// A fact sheet being filled, with the pack's formats for one language.
+struct Facts<'a> {
+    pack: &'a Pack,
+    lang: Lang,
+    vars: Vars,
+}
+
+impl<'a> Facts<'a> {
+    fn new(pack: &'a Pack, lang: Lang) -> Self {
+        Facts {
+            pack,
+            lang,
+            vars: Vars::new(),
+        }
+    }
+
+    fn set(&mut self, key: &str, value: &str) {
+        self.vars.insert(key.to_string(), value.to_string());
+    }
+
+    fn flag(&mut self, key: &str, value: bool) {
+        self.set(key, if value { "true" } else { "false" });
+    }
+
+    fn money(&mut self, key: &str, value: f64) {
+        self.set(key, &format!("{value:.2}"));
+    }
+
+    /// `key` = the pack's display name `<group>.<id>`, or the id itself.
+    fn name(&mut self, key: &str, group: &str, id: &str) {
+        let text = self
+            .pack
+            .template(&format!("{group}.{id}"), self.lang)
+            .unwrap_or(id)
+            .to_string();
+        self.set(key, &text);
+    }
+
+    fn date(&self, t: &Time) -> String {
+        self.format(t, "format.date", "%Y-%m-%d")
+    }
+
+    fn datetime(&self, t: &Time) -> String {
+        self.format(t, "format.datetime", "%Y-%m-%d %H:%M")
+    }
+
+    fn format(&self, t: &Time, key: &str, default: &str) -> String {
+        t.format(self.pack.template(key, self.lang).unwrap_or(default))
+            .to_string()
+    }
+}

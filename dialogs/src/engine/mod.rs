@@ -1,0 +1,92 @@
+//! One turn of a conversation: the understood message in, the reply out.
+
+mod facts;
+mod resume;
+mod turn;
+
+use std::collections::BTreeMap;
+
+use intents::Understanding;
+use serde::{Deserialize, Serialize};
+
+use crate::{Commerce, CommerceError, Pack, Reply, Time};
+use turn::Turn;
+
+/// What a conversation remembers between turns. `handoff::Store` persists it
+/// as JSON; only this crate reads or writes the fields.
+#[derive(Default, Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct DialogState {
+    /// The last order the conversation talked about, so "when will it
+    /// arrive?" works without repeating the id.
+    #[serde(default)]
+    pub current_order: Option<String>,
+    /// A question the bot asked and waits for (slot, order choice, yes/no).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+    /// Slots collected by `ask` nodes, e.g. `tracking_number`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub slots: BTreeMap<String, String>,
+}
+
+/// The node of a flow that waits for the shopper's answer.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// Flow name (`flows/<flow>.toml`).
+    pub flow: String,
+    /// Node id in that flow.
+    pub node: String,
+    /// How many answers did not fit so far.
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+/// Everything one turn needs besides the pack, the shop and the state.
+#[derive(Debug, Clone, Copy)]
+pub struct TurnInput<'a> {
+    /// The shopper speaking: only their orders are ever shown.
+    pub customer_id: &'a str,
+    /// The matcher's reading of the message.
+    pub understanding: &'a Understanding,
+    /// The clock, injected (the bot's, or a pinned one in tests).
+    pub now: Time,
+}
+
+/// A turn that could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum DialogError {
+    /// The commerce back-end failed.
+    #[error(transparent)]
+    Commerce(#[from] CommerceError),
+    /// A flow keeps moving without ever replying.
+    #[error("pack flows/{flow}.toml: more than {steps} nodes in one turn, stopped at node `{node}` (a loop?)")]
+    Loop {
+        flow: String,
+        node: String,
+        steps: usize,
+    },
+}
+
+/// Answers one shopper message: resumes the question the bot was waiting on
+/// or starts the flow of the message's intent, and updates `state`.
+pub fn respond(
+    pack: &Pack,
+    shop: &dyn Commerce,
+    state: &mut DialogState,
+    input: &TurnInput,
+) -> Result<Reply, DialogError> {
+    let mut turn = Turn::new(pack, shop, input)?;
+    let (flow, node) = match resume::resume(&mut turn, state)? {
+        resume::Resume::Continue { flow, node } => (flow, node),
+        resume::Resume::Replied => return Ok(turn.finish()),
+        resume::Resume::NewTopic => {
+            let flow = pack.flow_name_for(&input.understanding.intent).to_string();
+            let start = pack
+                .flow(&flow)
+                .map(|f| f.start.clone())
+                .unwrap_or_default();
+            (flow, start)
+        }
+    };
+    turn.run(state, &flow, node)?;
+    Ok(turn.finish())
+}

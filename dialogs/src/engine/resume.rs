@@ -1,0 +1,160 @@
+//! Picking up the question the bot asked last turn.
+//!
+//! A pending question is answered by the slot it asked for (an order id, a
+//! yes or no); a message about another topic drops it; anything else gets
+//! the question again, up to its attempt limit.
+
+use super::turn::{slot_value, Turn};
+use super::DialogState;
+use crate::pack::{Flow, Node};
+use crate::DialogError;
+
+/// Where this turn goes after looking at the pending question.
+pub(crate) enum Resume {
+    /// Go on in this flow from this node.
+    Continue { flow: String, node: String },
+    /// The turn already has its reply (the question asked again).
+    Replied,
+    /// No question pending, or the shopper moved on: start the intent's flow.
+    NewTopic,
+}
+
+/// Attempts an `ask`-like question gets when the node does not say.
+const DEFAULT_ATTEMPTS: u32 = 2;
+
+pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume, DialogError> {
+    let Some(pending) = state.pending.take() else {
+        return Ok(Resume::NewTopic);
+    };
+    let pack = turn.pack;
+    let Some(flow) = pack.flow(&pending.flow) else {
+        return Ok(Resume::NewTopic);
+    };
+    let Some(node) = flow.nodes.get(&pending.node) else {
+        return Ok(Resume::NewTopic);
+    };
+    let go = |node: &str| {
+        Ok(Resume::Continue {
+            flow: pending.flow.clone(),
+            node: node.to_string(),
+        })
+    };
+    let again = pending.attempts + 1;
+    match node {
+        Node::Confirm { yes, no, .. } => {
+            if let Some(answer) = yes_or_no(turn) {
+                return go(if answer { yes } else { no });
+            }
+            if moved_on(turn, flow) || again >= DEFAULT_ATTEMPTS {
+                return Ok(Resume::NewTopic);
+            }
+            turn.attempts = again;
+            go(&pending.node)
+        }
+        Node::Ask {
+            slot,
+            retry,
+            attempts,
+            next,
+            give_up,
+            ..
+        } => {
+            if moved_on(turn, flow) {
+                return Ok(Resume::NewTopic);
+            }
+            if slot_value(turn.understanding(), *slot).is_some() {
+                return go(&pending.node);
+            }
+            if again >= *attempts {
+                return match give_up {
+                    Some(node) => go(node),
+                    None => Ok(Resume::NewTopic),
+                };
+            }
+            let _ = next;
+            match retry {
+                Some(key) => {
+                    turn.say(key);
+                    state.pending = Some(super::Pending {
+                        attempts: again,
+                        ..pending
+                    });
+                    Ok(Resume::Replied)
+                }
+                None => {
+                    turn.attempts = again;
+                    go(&pending.node)
+                }
+            }
+        }
+        Node::Lookup { .. } => {
+            if moved_on(turn, flow) {
+                return Ok(Resume::NewTopic);
+            }
+            if !turn.understanding().slots.order_ids.is_empty() {
+                return go(&pending.node);
+            }
+            if again >= DEFAULT_ATTEMPTS {
+                return Ok(Resume::NewTopic);
+            }
+            turn.attempts = again;
+            go(&pending.node)
+        }
+        _ => Ok(Resume::NewTopic),
+    }
+}
+
+/// The shopper asked about something else (not just answered with a slot).
+fn moved_on(turn: &Turn, flow: &Flow) -> bool {
+    let u = turn.understanding();
+    if u.intent == "out_of_scope" || flow.intents.contains(&u.intent) {
+        return false;
+    }
+    !is_bare_slot(u)
+}
+
+/// The message is only ids (a pressed order button, a pasted tracking number).
+fn is_bare_slot(u: &intents::Understanding) -> bool {
+    let mut rest = u.normalized.to_lowercase();
+    for id in u.slots.order_ids.iter().chain(&u.slots.tracking_numbers) {
+        rest = rest.replace(&id.to_lowercase(), " ");
+    }
+    let had_slot = !u.slots.order_ids.is_empty() || !u.slots.tracking_numbers.is_empty();
+    had_slot && !rest.chars().any(char::is_alphanumeric)
+}
+
+/// Yes, no, or neither, by the pack's `confirm.yes_words` / `confirm.no_words`
+/// (any language of the pack). "No" words are checked first: "不取消了"
+/// contains a "yes" word too.
+fn yes_or_no(turn: &Turn) -> Option<bool> {
+    let text = turn.understanding().normalized.to_lowercase();
+    let has = |key: &str| {
+        turn.pack
+            .words(key)
+            .iter()
+            .any(|w| contains_word(&text, &w.to_lowercase()))
+    };
+    if has("confirm.no_words") {
+        Some(false)
+    } else if has("confirm.yes_words") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// `word` occurs in `text`; latin words must stand alone ("no" is not in "know").
+fn contains_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    if !word.is_ascii() {
+        return text.contains(word);
+    }
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}

@@ -1,0 +1,304 @@
+//! Walking a flow's nodes for one turn and collecting the reply.
+
+use intents::{Lang, Script, Understanding};
+
+use super::facts::{customer_facts, order_facts};
+use super::{DialogError, DialogState, Pending, TurnInput};
+use crate::condition::Condition;
+use crate::pack::{Node, Slot};
+use crate::{Button, Commerce, HandoffRequest, Order, Pack, Reply, Vars};
+
+/// One turn in progress: the facts known so far and the reply being built.
+pub(crate) struct Turn<'a> {
+    pub(crate) pack: &'a Pack,
+    shop: &'a dyn Commerce,
+    pub(crate) input: &'a TurnInput<'a>,
+    lang: Lang,
+    script: Script,
+    vars: Vars,
+    texts: Vec<String>,
+    buttons: Vec<Button>,
+    handoff: Option<HandoffRequest>,
+    orders: Vec<String>,
+    understood: bool,
+    /// Answers that did not fit the pending question, carried into it again.
+    pub(crate) attempts: u32,
+}
+
+/// Which order a `lookup` node settles on.
+enum Resolved {
+    Found(Box<Order>),
+    NotFound(String),
+    Choose(Vec<Order>),
+    NoCandidate,
+}
+
+impl<'a> Turn<'a> {
+    pub(crate) fn new(
+        pack: &'a Pack,
+        shop: &'a dyn Commerce,
+        input: &'a TurnInput<'a>,
+    ) -> Result<Self, DialogError> {
+        let u = input.understanding;
+        let lang = pack.reply_lang(u.lang);
+        let script = match (lang, u.script) {
+            (Lang::Zh, Script::Traditional) => Script::Traditional,
+            (Lang::Zh, _) => Script::Simplified,
+            (Lang::En, _) => Script::Latin,
+        };
+        let mut vars = pack.policy_vars().clone();
+        vars.insert("angry".into(), u.angry.to_string());
+        vars.insert("message".into(), u.text.clone());
+        if let Some(customer) = shop.customer(input.customer_id)? {
+            customer_facts(pack, lang, &customer, &mut vars);
+        }
+        Ok(Turn {
+            pack,
+            shop,
+            input,
+            lang,
+            script,
+            vars,
+            texts: Vec::new(),
+            buttons: Vec::new(),
+            handoff: None,
+            orders: Vec::new(),
+            understood: true,
+            attempts: 0,
+        })
+    }
+
+    pub(crate) fn understanding(&self) -> &Understanding {
+        self.input.understanding
+    }
+
+    /// Says a template with the facts known so far.
+    pub(crate) fn say(&mut self, key: &str) {
+        let text = self.pack.text(key, self.lang, self.script, &self.vars);
+        self.texts.push(text);
+    }
+
+    /// Runs `flow` from `node` until a node ends the turn.
+    pub(crate) fn run(
+        &mut self,
+        state: &mut DialogState,
+        flow_name: &str,
+        mut node_id: String,
+    ) -> Result<(), DialogError> {
+        let pack = self.pack;
+        let Some(flow) = pack.flow(flow_name) else {
+            return Ok(());
+        };
+        for _ in 0..pack.limits().max_steps {
+            let Some(node) = flow.nodes.get(&node_id) else {
+                return Ok(());
+            };
+            match self.step(state, flow_name, &node_id, node)? {
+                Some(next) => node_id = next,
+                None => return Ok(()),
+            }
+        }
+        Err(DialogError::Loop {
+            flow: flow_name.to_string(),
+            node: node_id,
+            steps: pack.limits().max_steps,
+        })
+    }
+
+    /// Executes one node; `Some(next)` moves on within the turn.
+    fn step(
+        &mut self,
+        state: &mut DialogState,
+        flow_name: &str,
+        node_id: &str,
+        node: &Node,
+    ) -> Result<Option<String>, DialogError> {
+        let wait = |attempts| Pending {
+            flow: flow_name.to_string(),
+            node: node_id.to_string(),
+            attempts,
+        };
+        match node {
+            Node::Answer {
+                say,
+                buttons,
+                menu,
+                next,
+                understood,
+            } => {
+                self.say(say);
+                let topics = if *menu { self.pack.menu() } else { buttons };
+                let extra = self.pack.menu_buttons(topics, self.lang, self.script);
+                self.buttons.extend(extra);
+                self.understood &= *understood;
+                Ok(next.clone())
+            }
+            Node::Ask {
+                slot, say, next, ..
+            } => {
+                if let Some(value) = slot_value(self.understanding(), *slot) {
+                    self.vars
+                        .insert(format!("slot.{}", slot_name(*slot)), value.clone());
+                    state.slots.insert(slot_name(*slot).to_string(), value);
+                    return Ok(Some(next.clone()));
+                }
+                self.say(say);
+                state.pending = Some(wait(self.attempts));
+                Ok(None)
+            }
+            Node::Lookup {
+                filter,
+                found,
+                none,
+            } => match self.resolve(state, filter.as_deref())? {
+                Resolved::Found(order) => {
+                    state.current_order = Some(order.order_id.clone());
+                    self.orders.push(order.order_id.clone());
+                    let facts = order_facts(self.pack, self.lang, &order, self.input.now);
+                    self.vars.extend(facts);
+                    Ok(Some(found.clone()))
+                }
+                Resolved::NotFound(id) => {
+                    self.vars.insert("order_id".into(), id);
+                    self.say("order.not_found");
+                    Ok(None)
+                }
+                Resolved::Choose(orders) => {
+                    self.say("order.choose");
+                    for order in orders {
+                        let facts = order_facts(self.pack, self.lang, &order, self.input.now);
+                        let label = self
+                            .pack
+                            .text("order.button", self.lang, self.script, &facts);
+                        self.orders.push(order.order_id.clone());
+                        self.buttons.push(Button {
+                            label,
+                            payload: order.order_id,
+                        });
+                    }
+                    state.pending = Some(wait(self.attempts));
+                    Ok(None)
+                }
+                Resolved::NoCandidate => match none {
+                    Some(next) => Ok(Some(next.clone())),
+                    None => {
+                        self.say("order.none");
+                        Ok(None)
+                    }
+                },
+            },
+            Node::Branch { cases, otherwise } => {
+                let next = cases
+                    .iter()
+                    .find(|c| Condition::parse(&c.when).is_ok_and(|c| c.holds(&self.vars)))
+                    .map_or(otherwise, |c| &c.goto);
+                Ok(Some(next.clone()))
+            }
+            Node::Confirm {
+                say,
+                yes_label,
+                no_label,
+                ..
+            } => {
+                self.say(say);
+                for key in [yes_label, no_label] {
+                    let text = self.pack.text(key, self.lang, self.script, &self.vars);
+                    self.buttons.push(Button {
+                        label: text.clone(),
+                        payload: text,
+                    });
+                }
+                state.pending = Some(wait(self.attempts));
+                Ok(None)
+            }
+            Node::Handoff { reason, say, note } => {
+                self.say(say);
+                let note = note
+                    .as_deref()
+                    .map(|key| self.pack.text(key, self.lang, self.script, &self.vars));
+                self.handoff = Some(HandoffRequest {
+                    reason: reason.clone(),
+                    note,
+                });
+                Ok(None)
+            }
+            Node::End { say } => {
+                if let Some(key) = say {
+                    self.say(key);
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// The order the shopper means: the one named (if it is theirs), the one
+    /// remembered, or the only candidate; several candidates are offered.
+    fn resolve(&self, state: &DialogState, filter: Option<&str>) -> Result<Resolved, DialogError> {
+        let customer = self.input.customer_id;
+        if let Some(id) = self.understanding().slots.order_ids.first() {
+            // Someone else's order and no order at all read the same: the
+            // reply must not reveal that the id exists.
+            return Ok(match self.shop.order(id)? {
+                Some(order) if order.customer_id == customer => Resolved::Found(Box::new(order)),
+                _ => Resolved::NotFound(id.clone()),
+            });
+        }
+        if let Some(id) = &state.current_order {
+            if let Some(order) = self.shop.order(id)? {
+                if order.customer_id == customer {
+                    return Ok(Resolved::Found(Box::new(order)));
+                }
+            }
+        }
+        let filter = filter.and_then(|f| Condition::parse(f).ok());
+        let mut candidates: Vec<Order> = self
+            .shop
+            .orders_of(customer)?
+            .into_iter()
+            .filter(|o| o.customer_id == customer)
+            .filter(|o| {
+                filter
+                    .as_ref()
+                    .is_none_or(|f| f.holds(&order_facts(self.pack, self.lang, o, self.input.now)))
+            })
+            .collect();
+        Ok(match candidates.len() {
+            0 => Resolved::NoCandidate,
+            1 => Resolved::Found(Box::new(candidates.remove(0))),
+            _ => {
+                candidates.truncate(self.pack.limits().order_buttons.max(1));
+                Resolved::Choose(candidates)
+            }
+        })
+    }
+
+    /// The reply built by this turn.
+    pub(crate) fn finish(self) -> Reply {
+        Reply {
+            text: self.texts.join("\n"),
+            buttons: self.buttons,
+            handoff: self.handoff,
+            orders: self.orders,
+            understood: self.understood,
+        }
+    }
+}
+
+/// The value an `ask` node wants, if the message carries it.
+pub(crate) fn slot_value(u: &Understanding, slot: Slot) -> Option<String> {
+    match slot {
+        Slot::OrderId => u.slots.order_ids.first().cloned(),
+        Slot::TrackingNumber => u.slots.tracking_numbers.first().cloned(),
+        Slot::Phone => u.slots.phones.first().cloned(),
+        Slot::Amount => u.slots.amounts.first().map(|a| format!("{a:.2}")),
+    }
+}
+
+fn slot_name(slot: Slot) -> &'static str {
+    match slot {
+        Slot::OrderId => "order_id",
+        Slot::TrackingNumber => "tracking_number",
+        Slot::Phone => "phone",
+        Slot::Amount => "amount",
+    }
+}

@@ -1,0 +1,51 @@
+//! What to say next.
+//!
+//! `dialogs` turns one understood shopper message (an
+//! [`intents::Understanding`]) into the bot's [`Reply`], following the dialog
+//! trees, templates and policies of a content [`Pack`] and looking orders up
+//! through the [`Commerce`] trait.
+//!
+//! ```
+//! use dialogs::{respond, DialogState, MemoryShop, Pack, TurnInput};
+//!
+//! let pack = Pack::embedded()?;
+//! let shop = MemoryShop::from_jsonl(
+//!     include_str!("../../demo/customers.jsonl"),
+//!     include_str!("../../demo/orders.jsonl"),
+//! )?;
+//! let understanding = pack.matcher().classify("我的快递到哪了 E20261111000123");
+//! let now = "2026-11-20T12:00:00+08:00".parse()?;
+//! let mut state = DialogState::default();
+//! let input = TurnInput { customer_id: "C1001", understanding: &understanding, now };
+//! let reply = respond(&pack, &shop, &mut state, &input)?;
+//! assert!(reply.text.contains("上海转运中心"));
+//! assert_eq!(state.current_order.as_deref(), Some("E20261111000123"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! What it does not do: understand text (that is `intents`), keep
+//! conversations or queue them for humans (`handoff`), talk HTTP (`bot`).
+//!
+//! Architecture invariant: dialogs reach the world only through [`Commerce`]
+//! and the `now` injected in [`TurnInput`]; no HTTP, no storage, no clock.
+
+mod commerce;
+mod condition;
+mod engine;
+mod pack;
+mod reply;
+
+pub use commerce::{
+    Address, Commerce, CommerceError, Customer, Item, MemoryShop, Order, OrderStatus, Refund,
+    ScanEvent, Shipment, Tier,
+};
+pub use engine::{respond, DialogError, DialogState, Pending, TurnInput};
+pub use intents::{Lang, Script, Understanding};
+pub use pack::{Pack, PackError};
+pub use reply::{Button, HandoffRequest, Reply};
+
+/// Time everywhere in xiaoer: a moment with the shop's UTC offset.
+pub type Time = chrono::DateTime<chrono::FixedOffset>;
+
+/// Facts and template values by name.
+pub(crate) type Vars = std::collections::BTreeMap<String, String>;

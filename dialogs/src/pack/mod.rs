@@ -1,0 +1,348 @@
+//! Content packs: everything the bot says and decides, as data.
+//!
+//! A pack is a directory of TOML files (the default one is compiled into the
+//! binary, see [`Pack::embedded`]):
+//!
+//! ```text
+//! pack.toml            name, version, languages, main menu, dialog limits
+//! lexicon.toml         keywords per intent, anger words, scoring (intents::LexiconSpec)
+//! policy.toml          return/exchange windows, refund timing, parcel rules, …
+//! templates/zh.toml    reply texts by dotted key, with {placeholders}
+//! templates/en.toml    the same keys in English
+//! flows/*.toml         one dialog tree per topic: intents, start, [nodes.<id>]
+//! ```
+//!
+//! `pack.toml`:
+//! ```toml
+//! name = "storefront"
+//! version = "1.0.0"
+//! languages = ["zh", "en"]        # the first is used for languages not listed
+//! fallback = "out_of_scope"       # flow for intents that have no flow
+//! menu = ["track", "refund", "human"]   # texts menu.<topic>.label / .payload
+//! [dialog]
+//! order_buttons = 3               # candidate orders offered as buttons
+//! max_steps = 32                  # nodes visited in one turn before giving up
+//! ```
+//!
+//! A flow (`flows/cancel_order.toml`):
+//! ```toml
+//! intents = ["cancel_order"]
+//! start = "find"
+//! [nodes.find]
+//! kind = "lookup"                  # the named, remembered or only candidate order
+//! filter = "status == paid|pending_payment"
+//! found = "check"
+//! [nodes.check]
+//! kind = "branch"
+//! cases = [{ when = "status == paid", goto = "confirm" }]
+//! else = "too_late"
+//! [nodes.confirm]
+//! kind = "confirm"                 # yes/no buttons (confirm.yes / confirm.no)
+//! say = "cancel.confirm"
+//! yes = "done"
+//! no = "kept"
+//! ```
+//! Node kinds: `answer` (say, buttons, menu, next, understood), `ask` (slot,
+//! say, retry, attempts, next, give_up), `lookup` (filter, found, none),
+//! `branch` (cases, else), `confirm` (say, yes, no, yes_label, no_label),
+//! `handoff` (reason, say, note), `end` (say). Conditions are described in
+//! the `condition` module; the facts they and the templates can use are
+//! listed in `pack/README.md`.
+//!
+//! Loading checks the whole pack: every node named exists, every condition
+//! parses, every template a flow or the menu uses exists in every language.
+
+mod error;
+mod flow;
+mod policy;
+mod source;
+mod templates;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{include_dir, Dir};
+use intents::{Lang, Matcher, Script};
+use serde::Deserialize;
+
+pub use error::PackError;
+pub(crate) use flow::{Flow, Node, Slot};
+pub(crate) use policy::Policy;
+pub(crate) use templates::render;
+use templates::{in_script, Templates};
+
+use crate::{Button, Reply, Vars};
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/pack");
+
+/// `pack.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    name: String,
+    version: String,
+    languages: Vec<Lang>,
+    fallback: String,
+    #[serde(default)]
+    menu: Vec<String>,
+    #[serde(default)]
+    dialog: DialogLimits,
+}
+
+/// `[dialog]` of `pack.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(crate) struct DialogLimits {
+    pub(crate) order_buttons: usize,
+    pub(crate) max_steps: usize,
+}
+
+impl Default for DialogLimits {
+    fn default() -> Self {
+        DialogLimits {
+            order_buttons: 3,
+            max_steps: 32,
+        }
+    }
+}
+
+/// A loaded, checked content pack: immutable, `Send + Sync`, cheap to share
+/// in an `Arc`. Reloading builds a new one.
+#[derive(Debug)]
+pub struct Pack {
+    manifest: Manifest,
+    matcher: Matcher,
+    policy: Policy,
+    policy_vars: Vars,
+    templates: Vec<(Lang, Templates)>,
+    flows: BTreeMap<String, Flow>,
+    flow_of_intent: BTreeMap<String, String>,
+}
+
+impl Pack {
+    /// The default storefront pack, compiled into the binary.
+    pub fn embedded() -> Result<Pack, PackError> {
+        Pack::from_files(source::from_embedded(&EMBEDDED)?)
+    }
+
+    /// A pack directory with the same layout as the embedded one.
+    pub fn load_dir(dir: &Path) -> Result<Pack, PackError> {
+        Pack::from_files(source::from_dir(dir)?)
+    }
+
+    fn from_files(files: source::Files) -> Result<Pack, PackError> {
+        let read = |name: &str| {
+            files.get(name).ok_or_else(|| PackError::Missing {
+                file: name.to_string(),
+            })
+        };
+        let manifest: Manifest = error::parse_toml("pack.toml", read("pack.toml")?)?;
+        if manifest.languages.is_empty() {
+            return Err(PackError::invalid(
+                "pack.toml",
+                None,
+                "`languages` is empty",
+            ));
+        }
+        let lexicon: intents::LexiconSpec =
+            error::parse_toml("lexicon.toml", read("lexicon.toml")?)?;
+        let matcher = Matcher::new(&lexicon).map_err(PackError::Lexicon)?;
+        let (policy, policy_vars) = Policy::parse("policy.toml", read("policy.toml")?)?;
+        let mut templates = Vec::new();
+        for &lang in &manifest.languages {
+            let file = format!("templates/{}.toml", lang_id(lang));
+            templates.push((lang, Templates::parse(&file, read(&file)?)?));
+        }
+        let has_template = |key: &str| -> Result<(), String> {
+            match templates.iter().find(|(_, t)| t.get(key).is_none()) {
+                Some((lang, _)) => Err(format!(
+                    "template `{key}` is missing from templates/{}.toml",
+                    lang_id(*lang)
+                )),
+                None => Ok(()),
+            }
+        };
+        for topic in &manifest.menu {
+            for part in ["label", "payload"] {
+                has_template(&format!("menu.{topic}.{part}"))
+                    .map_err(|m| PackError::invalid("pack.toml", None, format!("menu: {m}")))?;
+            }
+        }
+        let mut flows = BTreeMap::new();
+        let mut flow_of_intent = BTreeMap::new();
+        for (file, text) in files.range("flows/".to_string()..) {
+            let Some(name) = file
+                .strip_prefix("flows/")
+                .and_then(|f| f.strip_suffix(".toml"))
+            else {
+                break;
+            };
+            let flow = Flow::parse(file, text, &has_template)?;
+            for intent in &flow.intents {
+                if let Some(other) = flow_of_intent.insert(intent.clone(), name.to_string()) {
+                    return Err(PackError::invalid(
+                        file,
+                        error::line_mentioning(text, intent),
+                        format!("intent `{intent}` is already handled by flows/{other}.toml"),
+                    ));
+                }
+            }
+            flows.insert(name.to_string(), flow);
+        }
+        if !flows.contains_key(&manifest.fallback) {
+            return Err(PackError::invalid(
+                "pack.toml",
+                None,
+                format!(
+                    "fallback flow `{}` is not defined (no flows/{}.toml)",
+                    manifest.fallback, manifest.fallback
+                ),
+            ));
+        }
+        Ok(Pack {
+            manifest,
+            matcher,
+            policy,
+            policy_vars,
+            templates,
+            flows,
+            flow_of_intent,
+        })
+    }
+
+    /// The pack's name and version, e.g. `storefront 1.0.0`.
+    pub fn name(&self) -> String {
+        format!("{} {}", self.manifest.name, self.manifest.version)
+    }
+
+    /// The intent matcher built from `lexicon.toml`.
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// Intent ids that have a flow of their own.
+    pub fn intents_with_flows(&self) -> impl Iterator<Item = &str> {
+        self.flow_of_intent.keys().map(String::as_str)
+    }
+
+    /// A text from the pack's templates (e.g. `handoff.queued`), rendered with
+    /// `vars` and in the shopper's script. An unknown key renders as the key
+    /// itself, so a missing text is visible rather than silent.
+    pub fn say(&self, key: &str, lang: Lang, script: Script, vars: &[(&str, String)]) -> String {
+        let vars: Vars = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        self.text(key, lang, script, &vars)
+    }
+
+    /// What the bot says when a conversation opens: the greeting and the main menu.
+    pub fn greeting(&self, lang: Lang) -> Reply {
+        let script = default_script(lang);
+        Reply {
+            text: self.text("greeting", lang, script, &self.policy_vars),
+            buttons: self.menu_buttons(&self.manifest.menu, lang, script),
+            handoff: None,
+            orders: Vec::new(),
+            understood: true,
+        }
+    }
+
+    pub(crate) fn text(&self, key: &str, lang: Lang, script: Script, vars: &Vars) -> String {
+        match self.template(key, lang) {
+            Some(t) => in_script(render(t, vars), lang, script),
+            None => key.to_string(),
+        }
+    }
+
+    /// The raw template in `lang` (or the pack's first language).
+    pub(crate) fn template(&self, key: &str, lang: Lang) -> Option<&str> {
+        self.templates_of(lang).get(key)
+    }
+
+    fn templates_of(&self, lang: Lang) -> &Templates {
+        &self
+            .templates
+            .iter()
+            .find(|(l, _)| *l == lang)
+            .unwrap_or(&self.templates[0])
+            .1
+    }
+
+    /// The language replies are written in for a shopper writing `lang`.
+    pub(crate) fn reply_lang(&self, lang: Lang) -> Lang {
+        if self.templates.iter().any(|(l, _)| *l == lang) {
+            lang
+        } else {
+            self.templates[0].0
+        }
+    }
+
+    pub(crate) fn menu_buttons(
+        &self,
+        topics: &[String],
+        lang: Lang,
+        script: Script,
+    ) -> Vec<Button> {
+        let none = Vars::new();
+        topics
+            .iter()
+            .map(|topic| Button {
+                label: self.text(&format!("menu.{topic}.label"), lang, script, &none),
+                payload: self.text(&format!("menu.{topic}.payload"), lang, script, &none),
+            })
+            .collect()
+    }
+
+    /// A `|`-separated word list template, from every language of the pack.
+    pub(crate) fn words(&self, key: &str) -> Vec<String> {
+        self.templates
+            .iter()
+            .filter_map(|(_, t)| t.get(key))
+            .flat_map(|list| list.split('|'))
+            .map(|w| w.trim().to_string())
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    pub(crate) fn menu(&self) -> &[String] {
+        &self.manifest.menu
+    }
+
+    pub(crate) fn limits(&self) -> &DialogLimits {
+        &self.manifest.dialog
+    }
+
+    pub(crate) fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub(crate) fn policy_vars(&self) -> &Vars {
+        &self.policy_vars
+    }
+
+    pub(crate) fn flow(&self, name: &str) -> Option<&Flow> {
+        self.flows.get(name)
+    }
+
+    /// The flow that handles `intent`: its own, else the fallback.
+    pub(crate) fn flow_name_for(&self, intent: &str) -> &str {
+        self.flow_of_intent
+            .get(intent)
+            .map_or(self.manifest.fallback.as_str(), String::as_str)
+    }
+}
+
+fn lang_id(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    }
+}
+
+fn default_script(lang: Lang) -> Script {
+    match lang {
+        Lang::Zh => Script::Simplified,
+        Lang::En => Script::Latin,
+    }
+}

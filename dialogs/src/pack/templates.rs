@@ -1,0 +1,128 @@
+//! Reply texts of one language (`templates/<lang>.toml`) and their rendering.
+
+use std::collections::BTreeMap;
+
+use intents::{Lang, Script};
+
+use super::error::{line_mentioning, parse_toml};
+use super::PackError;
+use crate::Vars;
+
+/// The texts of one language by dotted key (`[handoff] queued = ".."` is
+/// `handoff.queued`).
+#[derive(Debug, Clone)]
+pub(crate) struct Templates {
+    texts: BTreeMap<String, String>,
+}
+
+impl Templates {
+    pub(crate) fn parse(file: &str, text: &str) -> Result<Templates, PackError> {
+        let table: toml::Table = parse_toml(file, text)?;
+        let mut texts = BTreeMap::new();
+        flatten(file, text, "", &table, &mut texts)?;
+        Ok(Templates { texts })
+    }
+
+    /// The raw text of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.texts.get(key).map(String::as_str)
+    }
+}
+
+fn flatten(
+    file: &str,
+    source: &str,
+    prefix: &str,
+    table: &toml::Table,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), PackError> {
+    for (key, value) in table {
+        let full = format!("{prefix}{key}");
+        match value {
+            toml::Value::String(s) => {
+                out.insert(full, s.clone());
+            }
+            toml::Value::Table(t) => flatten(file, source, &format!("{full}."), t, out)?,
+            _ => {
+                return Err(PackError::invalid(
+                    file,
+                    line_mentioning(source, key).or_else(|| {
+                        source
+                            .find(key.as_str())
+                            .map(|at| super::error::line_of(source, at))
+                    }),
+                    format!("template `{full}` must be a string"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces each `{name}` with its value; unknown names stay as written so a
+/// missing fact shows in tests instead of vanishing silently.
+pub(crate) fn render(template: &str, vars: &Vars) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if vars.contains_key(&after[..close]) => {
+                out.push_str(&vars[&after[..close]]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text in the shopper's script: traditional characters for shoppers who
+/// write traditional Chinese, everything else as written in the pack.
+pub(crate) fn in_script(text: String, lang: Lang, script: Script) -> String {
+    if lang == Lang::Zh && script == Script::Traditional {
+        character_converter::simplified_to_traditional(&text).into_owned()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled_and_unknown_ones_kept() {
+        let vars: Vars = [("order_id".to_string(), "E1".to_string())].into();
+        assert_eq!(
+            render("订单 {order_id} {nope} {", &vars),
+            "订单 E1 {nope} {"
+        );
+    }
+
+    #[test]
+    fn nested_tables_flatten_to_dotted_keys() {
+        let t = Templates::parse(
+            "templates/zh.toml",
+            "[handoff]\nqueued = \"排队 {position}\"\n",
+        )
+        .unwrap();
+        assert_eq!(t.get("handoff.queued"), Some("排队 {position}"));
+        let err = Templates::parse("templates/zh.toml", "[a]\nb = 3\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "pack templates/zh.toml line 2: template `a.b` must be a string"
+        );
+    }
+
+    #[test]
+    fn traditional_shoppers_get_traditional_text() {
+        let text = in_script("上海转运中心".into(), Lang::Zh, Script::Traditional);
+        assert_eq!(text, "上海轉運中心");
+    }
+}

@@ -1,0 +1,41 @@
+//! What the bot says back: the output of one turn, serialisable as JSON.
+
+use serde::{Deserialize, Serialize};
+
+/// The bot's answer to one shopper message.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Reply {
+    /// The text to show, already in the shopper's language and script.
+    pub text: String,
+    /// Quick replies; pressing one sends its payload as the shopper's text.
+    #[serde(default)]
+    pub buttons: Vec<Button>,
+    /// The pack asks for a human (a handoff node), with a reason code such as
+    /// `lost_parcel`, `damaged_parcel`, `human_agent`, `complaint`.
+    #[serde(default)]
+    pub handoff: Option<HandoffRequest>,
+    /// Order ids this turn talked about (for the agent's context).
+    #[serde(default)]
+    pub orders: Vec<String>,
+    /// `false` when the bot did not understand (fallback answer): feeds the
+    /// "not understood N turns" trigger.
+    pub understood: bool,
+}
+
+/// A quick-reply button.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Button {
+    /// What the button shows.
+    pub label: String,
+    /// What is sent back as the shopper's text when pressed.
+    pub payload: String,
+}
+
+/// The pack's request to hand the conversation to a human.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HandoffRequest {
+    /// Reason code, e.g. `lost_parcel`, `damaged_parcel`, `human_agent`.
+    pub reason: String,
+    /// A line for the agent, e.g. which order and what was seen.
+    pub note: Option<String>,
+}

@@ -1,0 +1,227 @@
+//! The records `handoff` keeps: conversations, their messages and queue
+//! entries. Plain data; the [`Store`](crate::Store) gives them their life cycle.
+
+use dialogs::{Button, DialogState, Reply, Time};
+use intents::{Lang, Slots, Understanding};
+use serde::{Deserialize, Serialize};
+
+use crate::{Context, Reason};
+
+/// One shopper's chat with the shop, from greeting to goodbye.
+///
+/// Its `id` is random and unguessable: it is the shopper's bearer token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    /// 32 lowercase hex digits (128 random bits).
+    pub id: String,
+    /// The shop's customer id of the shopper.
+    pub customer_id: String,
+    /// The language the conversation is held in.
+    pub lang: Lang,
+    /// When it was opened.
+    pub created_at: Time,
+    /// Who answers the shopper right now.
+    pub status: ConvStatus,
+    /// The dialog engine's state, saved after every turn.
+    pub dialog: DialogState,
+    /// Bot turns in a row that ended in a fallback answer.
+    pub not_understood_streak: u32,
+}
+
+/// Who answers the shopper: the bot, nobody yet (waiting for an agent), or an agent.
+///
+/// `Bot → Queued` (enqueue) `→ WithAgent` (claim) `→ Bot` (resolve).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConvStatus {
+    /// The bot answers.
+    Bot,
+    /// Waiting in the queue for an agent; the bot holds the line.
+    Queued,
+    /// An agent has claimed the conversation and answers.
+    WithAgent {
+        /// The agent.
+        agent_id: String,
+    },
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    /// The customer.
+    Shopper,
+    /// xiaoer.
+    Bot,
+    /// A human agent.
+    Agent {
+        /// The agent.
+        agent_id: String,
+    },
+    /// A notice from the system ("an agent has joined").
+    System,
+}
+
+/// A message to append; the store gives it its sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewMessage {
+    /// When it was written.
+    pub at: Time,
+    /// Who wrote it.
+    pub author: Author,
+    /// The text as shown.
+    pub text: String,
+    /// Quick-reply buttons offered with it.
+    #[serde(default)]
+    pub buttons: Vec<Button>,
+    /// What the bot understood of a shopper's message, for the agent.
+    #[serde(default)]
+    pub turn: Option<TurnFacts>,
+}
+
+impl NewMessage {
+    /// A shopper's message, with what the bot understood of it.
+    pub fn shopper(at: Time, understanding: &Understanding) -> NewMessage {
+        NewMessage {
+            at,
+            author: Author::Shopper,
+            text: understanding.text.clone(),
+            buttons: Vec::new(),
+            turn: Some(TurnFacts::from(understanding)),
+        }
+    }
+
+    /// The bot's reply.
+    pub fn bot(at: Time, reply: &Reply) -> NewMessage {
+        NewMessage {
+            at,
+            author: Author::Bot,
+            text: reply.text.clone(),
+            buttons: reply.buttons.clone(),
+            turn: None,
+        }
+    }
+}
+
+/// A stored message: a [`NewMessage`] with its place in the conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// 1, 2, 3… within its conversation, without gaps.
+    pub seq: u64,
+    /// When it was written.
+    pub at: Time,
+    /// Who wrote it.
+    pub author: Author,
+    /// The text as shown.
+    pub text: String,
+    /// Quick-reply buttons offered with it.
+    #[serde(default)]
+    pub buttons: Vec<Button>,
+    /// What the bot understood of a shopper's message.
+    #[serde(default)]
+    pub turn: Option<TurnFacts>,
+}
+
+impl Message {
+    pub(crate) fn new(seq: u64, m: NewMessage) -> Message {
+        Message {
+            seq,
+            at: m.at,
+            author: m.author,
+            text: m.text,
+            buttons: m.buttons,
+            turn: m.turn,
+        }
+    }
+}
+
+/// What the bot made of one shopper message, kept for the agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TurnFacts {
+    /// Top intent id.
+    pub intent: String,
+    /// Its confidence in [0, 1].
+    pub confidence: f32,
+    /// Anger score in [0, 1].
+    pub anger: f32,
+    /// Whether the lexicon judged the message angry.
+    pub angry: bool,
+    /// Order ids, tracking numbers, amounts, phones found in the text.
+    #[serde(default)]
+    pub slots: Slots,
+}
+
+impl From<&Understanding> for TurnFacts {
+    fn from(u: &Understanding) -> TurnFacts {
+        TurnFacts {
+            intent: u.intent.clone(),
+            confidence: u.confidence,
+            anger: u.anger,
+            angry: u.angry,
+            slots: u.slots.clone(),
+        }
+    }
+}
+
+/// A conversation's place in the agents' queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueEntry {
+    /// The conversation.
+    pub conversation_id: String,
+    /// Its shopper.
+    pub customer_id: String,
+    /// Why it was handed over (every trigger that fired).
+    pub reasons: Vec<Reason>,
+    /// Higher is served first; see [`priority`](crate::priority).
+    pub priority: i64,
+    /// When it joined the queue; ties in priority go oldest first.
+    pub waiting_since: Time,
+    /// A live chat in the queue, or a ticket answered later.
+    pub kind: EntryKind,
+    /// Waiting, claimed or resolved.
+    pub state: EntryState,
+    /// What the agent needs; `transcript` is empty here and filled by
+    /// [`Store::context`](crate::Store::context).
+    pub context: Context,
+}
+
+/// How the shopper is to be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Live: the shopper waits in the chat.
+    Queued,
+    /// Offline: an agent answers later (outside service hours).
+    Ticket,
+}
+
+/// Where a queue entry is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryState {
+    /// No agent yet.
+    Waiting,
+    /// An agent took it.
+    Claimed {
+        /// The agent.
+        agent_id: String,
+        /// When.
+        at: Time,
+    },
+    /// Done; the conversation went back to the bot.
+    Resolved {
+        /// When.
+        at: Time,
+    },
+}
+
+impl EntryState {
+    /// In words, for error messages.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            EntryState::Waiting => "waiting".to_owned(),
+            EntryState::Claimed { agent_id, .. } => format!("claimed by agent `{agent_id}`"),
+            EntryState::Resolved { .. } => "already resolved".to_owned(),
+        }
+    }
+}

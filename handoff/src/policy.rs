@@ -1,0 +1,143 @@
+//! When the bot hands a conversation to a human: a pure decision over one
+//! turn's signals.
+
+use dialogs::{Reply, Tier};
+use intents::Understanding;
+use serde::{Deserialize, Serialize};
+
+/// The merchant's escalation settings. Every field has a default, so a
+/// configuration file names only what it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policy {
+    /// Anger score at or above which an ordinary shopper goes to a human.
+    pub anger_threshold: f32,
+    /// The same for VIP and SVIP shoppers: lower, they are handed over sooner.
+    pub vip_anger_threshold: f32,
+    /// Fallback answers in a row after which a human takes over; 0 turns the trigger off.
+    pub not_understood_limit: u32,
+    /// Intent id (and reply handoff code) meaning "let me talk to a person".
+    pub human_intent: String,
+    /// Intent id (and reply handoff code) meaning "I want to complain".
+    pub complaint_intent: String,
+}
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            anger_threshold: 0.6,
+            vip_anger_threshold: 0.45,
+            not_understood_limit: 3,
+            human_intent: "human_agent".to_owned(),
+            complaint_intent: "complaint".to_owned(),
+        }
+    }
+}
+
+impl Policy {
+    /// The anger threshold that applies to a shopper of `tier`.
+    pub fn anger_threshold_for(&self, tier: Tier) -> f32 {
+        match tier {
+            Tier::Normal => self.anger_threshold,
+            Tier::Vip | Tier::Svip => self.vip_anger_threshold,
+        }
+    }
+}
+
+/// What one turn tells the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct Signals<'a> {
+    /// What the matcher made of the shopper's message.
+    pub understanding: &'a Understanding,
+    /// What the dialog engine answered (it may ask for a handoff itself).
+    pub reply: &'a Reply,
+    /// Fallback answers in a row, this turn included.
+    pub not_understood_streak: u32,
+    /// The shopper's membership tier.
+    pub tier: Tier,
+}
+
+/// Why a conversation goes to a human. Every trigger that fired is recorded,
+/// with the values that made it fire, so the agent sees the whole picture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The shopper asked for a person.
+    AskedForHuman,
+    /// The shopper wants to complain.
+    Complaint,
+    /// The shopper is angry.
+    Anger {
+        /// The message's anger score.
+        score: f32,
+        /// The threshold it reached (depends on tier).
+        threshold: f32,
+    },
+    /// The bot failed to understand several turns in a row.
+    NotUnderstood {
+        /// How many.
+        turns: u32,
+    },
+    /// The content pack hands this situation to a human (lost or damaged parcel…).
+    Situation {
+        /// The pack's reason code, e.g. `lost_parcel`.
+        code: String,
+    },
+}
+
+/// The outcome of [`escalate`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Hand over to a human now.
+    pub escalate: bool,
+    /// Every trigger that fired; empty when `escalate` is false.
+    pub reasons: Vec<Reason>,
+}
+
+/// Decides whether this turn goes to a human, and why. Pure.
+///
+/// Triggers: the shopper asks for a person (intent or the reply's handoff
+/// code), a complaint, anger at or above the tier's threshold, too many
+/// fallback answers in a row, or the reply asking for a handoff with a
+/// situation code.
+pub fn escalate(signals: &Signals, policy: &Policy) -> Decision {
+    let understanding = signals.understanding;
+    let requested = signals.reply.handoff.as_ref().map(|h| h.reason.as_str());
+    let mut reasons = Vec::new();
+
+    let human = policy.human_intent.as_str();
+    if understanding.intent == human || requested == Some(human) {
+        reasons.push(Reason::AskedForHuman);
+    }
+    let complaint = policy.complaint_intent.as_str();
+    if understanding.intent == complaint || requested == Some(complaint) {
+        reasons.push(Reason::Complaint);
+    }
+    let threshold = policy.anger_threshold_for(signals.tier);
+    // A NaN score compares false and so never escalates by itself.
+    if understanding.anger >= threshold {
+        reasons.push(Reason::Anger {
+            score: understanding.anger,
+            threshold,
+        });
+    }
+    let limit = policy.not_understood_limit;
+    if limit > 0 && signals.not_understood_streak >= limit {
+        reasons.push(Reason::NotUnderstood {
+            turns: signals.not_understood_streak,
+        });
+    }
+    if let Some(code) = requested.filter(|c| *c != human && *c != complaint) {
+        reasons.push(Reason::Situation {
+            code: code.to_owned(),
+        });
+    }
+    Decision {
+        escalate: !reasons.is_empty(),
+        reasons,
+    }
+}
+
+#[cfg(test)]
+#[path = "policy_tests.rs"]
+mod tests;

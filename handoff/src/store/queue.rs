@@ -1,0 +1,265 @@
+//! The agents' queue: enqueue, claim, resolve.
+
+use std::mem::discriminant;
+
+use dialogs::Time;
+use sled::transaction::TransactionalTree;
+use sled::Transactional;
+
+use super::{abort, decode, finish, keys, read_conversation, write, Store, TxResult};
+use crate::{Context, ConvStatus, EntryKind, EntryState, Error, QueueEntry, Reason};
+
+impl Store {
+    /// Puts the conversation in the queue for a live agent; the bot stops
+    /// answering it. Durable on return.
+    ///
+    /// On a conversation that is already waiting, the entry is updated
+    /// instead: the new reasons join the old ones, the priority only rises,
+    /// the context is replaced and the place in line (`waiting_since`) kept.
+    /// Fails with [`Error::AlreadyWithAgent`] once an agent has claimed it.
+    pub fn enqueue(
+        &self,
+        id: &str,
+        reasons: Vec<Reason>,
+        priority: i64,
+        context: Context,
+        now: Time,
+    ) -> Result<QueueEntry, Error> {
+        self.put_in_queue(id, EntryKind::Queued, reasons, priority, context, now)
+    }
+
+    /// Like [`enqueue`](Store::enqueue), but as a ticket that an agent answers
+    /// later (no agent online, outside service hours).
+    pub fn file_ticket(
+        &self,
+        id: &str,
+        reasons: Vec<Reason>,
+        priority: i64,
+        context: Context,
+        now: Time,
+    ) -> Result<QueueEntry, Error> {
+        self.put_in_queue(id, EntryKind::Ticket, reasons, priority, context, now)
+    }
+
+    fn put_in_queue(
+        &self,
+        id: &str,
+        kind: EntryKind,
+        reasons: Vec<Reason>,
+        priority: i64,
+        mut context: Context,
+        now: Time,
+    ) -> Result<QueueEntry, Error> {
+        // The transcript is read fresh by `context`, never frozen here.
+        context.transcript = Vec::new();
+        let inner = &*self.inner;
+        let trees = (&inner.conversations, &inner.queue, &inner.waiting);
+        let entry = finish(trees.transaction(|(conversations, queue, waiting)| {
+            let mut conversation = read_conversation(conversations, id)?;
+            let entry = match &conversation.status {
+                ConvStatus::WithAgent { agent_id } => {
+                    return abort(Error::AlreadyWithAgent {
+                        conversation_id: id.to_owned(),
+                        agent_id: agent_id.clone(),
+                    })
+                }
+                ConvStatus::Queued => {
+                    let mut entry = match read_entry(queue, id)? {
+                        Some(e) if e.state == EntryState::Waiting => e,
+                        // A queued conversation always has a waiting entry;
+                        // repair rather than refuse if it does not.
+                        _ => fresh(&conversation.customer_id, id, kind, now),
+                    };
+                    waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
+                    merge(&mut entry.reasons, reasons.clone());
+                    entry.priority = entry.priority.max(priority);
+                    entry
+                }
+                ConvStatus::Bot => {
+                    let mut entry = fresh(&conversation.customer_id, id, kind, now);
+                    entry.reasons = reasons.clone();
+                    entry.priority = priority;
+                    entry
+                }
+            };
+            let entry = QueueEntry {
+                context: Context {
+                    reasons: entry.reasons.clone(),
+                    ..context.clone()
+                },
+                ..entry
+            };
+            conversation.status = ConvStatus::Queued;
+            write(conversations, id, "conversation", &conversation)?;
+            write(queue, id, "queue entry", &entry)?;
+            waiting.insert(
+                keys::waiting(entry.priority, &entry.waiting_since, id),
+                id.as_bytes(),
+            )?;
+            Ok(entry)
+        }))?;
+        inner.flusher.durable()?;
+        tracing::info!(conversation = %id, priority = entry.priority, "handed to the agents' queue");
+        Ok(entry)
+    }
+
+    /// The waiting entries, highest priority first, then longest waiting.
+    /// Their contexts carry no transcript; see [`Store::context`].
+    pub fn queue(&self) -> Result<Vec<QueueEntry>, Error> {
+        let mut entries = Vec::new();
+        for item in self.inner.waiting.iter() {
+            let (_, id) = item?;
+            let id = String::from_utf8_lossy(&id);
+            // Claimed between the two reads: no longer waiting, skip it.
+            if let Some(entry) = self.entry(&id)? {
+                if entry.state == EntryState::Waiting {
+                    entries.push(entry);
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// An agent takes a waiting conversation. Fails with
+    /// [`Error::NotWaiting`] if it is not waiting (another agent was faster,
+    /// or it was never queued). Durable on return.
+    pub fn claim(&self, id: &str, agent_id: &str, now: Time) -> Result<QueueEntry, Error> {
+        let inner = &*self.inner;
+        let trees = (&inner.conversations, &inner.queue, &inner.waiting);
+        let entry = finish(trees.transaction(|(conversations, queue, waiting)| {
+            let mut conversation = read_conversation(conversations, id)?;
+            let mut entry = match read_entry(queue, id)? {
+                Some(entry) if entry.state == EntryState::Waiting => entry,
+                other => {
+                    return abort(Error::NotWaiting {
+                        conversation_id: id.to_owned(),
+                        state: other
+                            .map_or_else(|| "not in the queue".to_owned(), |e| e.state.describe()),
+                    })
+                }
+            };
+            waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
+            entry.state = EntryState::Claimed {
+                agent_id: agent_id.to_owned(),
+                at: now,
+            };
+            conversation.status = ConvStatus::WithAgent {
+                agent_id: agent_id.to_owned(),
+            };
+            write(conversations, id, "conversation", &conversation)?;
+            write(queue, id, "queue entry", &entry)?;
+            Ok(entry)
+        }))?;
+        inner.flusher.durable()?;
+        tracing::info!(conversation = %id, agent = %agent_id, "claimed by an agent");
+        Ok(entry)
+    }
+
+    /// The agent who claimed the conversation hands it back to the bot, with
+    /// a fresh fallback streak. Durable on return.
+    pub fn resolve(&self, id: &str, agent_id: &str, now: Time) -> Result<(), Error> {
+        let inner = &*self.inner;
+        let trees = (&inner.conversations, &inner.queue);
+        finish(trees.transaction(|(conversations, queue)| {
+            let mut conversation = read_conversation(conversations, id)?;
+            let mut entry = match read_entry(queue, id)? {
+                Some(entry) => entry,
+                None => {
+                    return abort(Error::NotClaimed {
+                        conversation_id: id.to_owned(),
+                        state: "not in the queue".to_owned(),
+                    })
+                }
+            };
+            match &entry.state {
+                EntryState::Claimed {
+                    agent_id: holder, ..
+                } if holder == agent_id => {}
+                EntryState::Claimed {
+                    agent_id: holder, ..
+                } => {
+                    return abort(Error::ClaimedByOther {
+                        conversation_id: id.to_owned(),
+                        agent_id: holder.clone(),
+                    })
+                }
+                state => {
+                    return abort(Error::NotClaimed {
+                        conversation_id: id.to_owned(),
+                        state: state.describe(),
+                    })
+                }
+            }
+            entry.state = EntryState::Resolved { at: now };
+            conversation.status = ConvStatus::Bot;
+            conversation.not_understood_streak = 0;
+            write(conversations, id, "conversation", &conversation)?;
+            write(queue, id, "queue entry", &entry)
+        }))?;
+        inner.flusher.durable()?;
+        tracing::info!(conversation = %id, agent = %agent_id, "resolved, back to the bot");
+        Ok(())
+    }
+
+    /// The conversation's latest queue entry (waiting, claimed or resolved),
+    /// if it was ever queued. Its context carries no transcript.
+    pub fn entry(&self, id: &str) -> Result<Option<QueueEntry>, Error> {
+        match self.inner.queue.get(id)? {
+            Some(bytes) => decode("queue entry", id, &bytes).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The agent's context for a queued conversation, with the transcript as
+    /// it is now; `None` if the conversation was never queued.
+    pub fn context(&self, id: &str) -> Result<Option<Context>, Error> {
+        let Some(entry) = self.entry(id)? else {
+            return Ok(None);
+        };
+        let mut context = entry.context;
+        context.transcript = self.messages(id, 0)?;
+        Ok(Some(context))
+    }
+}
+
+fn read_entry(queue: &TransactionalTree, id: &str) -> TxResult<Option<QueueEntry>> {
+    match queue.get(id)? {
+        Some(bytes) => decode("queue entry", id, &bytes).map(Some).or_else(abort),
+        None => Ok(None),
+    }
+}
+
+fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time) -> QueueEntry {
+    QueueEntry {
+        conversation_id: id.to_owned(),
+        customer_id: customer_id.to_owned(),
+        reasons: Vec::new(),
+        priority: i64::MIN,
+        waiting_since: now,
+        kind,
+        state: EntryState::Waiting,
+        context: Context {
+            conversation_id: id.to_owned(),
+            customer: None,
+            reasons: Vec::new(),
+            orders: Vec::new(),
+            summary: String::new(),
+            transcript: Vec::new(),
+        },
+    }
+}
+
+/// Adds `new` reasons to `old`; a newer reason of the same kind (and, for
+/// situations, the same code) replaces the older one.
+fn merge(old: &mut Vec<Reason>, new: Vec<Reason>) {
+    for reason in new {
+        let same = |r: &Reason| match (r, &reason) {
+            (Reason::Situation { code: a }, Reason::Situation { code: b }) => a == b,
+            (a, b) => discriminant(a) == discriminant(b),
+        };
+        match old.iter_mut().find(|r| same(r)) {
+            Some(slot) => *slot = reason,
+            None => old.push(reason),
+        }
+    }
+}

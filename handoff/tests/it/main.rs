@@ -1,0 +1,5 @@
+//! Integration tests of `handoff`'s public API: one binary, one file per concern.
+
+mod queue_model;
+mod store;
+mod support;

@@ -1,0 +1,58 @@
+//! Understanding one shopper message.
+//!
+//! `intents` turns a message — simplified or traditional Chinese, English,
+//! typos, emoji, pasted order numbers — into an [`Understanding`]: the
+//! intent, a confidence, ranked candidates, an anger score, the language and
+//! script, and slots (order ids, tracking numbers, amounts, phones).
+//!
+//! A content pack's `lexicon.toml` deserialises into a [`LexiconSpec`]
+//! (plain data, format documented there); [`Matcher::new`] compiles it once
+//! into one keyword automaton plus slot patterns; [`Matcher::classify`] is
+//! then a pure, allocation-light function of the text.
+//!
+//! What this crate does not do: I/O, clocks, async, dialog decisions. It is
+//! pure; `dialogs` decides what to say.
+//!
+//! ```
+//! use intents::{LexiconSpec, Matcher, Lang};
+//!
+//! let spec: LexiconSpec = toml::from_str(r#"
+//!     [intents.refund_status]
+//!     zh = { "退款" = 1.0, "到账" = 1.5 }
+//!     en = { "refund*" = 1.0 }
+//!     [intents.greeting]
+//!     zh = { "在吗" = 2.0 }
+//!     en = { "hi" = 2.0 }
+//!     [anger]
+//!     words = { "骗子" = 0.8 }
+//! "#).unwrap();
+//! let matcher = Matcher::new(&spec).unwrap();
+//!
+//! let u = matcher.classify("退款什麼時候到賬?訂單E20261111000654");
+//! assert_eq!(u.intent, "refund_status");
+//! assert_eq!(u.lang, Lang::Zh);
+//! assert_eq!(u.slots.order_ids, ["E20261111000654"]);
+//!
+//! assert!(matcher.classify("骗子!!!").angry);
+//! assert_eq!(matcher.classify("free shipping?").intent, "out_of_scope");
+//! ```
+//!
+//! Modules: `spec` (the lexicon data), `normalize`, `matcher` (automaton and
+//! scoring), `slots`, `anger` (intensity cues), `lang`, [`eval`] (scorecards
+//! over labelled examples).
+
+mod anger;
+mod error;
+pub mod eval;
+mod lang;
+mod matcher;
+mod normalize;
+mod slots;
+mod spec;
+mod understanding;
+
+pub use crate::error::Error;
+pub use crate::matcher::{Matcher, OUT_OF_SCOPE};
+pub use crate::normalize::normalize;
+pub use crate::spec::{AngerSpec, IntentKeywords, LexiconSpec, ScoringSpec};
+pub use crate::understanding::{Candidate, Lang, Script, Slots, Understanding};

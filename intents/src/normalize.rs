@@ -1,0 +1,123 @@
+//! Text normalisation: the one canonical form keywords and messages meet in.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises a message or keyword for matching.
+///
+/// NFKC (full-width letters, digits and punctuation become ASCII), lower case,
+/// traditional Chinese folded to simplified, zero-width and control characters
+/// and apostrophes removed, runs of whitespace collapsed to one space, ends trimmed.
+/// The function is idempotent: `normalize(&normalize(s)) == normalize(s)`.
+///
+/// ```
+/// assert_eq!(intents::normalize("  ＨＥＬＬＯ\u{200b}　退貨  "), "hello 退货");
+/// ```
+pub fn normalize(text: &str) -> String {
+    normalize_detect(text).0
+}
+
+/// [`normalize`], also telling whether traditional → simplified folding
+/// changed any character (the message was written in traditional script).
+pub(crate) fn normalize_detect(text: &str) -> (String, bool) {
+    if text.is_ascii() {
+        // Fast path: NFKC and the script folding are the identity on ASCII.
+        return (clean(text.chars().map(|c| c.to_ascii_lowercase())), false);
+    }
+    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    let simplified = fast2s::convert(&folded);
+    let traditional = simplified != folded;
+    // NFKC after lower-casing and folding keeps the result a fixed point.
+    let out = clean(simplified.nfkc());
+    (out, traditional)
+}
+
+/// Drops invisible characters and collapses whitespace into single spaces.
+fn clean(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
+    let mut pending_space = false;
+    for c in chars {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else if is_invisible(c) || is_apostrophe(c) {
+            continue;
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Apostrophes are dropped so "don't", "dont" and "don’t" meet.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}')
+}
+
+/// Control, zero-width, bidi and variation-selector characters.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{E0000}'..='\u{E007F}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn full_width_becomes_ascii() {
+        assert_eq!(normalize("ＳＦ１２３　ＯＫ！"), "sf123 ok!");
+    }
+
+    #[test]
+    fn traditional_becomes_simplified() {
+        assert_eq!(
+            normalize("我要退貨,退款什麼時候到賬"),
+            "我要退货,退款什么时候到账"
+        );
+        assert!(normalize_detect("訂單到哪了").1);
+        assert!(!normalize_detect("订单到哪了").1);
+    }
+
+    #[test]
+    fn invisible_characters_go_whitespace_collapses() {
+        assert_eq!(
+            normalize("退\u{200b}款\u{feff}  \t\n 吗\u{0007}"),
+            "退款 吗"
+        );
+        assert_eq!(normalize("\u{200d}\u{fe0f}"), "");
+    }
+
+    #[test]
+    fn ascii_fast_path_lowercases() {
+        assert_eq!(
+            normalize("  Where IS my   Package?? "),
+            "where is my package??"
+        );
+        assert_eq!(normalize("Don’t CAN'T"), "dont cant");
+    }
+
+    proptest! {
+        #[test]
+        fn idempotent(s in "\\PC{0,40}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+
+        #[test]
+        fn idempotent_on_shop_text(s in "[ａ-ｚＡ-Ｚ０-９訂單退貨款發票們這個麼吗在 !！?？\u{200b}\u{3000}a-zA-Z0-9]{0,30}") {
+            let once = normalize(&s);
+            prop_assert_eq!(normalize(&once), once.clone());
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Slot extraction: order ids, tracking numbers, amounts and phone numbers.
+//!
+//! Runs on normalised text (ASCII digits, lower case), so full-width digits
+//! and lower-case prefixes are found too; values come back in canonical
+//! upper-case form. `(?-u:\b)` is an ASCII word boundary: a CJK character
+//! next to an id counts as a boundary ("订单E20261111000123到哪了"), a letter
+//! or digit does not (no phone number inside an order id).
+
+use regex::Regex;
+
+use crate::{Error, Slots};
+
+/// The compiled slot patterns (built once in [`crate::Matcher::new`]).
+#[derive(Debug)]
+pub(crate) struct SlotFinder {
+    order_id: Regex,
+    tracking: Regex,
+    amount: Regex,
+    phone: Regex,
+}
+
+impl SlotFinder {
+    pub(crate) fn new() -> Result<SlotFinder, Error> {
+        let re = |p: &str| Regex::new(p).map_err(|e| Error::Pattern(e.to_string()));
+        Ok(SlotFinder {
+            order_id: re(r"(?-u:\b)e[0-9]{14}(?-u:\b)")?,
+            tracking: re(
+                r"(?-u:\b)(?:sf[0-9]{13}|zt[0-9]{11,13}|yt[0-9]{13}|yd[0-9]{13}|st[0-9]{13}|jdv[0-9]{12})(?-u:\b)",
+            )?,
+            amount: re(concat!(
+                r"(?:[¥$]|rmb|cny|usd)\s?(?P<pre>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]{1,2})?)",
+                r"|(?-u:\b)(?P<post>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]{1,2})?|[0-9]+(?:\.[0-9]{1,2})?)\s?",
+                r"(?:元|块|塊|rmb|yuan|cny|dollars?|bucks?|usd)",
+            ))?,
+            phone: re(concat!(
+                r"(?P<cn>(?:\+?86[- ]?)?(?-u:\b)1[3-9][0-9](?:[- ]?[0-9]{4}){2})(?-u:\b)",
+                r"|(?P<intl>\+[1-9][0-9]{0,2}[- ]?\(?[0-9]{2,4}\)?(?:[- ]?[0-9]{2,4}){2,3})(?-u:\b)",
+            ))?,
+        })
+    }
+
+    /// Finds every slot in `normalized` text, in order of appearance, without duplicates.
+    pub(crate) fn find(&self, normalized: &str) -> Slots {
+        let mut slots = Slots::default();
+        if !normalized.bytes().any(|b| b.is_ascii_digit()) {
+            return slots;
+        }
+        for m in self.order_id.find_iter(normalized) {
+            push_unique(&mut slots.order_ids, m.as_str().to_ascii_uppercase());
+        }
+        for m in self.tracking.find_iter(normalized) {
+            push_unique(&mut slots.tracking_numbers, m.as_str().to_ascii_uppercase());
+        }
+        for caps in self.amount.captures_iter(normalized) {
+            let number = caps.name("pre").or_else(|| caps.name("post"));
+            if let Some(value) =
+                number.and_then(|n| n.as_str().replace(',', "").parse::<f64>().ok())
+            {
+                if !slots.amounts.contains(&value) {
+                    slots.amounts.push(value);
+                }
+            }
+        }
+        for caps in self.phone.captures_iter(normalized) {
+            let phone = match (caps.name("cn"), caps.name("intl")) {
+                (Some(cn), _) => {
+                    let digits = digits_of(cn.as_str());
+                    // Canonical CN mobile: the 11 national digits.
+                    digits[digits.len() - 11..].to_string()
+                }
+                (None, Some(intl)) => format!("+{}", digits_of(intl.as_str())),
+                (None, None) => continue,
+            };
+            push_unique(&mut slots.phones, phone);
+        }
+        slots
+    }
+}
+
+fn digits_of(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn push_unique(list: &mut Vec<String>, value: String) {
+    if !list.contains(&value) {
+        list.push(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize;
+
+    fn find(text: &str) -> Slots {
+        SlotFinder::new().unwrap().find(&normalize(text))
+    }
+
+    #[test]
+    fn order_ids_inside_chinese_text() {
+        let s = find("订单E20261111000123到哪了");
+        assert_eq!(s.order_ids, ["E20261111000123"]);
+        assert!(s.phones.is_empty() && s.amounts.is_empty());
+        assert_eq!(
+            find("ｅ２０２６１１１１０００４５６ 和 e20261112000789").order_ids,
+            ["E20261111000456", "E20261112000789"]
+        );
+        assert!(
+            find("E2026111100012").order_ids.is_empty(),
+            "13 digits is not an order id"
+        );
+        assert!(
+            find("E202611110001234").order_ids.is_empty(),
+            "15 digits is not an order id"
+        );
+    }
+
+    #[test]
+    fn tracking_numbers_per_carrier() {
+        let s = find("顺丰SF1402839475820,中通zt75310246891,圆通YT8800112233445");
+        assert_eq!(
+            s.tracking_numbers,
+            ["SF1402839475820", "ZT75310246891", "YT8800112233445"]
+        );
+        let s = find("YD4300998877665 ST7700665544332 JDV001234567890 ZT7531024689123");
+        assert_eq!(
+            s.tracking_numbers,
+            [
+                "YD4300998877665",
+                "ST7700665544332",
+                "JDV001234567890",
+                "ZT7531024689123"
+            ]
+        );
+        assert!(
+            find("SF140283947582").tracking_numbers.is_empty(),
+            "SF needs 13 digits"
+        );
+        assert!(find("JDV0012345678901").tracking_numbers.is_empty());
+    }
+
+    #[test]
+    fn amounts_in_many_spellings() {
+        assert_eq!(find("只退了89元").amounts, [89.0]);
+        assert_eq!(find("¥89.5").amounts, [89.5]);
+        assert_eq!(find("￥99 还是 89块").amounts, [99.0, 89.0]);
+        assert_eq!(find("refund was $12.50 not 20 USD").amounts, [12.5, 20.0]);
+        assert_eq!(find("89 yuan").amounts, [89.0]);
+        assert_eq!(find("1,299元").amounts, [1299.0]);
+        assert!(find("E20261111000123").amounts.is_empty());
+    }
+
+    #[test]
+    fn phones_cn_and_international() {
+        assert_eq!(find("手机13812345678换绑").phones, ["13812345678"]);
+        assert_eq!(find("+86 138-1234-5678").phones, ["13812345678"]);
+        assert_eq!(find("call me at +1 415-555-0123").phones, ["+14155550123"]);
+        assert!(find("E20261111000123").phones.is_empty());
+        assert!(find("12315").phones.is_empty());
+    }
+}

@@ -1,0 +1,201 @@
+//! The real `xiaoer` binary: the stable command-line contract.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::support::{demo_dir, xiaoer_bin, REFERENCE_NOW};
+
+fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(xiaoer_bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn classify_json_has_the_contract_fields() {
+    let (code, out, err) = run(
+        &["classify", "--json"],
+        "退款什么时候到账?订单E20261111000654\nwhere is my parcel!!!\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    for key in [
+        "text",
+        "intent",
+        "confidence",
+        "angry",
+        "anger",
+        "lang",
+        "slots",
+        "candidates",
+    ] {
+        assert!(lines[0].get(key).is_some(), "missing {key}: {}", lines[0]);
+    }
+    assert_eq!(lines[0]["intent"], "refund_status");
+    assert_eq!(lines[0]["lang"], "zh");
+    assert_eq!(lines[0]["slots"]["order_ids"][0], "E20261111000654");
+    assert_eq!(lines[1]["lang"], "en");
+    assert_eq!(lines[1]["intent"], "track_package");
+}
+
+#[test]
+fn chat_json_prints_one_line_per_shopper_line() {
+    let input = "在吗\n订单E20261111000456能取消吗\n\n我要投诉!!!气死了\n";
+    let (code, out, err) = run(
+        &[
+            "chat",
+            "--customer",
+            "C1002",
+            "--now",
+            REFERENCE_NOW,
+            "--json",
+        ],
+        input,
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0]["intent"], "greeting");
+    assert!(lines[0]["handoff"].is_null());
+    assert_eq!(lines[1]["intent"], "cancel_order");
+    assert!(
+        lines[1]["reply"].as_str().unwrap().contains("299"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2]["error"].as_str().unwrap().contains("empty"),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[3]["handoff"]["reason"].is_string(), "{}", lines[3]);
+    for key in [
+        "reply",
+        "intent",
+        "confidence",
+        "angry",
+        "handoff",
+        "buttons",
+    ] {
+        assert!(lines[1].get(key).is_some(), "missing {key}");
+    }
+}
+
+#[test]
+fn chat_with_import_uses_that_shop() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("customers.jsonl"), r#"{"customer_id":"X1","name":"测试","tier":"normal","phone":"13800000000","language":"zh"}"#).unwrap();
+    std::fs::write(dir.path().join("orders.jsonl"), "").unwrap();
+    let (code, out, err) = run(
+        &[
+            "chat",
+            "--customer",
+            "X1",
+            "--import",
+            dir.path().to_str().unwrap(),
+            "--json",
+        ],
+        "在吗\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1);
+    let (code, _, err) = run(
+        &[
+            "chat",
+            "--customer",
+            "C1001",
+            "--import",
+            dir.path().to_str().unwrap(),
+        ],
+        "在吗\n",
+    );
+    assert_ne!(code, 0, "C1001 is not in the imported shop");
+    assert!(err.contains("C1001"), "{err}");
+}
+
+#[test]
+fn import_loads_the_fixtures_and_refuses_a_broken_file() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let (code, out, err) = run(
+        &[
+            "import",
+            demo_dir().to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("6 customers and 13 orders"), "{out}");
+
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        demo_dir().join("customers.jsonl"),
+        broken.path().join("customers.jsonl"),
+    )
+    .unwrap();
+    std::fs::write(broken.path().join("orders.jsonl"), "{\"order_id\": 12\n").unwrap();
+    let (code, _, err) = run(
+        &[
+            "import",
+            broken.path().to_str().unwrap(),
+            "--data-dir",
+            data_dir,
+        ],
+        "",
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("orders.jsonl line 1"), "{err}");
+}
+
+#[test]
+fn eval_json_reports_the_contract_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("set.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            "{\"text\": \"在吗\", \"intent\": \"greeting\", \"angry\": false, \"lang\": \"zh\"}\n",
+            "{\"text\": \"我要投诉!!!气死了\", \"intent\": \"complaint\", \"angry\": true, \"lang\": \"zh\"}\n",
+            "{\"text\": \"thanks a lot\", \"intent\": \"thanks\", \"lang\": \"en\"}\n",
+            "{\"text\": \"this is ridiculous!!!\", \"angry\": true, \"lang\": \"en\"}\n",
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(&["eval", file.to_str().unwrap(), "--json"], "");
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["n"], 4);
+    assert_eq!(v["n_intent"], 3);
+    assert_eq!(v["n_anger"], 3);
+    for key in ["accuracy", "macro_f1", "anger_precision", "anger_recall"] {
+        let x = v[key].as_f64().unwrap_or(-1.0);
+        assert!((0.0..=1.0).contains(&x), "{key} = {x}");
+    }
+}

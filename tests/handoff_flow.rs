@@ -1,0 +1,176 @@
+//! Angry shoppers reach a person with their context; agents answer; nothing
+//! is lost across a restart.
+
+use serde_json::json;
+
+use crate::support::{texts, Server};
+
+#[test]
+fn angry_complaint_is_queued_claimed_answered_and_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1001");
+    server.say(&c, "订单E20261111000123到哪了");
+    let body = server.say(&c, "气死了!!!说好18号到现在还没到 我要投诉!!!");
+    let handoff = &body["handoff"];
+    assert!(handoff.is_object(), "no handoff: {body}");
+    let kinds: Vec<&str> = handoff["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"anger"), "{kinds:?}");
+    assert_eq!(handoff["position"], 1);
+    assert_eq!(body["status"]["kind"], "queued", "{body}");
+
+    // The queue shows it with reasons and a priority.
+    let (status, queue) = server.get("/api/agent/queue");
+    assert_eq!(status, 200);
+    let entries = queue["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0]["conversation_id"], c.as_str());
+    assert_eq!(entries[0]["customer_id"], "C1001");
+
+    // The context package has everything: customer, orders, transcript with facts.
+    let (status, ctx) = server.get(&format!("/api/agent/conversations/{c}/context"));
+    assert_eq!(status, 200, "{ctx}");
+    let ctx = &ctx["context"];
+    assert_eq!(ctx["customer"]["name"], "李娜");
+    assert_eq!(ctx["customer"]["tier"], "vip");
+    assert_eq!(ctx["orders"][0]["order_id"], "E20261111000123");
+    let transcript = ctx["transcript"].as_array().unwrap();
+    let angry_turn = transcript
+        .iter()
+        .find(|m| m["text"].as_str().unwrap().contains("气死了"))
+        .unwrap();
+    assert_eq!(angry_turn["turn"]["angry"], true);
+    assert!(angry_turn["turn"]["anger"].as_f64().unwrap() > 0.5);
+    assert!(
+        ctx["summary"].as_str().unwrap().contains("李娜"),
+        "{}",
+        ctx["summary"]
+    );
+
+    // While waiting, the bot stays quiet.
+    let waiting = server.say(&c, "人呢?");
+    assert!(
+        waiting["replies"].as_array().unwrap().is_empty(),
+        "{waiting}"
+    );
+
+    // An agent claims and replies; the shopper receives it live and in the history.
+    let (status, claimed) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200, "{claimed}");
+    let (status, again) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a2" }),
+    );
+    assert_eq!(status, 409, "second claim must be refused: {again}");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/messages"),
+        json!({ "agent_id": "a1", "text": "您好,我是客服小美,马上为您催件" }),
+    );
+    assert_eq!(status, 200);
+    let seen = server.events_until(&format!("/api/conversations/{c}/events?after=0"), |m| {
+        m["text"].as_str().unwrap_or_default().contains("小美")
+    });
+    let agent_msg = seen.last().unwrap();
+    assert_eq!(agent_msg["author"]["kind"], "agent", "{agent_msg}");
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    assert!(texts(&history["messages"]).contains("马上为您催件"));
+
+    // Another agent cannot write into it; the holder resolves and the bot is back.
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/messages"),
+        json!({ "agent_id": "a2", "text": "hi" }),
+    );
+    assert_eq!(status, 409);
+    let (status, resolved) = server.post(
+        &format!("/api/agent/conversations/{c}/resolve"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200, "{resolved}");
+    let (_, queue) = server.get("/api/agent/queue");
+    assert!(queue["entries"].as_array().unwrap().is_empty(), "{queue}");
+    let back = server.say(&c, "谢谢");
+    assert!(
+        !back["replies"].as_array().unwrap().is_empty(),
+        "bot did not take over again: {back}"
+    );
+}
+
+#[test]
+fn asking_for_a_person_hands_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1004");
+    let body = server.say(&c, "I want to talk to a real person");
+    let kinds: Vec<&str> = body["handoff"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"asked_for_human"), "{body}");
+}
+
+#[test]
+fn three_turns_not_understood_hand_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1002");
+    assert!(server.say(&c, "今天天气怎么样")["handoff"].is_null());
+    assert!(server.say(&c, "给我讲个笑话吧")["handoff"].is_null());
+    let third = server.say(&c, "明天股票会涨吗");
+    let kinds: Vec<&str> = third["handoff"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["not_understood"], "{third}");
+}
+
+#[test]
+fn the_queue_and_messages_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let c;
+    {
+        let server = Server::start(dir.path());
+        c = server.start_conversation("C1006");
+        let body = server.say(&c, "转人工!!!");
+        assert!(body["handoff"].is_object(), "{body}");
+        server.stop();
+    }
+    let server = Server::start(dir.path());
+    let (_, queue) = server.get("/api/agent/queue");
+    let entries = queue["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{queue}");
+    assert_eq!(entries[0]["conversation_id"], c.as_str());
+    let (status, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    assert_eq!(status, 200);
+    assert!(texts(&history["messages"]).contains("转人工"), "{history}");
+    // The restarted server did not load the demo shop again over real data.
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn agent_api_wants_the_token_when_one_is_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), Some("s3cret"));
+    let (status, _) = server.get("/api/agent/queue");
+    assert_eq!(status, 200, "the client sends the token");
+    let resp = ureq::get(format!("{}/api/agent/queue", server.base)).call();
+    assert!(
+        matches!(resp, Err(ureq::Error::StatusCode(401))),
+        "{resp:?}"
+    );
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real router over real HTTP on 127.0.0.1, and the
+//! real `xiaoer` binary, with the demo shop at the fixtures' reference clock
+//! (2026-11-20T12:00:00+08:00). One integration binary (ripgrep-style).
+
+mod support;
+
+mod api_errors;
+mod cli;
+mod handoff_flow;
+mod shop_answers;

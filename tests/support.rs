@@ -1,0 +1,225 @@
+//! A server on an ephemeral loopback port, run in-process on its own tokio
+//! runtime, plus a small blocking HTTP client for the tests.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+use xiaoer::http::AppState;
+use xiaoer::Clock;
+
+/// The fixtures' reference instant.
+pub const REFERENCE_NOW: &str = "2026-11-20T12:00:00+08:00";
+
+pub fn reference_clock() -> Clock {
+    Clock::Pinned(chrono::DateTime::parse_from_rfc3339(REFERENCE_NOW).unwrap())
+}
+
+/// A running server; stops (gracefully, store flushed and closed) on `stop` or drop.
+pub struct Server {
+    pub base: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    agent: ureq::Agent,
+    token: Option<String>,
+}
+
+impl Server {
+    /// Starts a server on `data_dir` (a fresh dir gets the demo shop).
+    pub fn start(data_dir: &Path) -> Server {
+        Server::start_with(data_dir, None)
+    }
+
+    pub fn start_with(data_dir: &Path, token: Option<&str>) -> Server {
+        let dir: PathBuf = data_dir.to_path_buf();
+        let token_for_server = token.map(str::to_string);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<SocketAddr>();
+        let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let db = xiaoer::cmd::open_db(&dir).unwrap();
+                let pack = dialogs::Pack::embedded().unwrap();
+                let bot = xiaoer::cmd::build_bot(
+                    &db,
+                    pack,
+                    handoff::Policy::default(),
+                    reference_clock(),
+                    2000,
+                )
+                .unwrap();
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                ready_tx.send(listener.local_addr().unwrap()).unwrap();
+                let state = AppState::new(Arc::new(bot), token_for_server);
+                xiaoer::http::serve(listener, state, async {
+                    let _ = shutdown_rx.await;
+                })
+                .await
+                .unwrap();
+                db.flush_async().await.unwrap();
+            });
+        });
+        let addr = ready_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("server did not start");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(20)))
+            .build()
+            .into();
+        Server {
+            base: format!("http://{addr}"),
+            shutdown: Some(shutdown_tx),
+            thread: Some(thread),
+            agent,
+            token: token.map(str::to_string),
+        }
+    }
+
+    /// Stops the server and waits until its store is closed.
+    pub fn stop(mut self) {
+        self.halt();
+    }
+
+    fn halt(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            t.join().expect("server thread panicked");
+        }
+    }
+
+    fn auth<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(t) => req.header("authorization", format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> (u16, Value) {
+        let resp = self
+            .auth(self.agent.get(format!("{}{path}", self.base)))
+            .call()
+            .unwrap();
+        read(resp)
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self
+            .auth(self.agent.post(format!("{}{path}", self.base)))
+            .send_json(&body)
+            .unwrap();
+        read(resp)
+    }
+
+    /// Posts raw bytes with a content type (for malformed bodies).
+    pub fn post_raw(&self, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+        let resp = self
+            .agent
+            .post(format!("{}{path}", self.base))
+            .content_type(content_type)
+            .send(body)
+            .unwrap();
+        read(resp)
+    }
+
+    /// Opens a conversation for a demo customer; returns its id.
+    pub fn start_conversation(&self, customer: &str) -> String {
+        let (status, body) = self.post(
+            "/api/conversations",
+            serde_json::json!({ "customer_id": customer }),
+        );
+        assert_eq!(status, 201, "{body}");
+        body["conversation_id"].as_str().unwrap().to_string()
+    }
+
+    /// Sends a shopper message; returns the response body (asserting 200).
+    pub fn say(&self, conversation: &str, text: &str) -> Value {
+        let (status, body) = self.post(
+            &format!("/api/conversations/{conversation}/messages"),
+            serde_json::json!({ "text": text }),
+        );
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Reads server-sent events of a conversation until `until` matches a
+    /// message, or the deadline passes; returns the messages seen.
+    pub fn events_until(&self, path: &str, until: impl Fn(&Value) -> bool) -> Vec<Value> {
+        let resp = self
+            .auth(self.agent.get(format!("{}{path}", self.base)))
+            .call()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let reader = BufReader::new(resp.into_body().into_reader());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut seen = Vec::new();
+        for line in reader.lines() {
+            let line = line.unwrap();
+            if let Some(data) = line.strip_prefix("data:") {
+                let m: Value = serde_json::from_str(data.trim()).unwrap();
+                let done = until(&m);
+                seen.push(m);
+                if done {
+                    return seen;
+                }
+            }
+            assert!(Instant::now() < deadline, "no matching event; saw {seen:?}");
+        }
+        panic!("stream ended; saw {seen:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+fn read(mut resp: ureq::http::Response<ureq::Body>) -> (u16, Value) {
+    let status = resp.status().as_u16();
+    let text = resp.body_mut().read_to_string().unwrap();
+    let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, value)
+}
+
+/// All texts of a list of messages, joined (for fact checks).
+pub fn texts(messages: &Value) -> String {
+    messages
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m["text"].as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+/// The `xiaoer` binary that `cargo test --workspace` builds beside this test.
+pub fn xiaoer_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(Path::parent).unwrap();
+    let bin = dir.join(format!("xiaoer{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run the suite with `cargo test --workspace`, which builds the binary",
+        bin.display()
+    );
+    bin
+}
+
+/// The project's demo shop directory (the fixtures).
+pub fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
+}
