@@ -199,3 +199,53 @@ fn eval_json_reports_the_contract_figures() {
         assert!((0.0..=1.0).contains(&x), "{key} = {x}");
     }
 }
+
+#[test]
+fn a_handoff_made_in_chat_is_in_the_persistent_queue() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let (code, out, err) = run(
+        &[
+            "chat",
+            "--customer",
+            "C1001",
+            "--data-dir",
+            data_dir,
+            "--now",
+            REFERENCE_NOW,
+            "--json",
+        ],
+        "转人工\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let turn: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(turn["handoff"]["reason"], "asked_for_human", "{turn}");
+
+    let (code, out, err) = run(&["queue", "--data-dir", data_dir, "--json"], "");
+    assert_eq!(code, 0, "{err}");
+    let entries: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(entries.len(), 1, "{out}");
+    let e = &entries[0];
+    assert_eq!(e["customer_id"], "C1001");
+    assert_eq!(e["kind"], "queued");
+    assert_eq!(e["reasons"][0]["kind"], "asked_for_human");
+    assert!(
+        e["priority"].is_i64()
+            && e["waiting_since"].is_string()
+            && e["conversation_id"].is_string()
+    );
+
+    let (code, out, _) = run(
+        &[
+            "queue",
+            "--data-dir",
+            tempfile::tempdir().unwrap().path().to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "nobody is waiting");
+}

@@ -7,4 +7,5 @@ mod support;
 mod api_errors;
 mod cli;
 mod handoff_flow;
+mod serve_process;
 mod shop_answers;

@@ -25,6 +25,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Talk to the bot on stdin/stdout, without a server.
     Chat(ChatArgs),
+    /// What waits for a person: queued conversations and tickets.
+    Queue(QueueArgs),
 }
 
 #[derive(Debug, Args)]
@@ -76,12 +78,26 @@ pub struct ChatArgs {
     #[arg(long, default_value = "C1001")]
     pub customer: String,
     /// Use a temporary store loaded from this directory's customers.jsonl and orders.jsonl.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "data_dir")]
     pub import: Option<PathBuf>,
+    /// Use the persistent store `serve` uses (handoffs land in its queue);
+    /// without it (and without --import) a temporary copy of the demo shop.
+    #[arg(long, env = "XIAOER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Pin the clock, e.g. 2026-11-20T12:00:00+08:00.
     #[arg(long, env = "XIAOER_NOW")]
     pub now: Option<String>,
     /// One JSON object per shopper line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// Store directory [default: ./xiaoer-data].
+    #[arg(long, env = "XIAOER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
 }

@@ -26,5 +26,6 @@ fn main() -> anyhow::Result<()> {
         Command::Classify(args) => cmd::classify::run(args),
         Command::Eval(args) => cmd::eval::run(args),
         Command::Chat(args) => cmd::chat::run(args),
+        Command::Queue(args) => cmd::queue::run(args),
     }
 }

@@ -167,7 +167,9 @@ impl Bot {
         Ok((conversation, vec![message]))
     }
 
-    /// Handles one shopper message.
+    /// Handles one shopper message. The span carries the conversation id; the
+    /// text itself is never logged (it may hold phone numbers and addresses).
+    #[tracing::instrument(name = "turn", skip_all, fields(conversation = %conversation_id))]
     pub fn handle(&self, conversation_id: &str, text: &str) -> Result<TurnOutcome, TurnError> {
         let text = self.check_text(text)?;
         let _turn = self.stripe(conversation_id);
@@ -203,6 +205,13 @@ impl Bot {
         };
         let customer = self.shop.customer(&conversation.customer_id)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
+        tracing::debug!(
+            intent = %understanding.intent,
+            confidence = understanding.confidence,
+            anger = understanding.anger,
+            understood = reply.understood,
+            "understood"
+        );
         let decision = handoff::escalate(
             &Signals {
                 understanding: &understanding,

@@ -4,7 +4,7 @@
 //! status == shipped|delivered     equal to one of the alternatives
 //! refund.status != completed      none of them
 //! days_late > 0                   numeric comparison (>, >=, <, <=)
-//! days_late >= policy.delivery.late_coupon_after_days   right side may name a fact
+//! days_late >= policy.delivery.late_coupon_after_days   a dotted right side names a fact
 //! return_open                     the fact is set and not "false"/"0"/""
 //! !has_refund                     negation
 //! scan == lost && angry           all of several terms
@@ -114,7 +114,13 @@ impl Term {
                 let Some(actual) = facts.get(fact) else {
                     return *op == Op::Ne;
                 };
-                let expected = facts.get(value).map_or(value.as_str(), String::as_str);
+                // A dotted right side (`policy.delivery.x`) names a fact; a
+                // plain word is a literal, so `status == delivered` never
+                // reads the fact `delivered`.
+                let expected = match facts.get(value) {
+                    Some(fact) if value.contains('.') => fact.as_str(),
+                    _ => value.as_str(),
+                };
                 match op {
                     Op::Eq => expected.split('|').any(|alt| alt.trim() == actual),
                     Op::Ne => expected.split('|').all(|alt| alt.trim() != actual),
@@ -149,7 +155,8 @@ mod tests {
         let f = facts(&[
             ("status", "shipped"),
             ("days_late", "2"),
-            ("limit", "2"),
+            ("policy.limit", "2"),
+            ("shipped", "false"),
             ("has_refund", "false"),
         ]);
         let table = [
@@ -157,7 +164,8 @@ mod tests {
             ("status == paid|shipped", true),
             ("status != shipped", false),
             ("days_late > 0", true),
-            ("days_late >= limit", true),
+            ("days_late >= policy.limit", true),
+            ("days_late >= policy.missing", false),
             ("days_late < 2", false),
             ("has_refund", false),
             ("!has_refund", true),

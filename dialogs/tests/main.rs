@@ -1,5 +1,6 @@
 //! The dialogs test suite: one binary, one module per concern.
 
 mod commerce;
+mod fixtures;
 mod scratch;
 mod support;

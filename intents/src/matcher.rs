@@ -208,7 +208,8 @@ impl Matcher {
 
     /// Whether a negation of the given kind ends at most `window` tokens
     /// before `hit`. A negation inside a longer hit of any kind is no
-    /// negation ("不" in "不要脸", "不是" in "是不是").
+    /// negation ("不" in "不要脸", "不是" in "是不是"), nor is one in a
+    /// rhetorical question ("不是次日达吗" means it *is* promised).
     fn negated(
         &self,
         normalized: &str,
@@ -222,6 +223,7 @@ impl Matcher {
                 && n.end <= hit.start
                 && tokens(&normalized[n.end..hit.start]) <= window
                 && !hits.iter().any(|h| covers(h, n))
+                && !rhetorical(&normalized[n.end..])
         })
     }
 
@@ -248,7 +250,8 @@ impl Matcher {
                 .then_with(|| (a.0 == self.out_of_scope).cmp(&(b.0 == self.out_of_scope)))
                 .then_with(|| a.0.cmp(&b.0))
         });
-        ranked.truncate(self.scoring.max_candidates.max(1));
+        // The contract promises at most five candidates, whatever the pack says.
+        ranked.truncate(self.scoring.max_candidates.clamp(1, 5));
         let (top, confidence) = ranked[0];
         let candidates = ranked
             .into_iter()
@@ -259,6 +262,21 @@ impl Matcher {
             .collect();
         (self.intents[top].clone(), confidence, candidates)
     }
+}
+
+/// Whether the clause starting at `rest` (up to punctuation or a space) is a
+/// yes/no question with 吗/嘛, which turns a negation before it rhetorical.
+fn rhetorical(rest: &str) -> bool {
+    rest.chars()
+        .take_while(|&c| !c.is_whitespace() && !is_clause_break(c))
+        .any(|c| c == '吗' || c == '嘛')
+}
+
+fn is_clause_break(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | '!' | '?' | ';' | ':' | '。' | '、' | '~' | '…'
+    )
 }
 
 /// Whether hit `a` strictly covers hit `b`.

@@ -88,6 +88,11 @@ fn intent_negation_cancels_the_next_keyword() {
     let m = matcher(SMALL);
     assert_eq!(m.classify("转人工").intent, "human_agent");
     assert_eq!(m.classify("不用转人工了").intent, "out_of_scope");
+    assert_eq!(
+        m.classify("不用转人工吗").intent,
+        "human_agent",
+        "a rhetorical question is no negation"
+    );
 }
 
 #[test]

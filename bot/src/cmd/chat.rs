@@ -16,8 +16,15 @@ pub fn run(args: ChatArgs) -> Result<()> {
         Some(t) => Clock::Pinned(parse_instant(t).map_err(anyhow::Error::msg)?),
         None => Clock::System,
     };
-    let dir = tempfile::tempdir().context("temporary store")?;
-    let db = super::open_db(dir.path())?;
+    // Kept alive until the end of the chat: the temporary store lives in it.
+    let temporary;
+    let db = match &args.data_dir {
+        Some(dir) => super::open_db(dir)?,
+        None => {
+            temporary = tempfile::tempdir().context("temporary store")?;
+            super::open_db(temporary.path())?
+        }
+    };
     if let Some(import) = &args.import {
         SledShop::open(&db)?
             .import_dir(import)

@@ -4,6 +4,7 @@ pub mod chat;
 pub mod classify;
 pub mod eval;
 pub mod import;
+pub mod queue;
 pub mod serve;
 
 use std::path::Path;

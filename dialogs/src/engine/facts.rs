@@ -164,7 +164,7 @@ fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
         f.set("warranty_months", &months.to_string());
         let from = delivered.unwrap_or(order.created_at);
         if let Some(until) = from.checked_add_months(Months::new(months)) {
-            f.set("warranty_until", &f.date(&until));
+            f.set("warranty_until", &f.long_date(&until));
             f.flag("under_warranty", now <= until);
         }
     }
@@ -234,6 +234,10 @@ impl<'a> Facts<'a> {
 
     fn date(&self, t: &Time) -> String {
         self.format(t, "format.date", "%Y-%m-%d")
+    }
+
+    fn long_date(&self, t: &Time) -> String {
+        self.format(t, "format.long_date", "%Y-%m-%d")
     }
 
     fn datetime(&self, t: &Time) -> String {

@@ -6,7 +6,7 @@ mod turn;
 
 use std::collections::BTreeMap;
 
-use intents::Understanding;
+use intents::{Lang, Script, Understanding};
 use serde::{Deserialize, Serialize};
 
 use crate::{Commerce, CommerceError, Pack, Reply, Time};
@@ -23,6 +23,10 @@ pub struct DialogState {
     /// A question the bot asked and waits for (slot, order choice, yes/no).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
+    /// The language and script the shopper last wrote in words (a message
+    /// that is only an order id says nothing about the language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<(Lang, Script)>,
     /// Slots collected by `ask` nodes, e.g. `tracking_number`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub slots: BTreeMap<String, String>,
@@ -74,12 +78,18 @@ pub fn respond(
     state: &mut DialogState,
     input: &TurnInput,
 ) -> Result<Reply, DialogError> {
-    let mut turn = Turn::new(pack, shop, input)?;
+    let mut turn = Turn::new(pack, shop, state, input)?;
     let (flow, node) = match resume::resume(&mut turn, state)? {
         resume::Resume::Continue { flow, node } => (flow, node),
         resume::Resume::Replied => return Ok(turn.finish()),
         resume::Resume::NewTopic => {
-            let flow = pack.flow_name_for(&input.understanding.intent).to_string();
+            let u = input.understanding;
+            let intent = if u.intent == "out_of_scope" && resume::is_bare_order_id(u) {
+                pack.bare_order_intent()
+            } else {
+                &u.intent
+            };
+            let flow = pack.flow_name_for(intent).to_string();
             let start = pack
                 .flow(&flow)
                 .map(|f| f.start.clone())

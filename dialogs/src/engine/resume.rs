@@ -113,8 +113,13 @@ fn moved_on(turn: &Turn, flow: &Flow) -> bool {
     !is_bare_slot(u)
 }
 
+/// The message is only an order id (a pressed order button, a pasted id).
+pub(crate) fn is_bare_order_id(u: &intents::Understanding) -> bool {
+    !u.slots.order_ids.is_empty() && is_bare_slot(u)
+}
+
 /// The message is only ids (a pressed order button, a pasted tracking number).
-fn is_bare_slot(u: &intents::Understanding) -> bool {
+pub(crate) fn is_bare_slot(u: &intents::Understanding) -> bool {
     let mut rest = u.normalized.to_lowercase();
     for id in u.slots.order_ids.iter().chain(&u.slots.tracking_numbers) {
         rest = rest.replace(&id.to_lowercase(), " ");

@@ -37,11 +37,17 @@ impl<'a> Turn<'a> {
     pub(crate) fn new(
         pack: &'a Pack,
         shop: &'a dyn Commerce,
+        state: &mut DialogState,
         input: &'a TurnInput<'a>,
     ) -> Result<Self, DialogError> {
         let u = input.understanding;
-        let lang = pack.reply_lang(u.lang);
-        let script = match (lang, u.script) {
+        let (lang, script) = match state.lang {
+            Some(remembered) if super::resume::is_bare_slot(u) => remembered,
+            _ => (u.lang, u.script),
+        };
+        state.lang = Some((lang, script));
+        let lang = pack.reply_lang(lang);
+        let script = match (lang, script) {
             (Lang::Zh, Script::Traditional) => Script::Traditional,
             (Lang::Zh, _) => Script::Simplified,
             (Lang::En, _) => Script::Latin,

@@ -18,6 +18,7 @@
 //! version = "1.0.0"
 //! languages = ["zh", "en"]        # the first is used for languages not listed
 //! fallback = "out_of_scope"       # flow for intents that have no flow
+//! bare_order = "order_status"     # intent of a message that is only an order id
 //! menu = ["track", "refund", "human"]   # texts menu.<topic>.label / .payload
 //! [dialog]
 //! order_buttons = 3               # candidate orders offered as buttons
@@ -83,6 +84,8 @@ struct Manifest {
     version: String,
     languages: Vec<Lang>,
     fallback: String,
+    /// The intent whose flow answers a message that is only an order id.
+    bare_order: String,
     #[serde(default)]
     menu: Vec<String>,
     #[serde(default)]
@@ -152,6 +155,21 @@ impl Pack {
         for &lang in &manifest.languages {
             let file = format!("templates/{}.toml", lang_id(lang));
             templates.push((lang, Templates::parse(&file, read(&file)?)?));
+        }
+        for (lang, t) in &templates {
+            for key in ["format.date", "format.datetime", "format.long_date"] {
+                let bad = t.get(key).is_some_and(|f| {
+                    chrono::format::StrftimeItems::new(f)
+                        .any(|item| matches!(item, chrono::format::Item::Error))
+                });
+                if bad {
+                    return Err(PackError::invalid(
+                        &format!("templates/{}.toml", lang_id(*lang)),
+                        None,
+                        format!("`{key}` is not a valid strftime format"),
+                    ));
+                }
+            }
         }
         let has_template = |key: &str| -> Result<(), String> {
             match templates.iter().find(|(_, t)| t.get(key).is_none()) {
@@ -323,6 +341,11 @@ impl Pack {
 
     pub(crate) fn flow(&self, name: &str) -> Option<&Flow> {
         self.flows.get(name)
+    }
+
+    /// The intent a message that is only an order id is taken for.
+    pub(crate) fn bare_order_intent(&self) -> &str {
+        &self.manifest.bare_order
     }
 
     /// The flow that handles `intent`: its own, else the fallback.

@@ -100,12 +100,11 @@ impl Drop for Flusher {
         if let Some(thread) = self.thread.take() {
             // A panic in the thread was already reported to writers by
             // `Abandon`; there is nothing more to do with it here.
-            let _ = thread.join(); eprintln!("flushes: {}", FLUSHES.swap(0, std::sync::atomic::Ordering::Relaxed));
+            let _ = thread.join();
         }
     }
 }
 
-static FLUSHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 fn run(shared: &Shared, db: &sled::Db) {
     let _abandon = Abandon(shared);
     let mut state = shared.lock();
@@ -123,7 +122,7 @@ fn run(shared: &Shared, db: &sled::Db) {
         // so this flush covers all of them.
         let target = state.issued;
         drop(state);
-        let result = db.flush(); FLUSHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let result = db.flush();
         state = shared.lock();
         state.attempted = target;
         match result {

@@ -445,3 +445,45 @@ fn a_shared_database_keeps_its_other_trees() {
     assert!(db.is_empty(), "the default tree is left to its owner");
     drop(store);
 }
+
+#[test]
+fn racing_agents_claim_a_conversation_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let id = store
+        .create_conversation("C1006", Lang::Zh, at(0))
+        .unwrap()
+        .id;
+    store
+        .enqueue(
+            &id,
+            vec![Reason::AskedForHuman],
+            90,
+            bare_context(&id),
+            at(1),
+        )
+        .unwrap();
+    let outcomes: Vec<Result<String, Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|a| {
+                let (store, id) = (&store, &id);
+                s.spawn(move || {
+                    store
+                        .claim(id, &format!("A{a}"), at(2))
+                        .map(|_| format!("A{a}"))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    assert!(outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().err())
+        .all(|e| matches!(e, Error::NotWaiting { .. })));
+    let holder = ConvStatus::WithAgent {
+        agent_id: winners[0].clone(),
+    };
+    assert_eq!(store.conversation(&id).unwrap().unwrap().status, holder);
+}

@@ -1,0 +1,279 @@
+//! Each fixture order in its situation at the reference clock: the facts the
+//! reply must state, in Chinese and English. Adding a case is adding a row.
+
+use crate::support::Chat;
+
+struct Case {
+    customer: &'static str,
+    says: &'static str,
+    /// Substrings the reply must contain.
+    facts: &'static [&'static str],
+    /// The handoff reason the reply must request, if any.
+    handoff: Option<&'static str>,
+    /// Button labels the reply must offer.
+    buttons: &'static [&'static str],
+}
+
+const fn case(customer: &'static str, says: &'static str, facts: &'static [&'static str]) -> Case {
+    Case {
+        customer,
+        says,
+        facts,
+        handoff: None,
+        buttons: &[],
+    }
+}
+
+const CASES: &[Case] = &[
+    // in transit, 2 days late, stuck at the Shanghai hub
+    case(
+        "C1001",
+        "我的快递到哪了 E20261111000123",
+        &[
+            "E20261111000123",
+            "顺丰速运",
+            "SF1402839475820",
+            "上海转运中心",
+            "11月16日 09:45",
+            "11月18日",
+            "晚了 2 天",
+        ],
+    ),
+    case(
+        "C1001",
+        "说好三天到现在还没到 E20261111000123",
+        &["晚了 2 天", "上海转运中心", "10.00 元", "补偿券"],
+    ),
+    case(
+        "C1001",
+        "Where is my package E20261111000123",
+        &["SF1402839475820", "上海转运中心", "Nov 18", "2 days later"],
+    ),
+    // pre-sale, not shipped: cancellable with a confirm step
+    Case {
+        buttons: &["确认取消", "不取消了"],
+        ..case(
+            "C1002",
+            "我要取消订单 E20261111000456",
+            &["299.00 元", "微信支付", "1-3 个工作日", "确定要取消吗"],
+        )
+    },
+    Case {
+        buttons: &["Yes, cancel it", "No, keep it"],
+        ..case(
+            "C1002",
+            "I want to cancel order E20261111000456",
+            &["299.00 CNY", "WeChat Pay", "Cancel it?"],
+        )
+    },
+    case(
+        "C1002",
+        "怎么还不发货 E20261111000456",
+        &["预售", "11月22日"],
+    ),
+    // delivered 11-14: inside the 7-day window until 11-21
+    case(
+        "C1002",
+        "我想退货 E20261112000789",
+        &["11月14日", "7 天无理由退货", "11月21日", "还剩 1 天"],
+    ),
+    case(
+        "C1002",
+        "I want to return E20261112000789",
+        &["Nov 14", "Nov 21", "1 days left"],
+    ),
+    // delivered 11-03: outside return and exchange, inside warranty
+    case(
+        "C1003",
+        "我想退货 E20261101000321",
+        &[
+            "11月10日 截止",
+            "15 天换货期",
+            "11月18日 截止",
+            "2027年11月3日",
+        ],
+    ),
+    case(
+        "C1003",
+        "I want to return E20261101000321",
+        &["ended on Nov 10", "Nov 18", "Nov 3, 2027"],
+    ),
+    // excluded from the no-reason return
+    case(
+        "C1005",
+        "我想退货 E20261111001111",
+        &["阳澄湖大闸蟹", "生鲜食品", "不支持七天无理由退货"],
+    ),
+    case(
+        "C1003",
+        "我想退货 E20261111001222",
+        &["定製刻字保溫杯", "定制商品", "不支持七天无理由退货"],
+    ),
+    case(
+        "C1005",
+        "I want to return E20261111001111",
+        &["fresh food", "can't be returned"],
+    ),
+    // refund processing to credit card, expected 11-26
+    case(
+        "C1004",
+        "退款什么时候到账 E20261111000654",
+        &["199.00 元", "信用卡", "11月26日"],
+    ),
+    case(
+        "C1004",
+        "When will I get my refund?",
+        &["199.00 CNY", "processing", "credit card", "Nov 26"],
+    ),
+    // refund completed: 89.00 of 99.00, the shipping fee is not refunded
+    case(
+        "C1001",
+        "为什么只退了89 E20261111000987",
+        &[
+            "实付 99.00 元",
+            "退款 89.00 元",
+            "差额 10.00 元",
+            "运费 10.00 元不予退还",
+        ],
+    ),
+    case(
+        "C1001",
+        "Why did I only get 89 back for E20261111000987",
+        &["99.00", "89.00", "10.00", "shipping fee is not refunded"],
+    ),
+    // pending payment until 21:00 today
+    case(
+        "C1006",
+        "我的订单 E20261120000333 怎么样了",
+        &["还未付款", "2299.00 元", "11月20日 21:00"],
+    ),
+    // out for delivery today
+    case(
+        "C1004",
+        "Where is my package E20261111001333",
+        &["out for delivery", "深圳南山站", "JDV009988776655"],
+    ),
+    case(
+        "C1004",
+        "我的快递到哪了 E20261111001333",
+        &["正在派送中", "深圳南山站"],
+    ),
+    // cancelled, refund completed to WeChat Pay
+    case(
+        "C1005",
+        "我的订单 E20261109000444 怎么样了",
+        &["已于 11月10日 08:00 取消", "199.00 元", "微信支付"],
+    ),
+    // no scan for 8 days: lost, a human takes over
+    Case {
+        handoff: Some("lost_parcel"),
+        ..case(
+            "C1002",
+            "快递怎么还没到 E20261111001555",
+            &["8 天没有物流更新", "石家庄转运中心", "ST7700665544332"],
+        )
+    },
+    Case {
+        handoff: Some("lost_parcel"),
+        ..case(
+            "C1002",
+            "My package E20261111001555 is late",
+            &["no scan for 8 days", "石家庄转运中心"],
+        )
+    },
+    // exception scan: damaged, a human takes over
+    Case {
+        handoff: Some("damaged_parcel"),
+        ..case(
+            "C1006",
+            "快递怎么还没到 E20261111001444",
+            &["外包装破损", "杭州转运中心"],
+        )
+    },
+    Case {
+        handoff: Some("damaged_parcel"),
+        ..case(
+            "C1006",
+            "Where is my package E20261111001444",
+            &["外包装破损", "putting you through"],
+        )
+    },
+    // handoff intents
+    Case {
+        handoff: Some("human_agent"),
+        ..case("C1001", "转人工", &["人工客服"])
+    },
+    Case {
+        handoff: Some("complaint"),
+        ..case("C1001", "我要投诉你们", &["客服主管"])
+    },
+    Case {
+        handoff: Some("human_agent"),
+        ..case("C1004", "real person please", &["person"])
+    },
+];
+
+#[test]
+fn replies_state_the_facts_of_each_fixture_order() {
+    let mut failures = Vec::new();
+    for c in CASES {
+        let reply = Chat::new(c.customer).say(c.says);
+        let missing: Vec<_> = c
+            .facts
+            .iter()
+            .filter(|f| !reply.text.contains(*f))
+            .collect();
+        let reason = reply.handoff.as_ref().map(|h| h.reason.as_str());
+        let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
+        let buttons_ok = c.buttons.iter().all(|b| labels.contains(b));
+        if !missing.is_empty() || reason != c.handoff || !buttons_ok {
+            failures.push(format!(
+                "{} {:?}: missing {missing:?}, handoff {reason:?} (want {:?}), buttons {labels:?}\n  reply: {}",
+                c.customer, c.says, c.handoff, reply.text
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn traditional_chinese_shoppers_get_traditional_replies() {
+    let reply = Chat::new("C1003").say("我想退貨 E20261101000321");
+    assert!(
+        reply.text.contains("訂單 E20261101000321"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.text.contains("已超過"), "{}", reply.text);
+    assert!(!reply.text.contains("订单"), "{}", reply.text);
+}
+
+#[test]
+fn english_shoppers_get_english_replies() {
+    for text in [
+        "Where is my package?",
+        "When will I get my refund?",
+        "hello",
+    ] {
+        let reply = Chat::new("C1004").say(text);
+        assert!(
+            !reply
+                .text
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                || reply.text.contains("深圳"),
+            "{text}: {}",
+            reply.text
+        );
+    }
+}
+
+#[test]
+fn the_fallback_is_not_understood_and_offers_the_main_topics() {
+    let reply = Chat::new("C1001").say("今天天气怎么样");
+    assert!(!reply.understood);
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert!(payloads.contains(&"转人工"), "{payloads:?}");
+    assert!(payloads.len() >= 4, "{payloads:?}");
+    assert!(Chat::new("C1001").say("我的快递到哪了").understood);
+}
