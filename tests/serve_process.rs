@@ -125,3 +125,115 @@ fn sigterm_stops_cleanly_and_the_queue_survives() {
         .any(|m| m["text"].as_str().unwrap().contains("螃蟹")));
     assert_eq!(second.terminate(), Some(0));
 }
+
+/// SIGKILL while handoffs are being created: every handoff and every message
+/// the server acknowledged is there after a restart.
+#[test]
+fn sigkill_mid_handoffs_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Process::start(dir.path());
+    let base = first.base.clone();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let handoffs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let base = base.clone();
+        let stop = stop.clone();
+        let handoffs = handoffs.clone();
+        writers.push(std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(5)))
+                .build()
+                .into();
+            // (conversation id, acknowledged shopper texts, handed over?)
+            let mut acked: Vec<(String, Vec<String>, bool)> = Vec::new();
+            let customers = ["C1001", "C1002", "C1004", "C1006"];
+            for i in 0..10_000 {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    break;
+                }
+                let Ok(mut resp) = agent
+                    .post(format!("{base}/api/conversations"))
+                    .send_json(json!({ "customer_id": customers[w] }))
+                else {
+                    break;
+                };
+                let Ok(started) = resp.body_mut().read_json::<Value>() else {
+                    break;
+                };
+                let id = started["conversation_id"].as_str().unwrap().to_string();
+                let mut texts = Vec::new();
+                let mut handed = false;
+                for text in [format!("订单查询 {w}-{i}"), format!("转人工!!! {w}-{i}")] {
+                    let Ok(mut resp) = agent
+                        .post(format!("{base}/api/conversations/{id}/messages"))
+                        .send_json(json!({ "text": text }))
+                    else {
+                        break;
+                    };
+                    let Ok(body) = resp.body_mut().read_json::<Value>() else {
+                        break;
+                    };
+                    texts.push(text);
+                    handed |= body["handoff"].is_object();
+                }
+                if handed {
+                    handoffs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                acked.push((id, texts, handed));
+            }
+            acked
+        }));
+    }
+    // Pull the plug once the writers are in full swing (requests in flight).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while handoffs.load(std::sync::atomic::Ordering::Relaxed) < 40 {
+        assert!(Instant::now() < deadline, "the server acknowledged too few handoffs");
+        std::thread::yield_now();
+    }
+    let mut first = first;
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let acked: Vec<(String, Vec<String>, bool)> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let handed: usize = acked.iter().filter(|a| a.2).count();
+    assert!(
+        handed > 10,
+        "too few handoffs before the kill to prove anything: {handed}"
+    );
+
+    let second = Process::start(dir.path());
+    let queue = second.get("/api/agent/queue");
+    let queued: std::collections::HashSet<&str> = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["conversation_id"].as_str().unwrap())
+        .collect();
+    for (id, texts, handed_over) in &acked {
+        if *handed_over {
+            assert!(
+                queued.contains(id.as_str()),
+                "acknowledged handoff {id} lost"
+            );
+        }
+        let history = second.get(&format!("/api/conversations/{id}/messages"));
+        let stored: Vec<&str> = history["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap())
+            .collect();
+        for t in texts {
+            assert!(
+                stored.contains(&t.as_str()),
+                "acknowledged message `{t}` of {id} lost: {stored:?}"
+            );
+        }
+    }
+    assert_eq!(second.terminate(), Some(0));
+}

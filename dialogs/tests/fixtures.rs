@@ -138,7 +138,7 @@ const CASES: &[Case] = &[
     ),
     case(
         "C1001",
-        "Why did I only get 89 back for E20261111000987",
+        "refund amount is wrong E20261111000987",
         &["99.00", "89.00", "10.00", "shipping fee is not refunded"],
     ),
     // pending payment until 21:00 today

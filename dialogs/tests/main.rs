@@ -1,6 +1,7 @@
 //! The dialogs test suite: one binary, one module per concern.
 
 mod commerce;
+mod conversation;
 mod fixtures;
-mod scratch;
+mod privacy;
 mod support;

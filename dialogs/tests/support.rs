@@ -56,7 +56,3 @@ impl Chat {
     }
 }
 
-/// One reply from a fresh conversation.
-pub fn ask(customer: &'static str, text: &str) -> Reply {
-    Chat::new(customer).say(text)
-}

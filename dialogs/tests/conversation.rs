@@ -1,0 +1,124 @@
+//! Several turns: the remembered order, choosing among orders, confirming.
+
+use crate::support::Chat;
+
+#[test]
+fn the_conversation_remembers_the_order_it_talked_about() {
+    // C1002 has three orders; the follow-up names none of them.
+    let mut chat = Chat::new("C1002");
+    let first = chat.say("我想退货 E20261112000789");
+    assert_eq!(first.orders, ["E20261112000789"]);
+    assert_eq!(chat.state.current_order.as_deref(), Some("E20261112000789"));
+    let next = chat.say("那快递到哪了");
+    assert!(next.text.contains("E20261112000789"), "{}", next.text);
+    assert!(next.text.contains("11月14日 15:32"), "{}", next.text);
+    assert_eq!(next.orders, ["E20261112000789"]);
+    assert_eq!(next.handoff, None);
+}
+
+#[test]
+fn a_named_order_replaces_the_remembered_one() {
+    let mut chat = Chat::new("C1002");
+    chat.say("我想退货 E20261112000789");
+    let reply = chat.say("快递到哪了 E20261111001555");
+    assert_eq!(reply.orders, ["E20261111001555"]);
+    assert_eq!(chat.state.current_order.as_deref(), Some("E20261111001555"));
+}
+
+#[test]
+fn several_candidate_orders_are_offered_as_buttons_and_the_choice_continues() {
+    let mut chat = Chat::new("C1002");
+    let reply = chat.say("我的订单怎么样了");
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert_eq!(
+        payloads,
+        ["E20261112000789", "E20261111001555", "E20261111000456"],
+        "newest first"
+    );
+    assert!(reply.buttons[2].label.contains("空气炸锅"), "{:?}", reply.buttons);
+    assert!(chat.state.pending.is_some());
+    // Pressing a button sends its payload as the shopper's text.
+    let chosen = chat.say("E20261111000456");
+    assert!(chosen.text.contains("11月22日"), "{}", chosen.text);
+    assert!(chosen.text.contains("预售"), "{}", chosen.text);
+    assert_eq!(chat.state.current_order.as_deref(), Some("E20261111000456"));
+    assert!(chat.state.pending.is_none());
+}
+
+#[test]
+fn a_button_pressed_keeps_the_shoppers_language() {
+    let mut chat = Chat::new("C1002");
+    let reply = chat.say("What is the status of my order?");
+    assert_eq!(reply.buttons.len(), 3, "{}", reply.text);
+    let chosen = chat.say(&reply.buttons[0].payload);
+    assert!(chosen.text.starts_with("Order E20261112000789"), "{}", chosen.text);
+}
+
+#[test]
+fn a_bare_order_id_gets_the_orders_status() {
+    let reply = Chat::new("C1006").say("E20261120000333");
+    assert!(reply.text.contains("2299.00"), "{}", reply.text);
+    assert!(reply.understood);
+}
+
+#[test]
+fn a_single_candidate_is_used_without_asking() {
+    // C1002 has one order that has not shipped.
+    let reply = Chat::new("C1002").say("我要取消订单");
+    assert_eq!(reply.orders, ["E20261111000456"]);
+    assert!(reply.text.contains("299.00"), "{}", reply.text);
+}
+
+#[test]
+fn cancelling_asks_for_confirmation_then_submits_with_the_refund() {
+    let mut chat = Chat::new("C1002");
+    let ask = chat.say("我要取消订单 E20261111000456");
+    let yes = ask.buttons[0].payload.clone();
+    let done = chat.say(&yes);
+    assert!(done.text.contains("已为您提交订单 E20261111000456 的取消申请"), "{}", done.text);
+    assert!(done.text.contains("299.00 元"), "{}", done.text);
+    assert!(chat.state.pending.is_none());
+}
+
+#[test]
+fn saying_no_keeps_the_order() {
+    let mut chat = Chat::new("C1002");
+    let ask = chat.say("I want to cancel order E20261111000456");
+    let no = ask.buttons[1].payload.clone();
+    assert_eq!(no, "No, keep it");
+    let kept = chat.say(&no);
+    assert!(kept.text.contains("stays as it is"), "{}", kept.text);
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单 E20261111000456");
+    assert!(chat.say("算了,不取消了").text.contains("为您保留"));
+}
+
+#[test]
+fn another_topic_drops_the_pending_question() {
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单 E20261111000456");
+    let reply = chat.say("开发票");
+    assert!(reply.text.contains("电子发票"), "{}", reply.text);
+    assert!(chat.state.pending.is_none());
+    // and a yes afterwards no longer cancels anything
+    assert!(!chat.say("确认取消").text.contains("已为您提交"));
+}
+
+#[test]
+fn a_shipped_order_cannot_be_cancelled_but_alternatives_are_offered() {
+    let reply = Chat::new("C1001").say("我要取消订单 E20261111000123");
+    assert!(reply.text.contains("拒收"), "{}", reply.text);
+    assert!(reply.text.contains("7 天内申请无理由退货"), "{}", reply.text);
+    assert!(reply.buttons.iter().any(|b| b.payload == "转人工"));
+}
+
+#[test]
+fn state_survives_json_between_turns() {
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单 E20261111000456");
+    let json = serde_json::to_string(&chat.state).unwrap();
+    chat.state = serde_json::from_str(&json).unwrap();
+    assert!(chat.say("确认取消").text.contains("取消申请"));
+    let empty: dialogs::DialogState = serde_json::from_str("{}").unwrap();
+    assert_eq!(empty, dialogs::DialogState::default());
+}
