@@ -189,7 +189,10 @@ fn sigkill_mid_handoffs_loses_nothing_acknowledged() {
     // Pull the plug once the writers are in full swing (requests in flight).
     let deadline = Instant::now() + Duration::from_secs(60);
     while handoffs.load(std::sync::atomic::Ordering::Relaxed) < 40 {
-        assert!(Instant::now() < deadline, "the server acknowledged too few handoffs");
+        assert!(
+            Instant::now() < deadline,
+            "the server acknowledged too few handoffs"
+        );
         std::thread::yield_now();
     }
     let mut first = first;

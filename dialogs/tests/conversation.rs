@@ -35,7 +35,11 @@ fn several_candidate_orders_are_offered_as_buttons_and_the_choice_continues() {
         ["E20261112000789", "E20261111001555", "E20261111000456"],
         "newest first"
     );
-    assert!(reply.buttons[2].label.contains("空气炸锅"), "{:?}", reply.buttons);
+    assert!(
+        reply.buttons[2].label.contains("空气炸锅"),
+        "{:?}",
+        reply.buttons
+    );
     assert!(chat.state.pending.is_some());
     // Pressing a button sends its payload as the shopper's text.
     let chosen = chat.say("E20261111000456");
@@ -51,7 +55,11 @@ fn a_button_pressed_keeps_the_shoppers_language() {
     let reply = chat.say("What is the status of my order?");
     assert_eq!(reply.buttons.len(), 3, "{}", reply.text);
     let chosen = chat.say(&reply.buttons[0].payload);
-    assert!(chosen.text.starts_with("Order E20261112000789"), "{}", chosen.text);
+    assert!(
+        chosen.text.starts_with("Order E20261112000789"),
+        "{}",
+        chosen.text
+    );
 }
 
 #[test]
@@ -75,7 +83,12 @@ fn cancelling_asks_for_confirmation_then_submits_with_the_refund() {
     let ask = chat.say("我要取消订单 E20261111000456");
     let yes = ask.buttons[0].payload.clone();
     let done = chat.say(&yes);
-    assert!(done.text.contains("已为您提交订单 E20261111000456 的取消申请"), "{}", done.text);
+    assert!(
+        done.text
+            .contains("已为您提交订单 E20261111000456 的取消申请"),
+        "{}",
+        done.text
+    );
     assert!(done.text.contains("299.00 元"), "{}", done.text);
     assert!(chat.state.pending.is_none());
 }
@@ -108,7 +121,11 @@ fn another_topic_drops_the_pending_question() {
 fn a_shipped_order_cannot_be_cancelled_but_alternatives_are_offered() {
     let reply = Chat::new("C1001").say("我要取消订单 E20261111000123");
     assert!(reply.text.contains("拒收"), "{}", reply.text);
-    assert!(reply.text.contains("7 天内申请无理由退货"), "{}", reply.text);
+    assert!(
+        reply.text.contains("7 天内申请无理由退货"),
+        "{}",
+        reply.text
+    );
     assert!(reply.buttons.iter().any(|b| b.payload == "转人工"));
 }
 

@@ -80,7 +80,7 @@ const CASES: &[Case] = &[
     case(
         "C1002",
         "I want to return E20261112000789",
-        &["Nov 14", "Nov 21", "1 days left"],
+        &["Nov 14", "Nov 21", "days left: 1"],
     ),
     // delivered 11-03: outside return and exchange, inside warranty
     case(
@@ -246,6 +246,22 @@ fn traditional_chinese_shoppers_get_traditional_replies() {
     );
     assert!(reply.text.contains("已超過"), "{}", reply.text);
     assert!(!reply.text.contains("订单"), "{}", reply.text);
+    // characters the converter gets wrong are corrected by the pack
+    for text in [
+        "我想退貨 E20261101000321",
+        "耳機保修怎麼弄",
+        "怎麼退貨",
+        "付款失敗",
+        "開發票",
+    ] {
+        let reply = Chat::new("C1003").say(text);
+        let wrong: Vec<char> = reply
+            .text
+            .chars()
+            .filter(|c| "幇咊㕥旹頟朞俻后".contains(*c))
+            .collect();
+        assert!(wrong.is_empty(), "{text}: {wrong:?} in {}", reply.text);
+    }
 }
 
 #[test]

@@ -3,5 +3,7 @@
 mod commerce;
 mod conversation;
 mod fixtures;
+mod pack;
 mod privacy;
 mod support;
+mod sweep;

@@ -19,7 +19,11 @@ fn someone_elses_order_reads_like_no_order_at_all() {
         "Where is my package {id}",
     ];
     for order in &orders {
-        let stranger = if order.customer_id == "C1001" { "C1002" } else { "C1001" };
+        let stranger = if order.customer_id == "C1001" {
+            "C1002"
+        } else {
+            "C1001"
+        };
         for text in texts {
             let theirs = Chat::new(stranger).say(&text.replace("{id}", &order.order_id));
             let nobody = Chat::new(stranger).say(&text.replace("{id}", "E20990101000001"));
@@ -40,10 +44,29 @@ fn someone_elses_order_reads_like_no_order_at_all() {
                 .chain(shipment.map(|s| s.tracking_no.as_str()))
                 .chain([order.address.city.as_str()])
             {
-                assert!(!theirs.text.contains(secret), "{secret} leaked: {}", theirs.text);
+                assert!(
+                    !theirs.text.contains(secret),
+                    "{secret} leaked: {}",
+                    theirs.text
+                );
             }
         }
     }
+}
+
+#[test]
+fn a_tracking_number_finds_only_the_shoppers_own_parcel() {
+    let mine = Chat::new("C1001").say("SF1402839475820 到哪了");
+    assert!(mine.text.contains("上海转运中心"), "{}", mine.text);
+    assert_eq!(mine.orders, ["E20261111000123"]);
+    let theirs = Chat::new("C1002").say("SF1402839475820 到哪了");
+    let nobody = Chat::new("C1002").say("SF1000000000000 到哪了");
+    assert_eq!(
+        theirs.text.replace("SF1402839475820", "SF1000000000000"),
+        nobody.text
+    );
+    assert!(theirs.orders.is_empty());
+    assert!(!theirs.text.contains("上海"), "{}", theirs.text);
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! The demo shop, the embedded pack and a pinned clock.
 
+use std::sync::OnceLock;
+
 use dialogs::{respond, DialogState, MemoryShop, Pack, Reply, Time, TurnInput};
 
 pub const CUSTOMERS: &str = include_str!("../../demo/customers.jsonl");
@@ -10,8 +12,10 @@ pub fn now() -> Time {
     "2026-11-20T12:00:00+08:00".parse().unwrap()
 }
 
-pub fn pack() -> Pack {
-    Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"))
+/// The embedded pack, loaded once for the whole test binary.
+pub fn pack() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(|| Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}")))
 }
 
 pub fn shop() -> MemoryShop {
@@ -20,7 +24,7 @@ pub fn shop() -> MemoryShop {
 
 /// A conversation of one customer with the demo shop.
 pub struct Chat {
-    pub pack: Pack,
+    pub pack: &'static Pack,
     pub shop: MemoryShop,
     pub customer: &'static str,
     pub state: DialogState,
@@ -44,7 +48,7 @@ impl Chat {
             understanding: &understanding,
             now: now(),
         };
-        let reply = respond(&self.pack, &self.shop, &mut self.state, &input)
+        let reply = respond(self.pack, &self.shop, &mut self.state, &input)
             .unwrap_or_else(|e| panic!("{text}: {e}"));
         assert!(
             !reply.text.contains('{'),
@@ -55,4 +59,3 @@ impl Chat {
         reply
     }
 }
-

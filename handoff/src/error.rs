@@ -49,6 +49,12 @@ pub enum Error {
     /// sled failed to read, write or flush.
     #[error("the conversation store failed ({0}); check the data directory's disk space and permissions")]
     Storage(#[from] sled::Error),
+    /// Another process (or another store in this one) holds the data directory.
+    #[error("the data directory {} is in use by another xiaoer process; stop that process or give this one another directory", dir.display())]
+    InUse {
+        /// The directory.
+        dir: std::path::PathBuf,
+    },
     /// A stored record does not parse as the type this version expects.
     #[error("stored {what} `{key}` is unreadable ({reason}); the data directory may be damaged or written by another version of xiaoer")]
     Corrupt {

@@ -18,6 +18,7 @@ mod queue;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use dialogs::{DialogState, Time};
 use intents::Lang;
@@ -68,8 +69,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (or creates) a store of its own in `dir`.
     pub fn open(dir: &Path) -> Result<Store, Error> {
-        let db = sled::Config::new().path(dir).open()?;
-        Store::from_db(db)
+        Store::from_db(open_db(dir)?)
     }
 
     /// Uses the `handoff/…` trees of a database shared with other owners.
@@ -146,6 +146,44 @@ impl Store {
     }
 }
 
+/// How long [`open_db`] waits for a lock that a just-closed database still holds.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens (or creates) the sled database in `dir`, waiting up to 5 s while
+/// its lock is held, then failing with [`Error::InUse`].
+///
+/// sled 0.34 finishes a closed database's last writes on background threads
+/// that keep its lock for a moment after the last handle is dropped, so a
+/// restart that reopens at once would otherwise fail now and then. A lock
+/// held longer means another process uses the directory.
+pub fn open_db(dir: &Path) -> Result<sled::Db, Error> {
+    open_db_waiting(dir, LOCK_WAIT)
+}
+
+fn open_db_waiting(dir: &Path, wait: Duration) -> Result<sled::Db, Error> {
+    let deadline = Instant::now() + wait;
+    loop {
+        match sled::Config::new().path(dir).open() {
+            Err(sled::Error::Io(e)) if is_lock_conflict(&e) => {
+                if Instant::now() >= deadline {
+                    return Err(Error::InUse {
+                        dir: dir.to_path_buf(),
+                    });
+                }
+                // Nothing announces the release (another thread's or
+                // process's file handle), so poll.
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            opened => return Ok(opened?),
+        }
+    }
+}
+
+/// sled 0.34 reports a held lock only through this message.
+fn is_lock_conflict(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::Other && e.to_string().starts_with("could not acquire lock")
+}
+
 type TxResult<T> = ConflictableTransactionResult<T, Error>;
 
 /// Unwraps a transaction's outcome into the crate's error.
@@ -194,4 +232,20 @@ fn decode<T: DeserializeOwned>(what: &'static str, key: &str, bytes: &[u8]) -> R
         key: key.to_owned(),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_in_use_is_reported_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let second = open_db_waiting(dir.path(), Duration::from_millis(30));
+        assert!(matches!(second, Err(Error::InUse { .. })), "{second:?}");
+        drop(store);
+        // Once released, the same directory opens again.
+        drop(open_db(dir.path()).unwrap());
+    }
 }

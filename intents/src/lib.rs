@@ -37,13 +37,14 @@
 //! assert_eq!(matcher.classify("free shipping?").intent, "out_of_scope");
 //! ```
 //!
-//! Modules: `spec` (the lexicon data), `normalize`, `matcher` (automaton and
-//! scoring), `slots`, `anger` (intensity cues), `lang`, [`eval`] (scorecards
-//! over labelled examples).
+//! Modules: `spec` (the lexicon data), `keywords` (compiled keywords),
+//! `matcher` (automaton, negation, scoring), `normalize`, `slots`, `anger`
+//! (writing cues), `lang`, [`eval`] (scorecards over labelled examples).
 
 mod anger;
 mod error;
 pub mod eval;
+mod keywords;
 mod lang;
 mod matcher;
 mod normalize;

@@ -1,42 +1,14 @@
 //! The compiled matcher: one keyword automaton, slot patterns, scoring.
 
-use std::collections::HashMap;
-
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::keywords::{check_parameters, check_weight, covers, Builder, Hit, Keyword};
 use crate::spec::{AngerSpec, LexiconSpec, ScoringSpec};
-use crate::{anger, lang, normalize, normalize::normalize_detect, slots::SlotFinder};
+use crate::{anger, lang, normalize::normalize_detect, slots::SlotFinder};
 use crate::{Candidate, Error, Understanding};
 
 /// The intent id used when no intent passes the threshold.
 pub const OUT_OF_SCOPE: &str = "out_of_scope";
-
-/// What one automaton pattern means: weights for intents, anger, negation.
-#[derive(Debug, Default)]
-struct Keyword {
-    /// (intent index, weight) pairs; a keyword may serve several intents.
-    intents: Vec<(usize, f32)>,
-    /// Anger weight, 0 when the keyword is not an anger cue.
-    anger: f32,
-    /// The keyword negates an anger cue right after it.
-    anger_negation: bool,
-    /// The keyword negates an intent keyword right after it.
-    intent_negation: bool,
-    /// No weight; hides what lies inside it.
-    neutral: bool,
-    /// The keyword starts / ends with an ASCII letter or digit, so it only
-    /// matches at an ASCII word boundary on that side.
-    left_boundary: bool,
-    right_boundary: bool,
-}
-
-/// One accepted automaton hit.
-#[derive(Debug, Clone, Copy)]
-struct Hit {
-    start: usize,
-    end: usize,
-    keyword: usize,
-}
 
 /// A compiled lexicon: classifies shopper messages.
 ///
@@ -124,12 +96,12 @@ impl Matcher {
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
         let mut lexical_anger = 0.0f32;
-        for (i, hit) in hits.iter().enumerate() {
+        // A keyword counts once per message, for intents and for anger.
+        let mut counted: Vec<(usize, bool)> = Vec::with_capacity(hits.len());
+        for hit in &hits {
             let keyword = &self.keywords[hit.keyword];
-            if hits[..i].iter().any(|h| h.keyword == hit.keyword) {
-                continue; // a keyword counts once per message
-            }
             if !keyword.intents.is_empty()
+                && !counted.contains(&(hit.keyword, false))
                 && !self.hidden(&hits, hit, |k| !k.intents.is_empty())
                 && !self.negated(
                     &normalized,
@@ -139,11 +111,13 @@ impl Matcher {
                     self.scoring.negation_window,
                 )
             {
+                counted.push((hit.keyword, false));
                 for &(intent, weight) in &keyword.intents {
                     raw[intent] += weight;
                 }
             }
             if keyword.anger > 0.0
+                && !counted.contains(&(hit.keyword, true))
                 && !self.hidden(&hits, hit, |k| k.anger > 0.0)
                 && !self.negated(
                     &normalized,
@@ -153,6 +127,7 @@ impl Matcher {
                     self.anger.negation_window,
                 )
             {
+                counted.push((hit.keyword, true));
                 lexical_anger += keyword.anger;
             }
         }
@@ -279,21 +254,13 @@ fn is_clause_break(c: char) -> bool {
     )
 }
 
-/// Whether hit `a` strictly covers hit `b`.
-fn covers(a: &Hit, b: &Hit) -> bool {
-    a.start <= b.start && a.end >= b.end && a.end - a.start > b.end - b.start
-}
-
 /// Counts tokens: each CJK ideograph is one, each run of ASCII letters or
 /// digits is one; clause punctuation counts as "too far" (`usize::MAX`).
 fn tokens(text: &str) -> usize {
     let mut count = 0;
     let mut in_word = false;
     for c in text.chars() {
-        if matches!(
-            c,
-            ',' | '.' | '!' | '?' | ';' | ':' | '。' | '、' | '~' | '…'
-        ) {
+        if is_clause_break(c) {
             return usize::MAX;
         }
         if c.is_ascii_alphanumeric() {
@@ -309,97 +276,4 @@ fn tokens(text: &str) -> usize {
         }
     }
     count
-}
-
-/// Collects normalised patterns, merging keywords that normalise alike.
-#[derive(Default)]
-struct Builder {
-    patterns: Vec<String>,
-    keywords: Vec<Keyword>,
-    index: HashMap<String, usize>,
-}
-
-impl Builder {
-    fn keyword(&mut self, section: &str, word: &str) -> Result<&mut Keyword, Error> {
-        // A trailing `*` in an English keyword allows any word ending ("refund*").
-        let (stem, prefix) = match word.strip_suffix('*') {
-            Some(stem) => (stem, true),
-            None => (word, false),
-        };
-        let pattern = normalize(stem);
-        if pattern.is_empty() {
-            return Err(Error::EmptyKeyword {
-                section: section.to_string(),
-                keyword: word.to_string(),
-            });
-        }
-        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        let left_boundary = edge(pattern.chars().next());
-        let right_boundary = !prefix && edge(pattern.chars().last());
-        let key = if prefix {
-            format!("{pattern}*")
-        } else {
-            pattern.clone()
-        };
-        let next = self.keywords.len();
-        let id = *self.index.entry(key).or_insert(next);
-        if id == next {
-            self.patterns.push(pattern);
-            self.keywords.push(Keyword {
-                left_boundary,
-                right_boundary,
-                ..Keyword::default()
-            });
-        }
-        Ok(&mut self.keywords[id])
-    }
-}
-
-fn check_weight(section: &str, keyword: &str, weight: f32) -> Result<(), Error> {
-    if weight.is_finite() && weight > 0.0 {
-        Ok(())
-    } else {
-        Err(Error::BadWeight {
-            section: section.to_string(),
-            keyword: keyword.to_string(),
-            weight,
-        })
-    }
-}
-
-fn check_parameters(spec: &LexiconSpec) -> Result<(), Error> {
-    let checks = [
-        (
-            "anger",
-            "threshold",
-            spec.anger.threshold,
-            (0.0..=1.0).contains(&spec.anger.threshold),
-            "0..=1",
-        ),
-        (
-            "scoring",
-            "out_of_scope",
-            spec.scoring.out_of_scope,
-            spec.scoring.out_of_scope >= 0.0,
-            ">= 0",
-        ),
-        (
-            "scoring",
-            "temperature",
-            spec.scoring.temperature,
-            spec.scoring.temperature > 0.0,
-            "> 0",
-        ),
-    ];
-    for (section, field, value, ok, expected) in checks {
-        if !ok || !value.is_finite() {
-            return Err(Error::BadParameter {
-                section,
-                field,
-                value,
-                expected,
-            });
-        }
-    }
-    Ok(())
 }

@@ -21,25 +21,39 @@ pub fn normalize(text: &str) -> String {
 pub(crate) fn normalize_detect(text: &str) -> (String, bool) {
     if text.is_ascii() {
         // Fast path: NFKC and the script folding are the identity on ASCII.
-        return (clean(text.chars().map(|c| c.to_ascii_lowercase())), false);
+        return (clean(text.chars().map(|c| c.to_ascii_lowercase())).0, false);
     }
-    let folded: String = text.nfkc().flat_map(char::to_lowercase).collect();
+    // Invisible characters go before NFKC so that what they separated
+    // composes now rather than on a second pass.
+    let folded: String = text
+        .chars()
+        .filter(|&c| !is_dropped(c))
+        .nfkc()
+        .flat_map(char::to_lowercase)
+        .collect();
     let simplified = fast2s::convert(&folded);
     let traditional = simplified != folded;
-    // NFKC after lower-casing and folding keeps the result a fixed point.
-    let out = clean(simplified.nfkc());
+    // NFKC after lower-casing and folding keeps the result a fixed point;
+    // if that produced a dropped character (a full-width apostrophe), drop
+    // it and compose again.
+    let (mut out, mut dropped) = clean(simplified.nfkc());
+    while dropped {
+        (out, dropped) = clean(out.nfkc());
+    }
     (out, traditional)
 }
 
-/// Drops invisible characters and collapses whitespace into single spaces.
-fn clean(chars: impl Iterator<Item = char>) -> String {
+/// Drops invisible characters and apostrophes, collapses whitespace into
+/// single spaces and trims; also says whether anything was dropped.
+fn clean(chars: impl Iterator<Item = char>) -> (String, bool) {
     let mut out = String::new();
     let mut pending_space = false;
+    let mut dropped = false;
     for c in chars {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
-        } else if is_invisible(c) || is_apostrophe(c) {
-            continue;
+        } else if is_dropped(c) {
+            dropped = true;
         } else {
             if pending_space {
                 out.push(' ');
@@ -48,7 +62,11 @@ fn clean(chars: impl Iterator<Item = char>) -> String {
             out.push(c);
         }
     }
-    out
+    (out, dropped)
+}
+
+fn is_dropped(c: char) -> bool {
+    !c.is_whitespace() && (is_invisible(c) || is_apostrophe(c))
 }
 
 /// Apostrophes are dropped so "don't", "dont" and "don’t" meet.
@@ -105,6 +123,16 @@ mod tests {
             "where is my package??"
         );
         assert_eq!(normalize("Don’t CAN'T"), "dont cant");
+    }
+
+    #[test]
+    fn dropping_an_apostrophe_does_not_break_idempotence() {
+        // Found by proptest: the apostrophe separated a spacing mark from a
+        // combining one; once dropped they compose differently.
+        for s in ["᾿'\u{f71}", "e\u{ff07}\u{301}"] {
+            let once = normalize(s);
+            assert_eq!(normalize(&once), once, "{s:?}");
+        }
     }
 
     proptest! {

@@ -55,7 +55,6 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             slot,
             retry,
             attempts,
-            next,
             give_up,
             ..
         } => {
@@ -71,7 +70,6 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
                     None => Ok(Resume::NewTopic),
                 };
             }
-            let _ = next;
             match retry {
                 Some(key) => {
                     turn.say(key);
@@ -91,7 +89,8 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             if moved_on(turn, flow) {
                 return Ok(Resume::NewTopic);
             }
-            if !turn.understanding().slots.order_ids.is_empty() {
+            let slots = &turn.understanding().slots;
+            if !slots.order_ids.is_empty() || !slots.tracking_numbers.is_empty() {
                 return go(&pending.node);
             }
             if again >= DEFAULT_ATTEMPTS {
@@ -113,9 +112,10 @@ fn moved_on(turn: &Turn, flow: &Flow) -> bool {
     !is_bare_slot(u)
 }
 
-/// The message is only an order id (a pressed order button, a pasted id).
+/// The message is only an order id or tracking number (a pressed order
+/// button, a pasted id).
 pub(crate) fn is_bare_order_id(u: &intents::Understanding) -> bool {
-    !u.slots.order_ids.is_empty() && is_bare_slot(u)
+    is_bare_slot(u)
 }
 
 /// The message is only ids (a pressed order button, a pasted tracking number).

@@ -4,7 +4,6 @@ use intents::{Lang, Script, Understanding};
 
 use super::facts::{customer_facts, order_facts};
 use super::{DialogError, DialogState, Pending, TurnInput};
-use crate::condition::Condition;
 use crate::pack::{Node, Slot};
 use crate::{Button, Commerce, HandoffRequest, Order, Pack, Reply, Vars};
 
@@ -15,7 +14,10 @@ pub(crate) struct Turn<'a> {
     pub(crate) input: &'a TurnInput<'a>,
     lang: Lang,
     script: Script,
+    /// Facts of the policy, the shopper and the message.
     vars: Vars,
+    /// Facts of the order this turn is about (replaced by each lookup).
+    order_vars: Vars,
     texts: Vec<String>,
     buttons: Vec<Button>,
     handoff: Option<HandoffRequest>,
@@ -58,6 +60,15 @@ impl<'a> Turn<'a> {
         if let Some(customer) = shop.customer(input.customer_id)? {
             customer_facts(pack, lang, &customer, &mut vars);
         }
+        // A question answered this turn (yes/no) is about the remembered order.
+        let mut order_vars = Vars::new();
+        if let Some(id) = &state.current_order {
+            if let Some(order) = shop.order(id)? {
+                if order.customer_id == input.customer_id {
+                    order_vars = order_facts(pack, lang, &order, input.now);
+                }
+            }
+        }
         Ok(Turn {
             pack,
             shop,
@@ -65,6 +76,7 @@ impl<'a> Turn<'a> {
             lang,
             script,
             vars,
+            order_vars,
             texts: Vec::new(),
             buttons: Vec::new(),
             handoff: None,
@@ -78,9 +90,16 @@ impl<'a> Turn<'a> {
         self.input.understanding
     }
 
+    /// Every fact known so far: the order's over the rest.
+    fn facts(&self) -> Vars {
+        let mut facts = self.vars.clone();
+        facts.extend(self.order_vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+        facts
+    }
+
     /// Says a template with the facts known so far.
     pub(crate) fn say(&mut self, key: &str) {
-        let text = self.pack.text(key, self.lang, self.script, &self.vars);
+        let text = self.pack.text(key, self.lang, self.script, &self.facts());
         self.texts.push(text);
     }
 
@@ -160,12 +179,11 @@ impl<'a> Turn<'a> {
                 Resolved::Found(order) => {
                     state.current_order = Some(order.order_id.clone());
                     self.orders.push(order.order_id.clone());
-                    let facts = order_facts(self.pack, self.lang, &order, self.input.now);
-                    self.vars.extend(facts);
+                    self.order_vars = order_facts(self.pack, self.lang, &order, self.input.now);
                     Ok(Some(found.clone()))
                 }
                 Resolved::NotFound(id) => {
-                    self.vars.insert("order_id".into(), id);
+                    self.order_vars = Vars::from([("order_id".to_string(), id)]);
                     self.say("order.not_found");
                     Ok(None)
                 }
@@ -194,9 +212,14 @@ impl<'a> Turn<'a> {
                 },
             },
             Node::Branch { cases, otherwise } => {
+                let facts = self.facts();
                 let next = cases
                     .iter()
-                    .find(|c| Condition::parse(&c.when).is_ok_and(|c| c.holds(&self.vars)))
+                    .find(|c| {
+                        self.pack
+                            .condition(&c.when)
+                            .is_some_and(|c| c.holds(&facts))
+                    })
                     .map_or(otherwise, |c| &c.goto);
                 Ok(Some(next.clone()))
             }
@@ -208,7 +231,7 @@ impl<'a> Turn<'a> {
             } => {
                 self.say(say);
                 for key in [yes_label, no_label] {
-                    let text = self.pack.text(key, self.lang, self.script, &self.vars);
+                    let text = self.pack.text(key, self.lang, self.script, &self.facts());
                     self.buttons.push(Button {
                         label: text.clone(),
                         payload: text,
@@ -221,7 +244,7 @@ impl<'a> Turn<'a> {
                 self.say(say);
                 let note = note
                     .as_deref()
-                    .map(|key| self.pack.text(key, self.lang, self.script, &self.vars));
+                    .map(|key| self.pack.text(key, self.lang, self.script, &self.facts()));
                 self.handoff = Some(HandoffRequest {
                     reason: reason.clone(),
                     note,
@@ -237,8 +260,9 @@ impl<'a> Turn<'a> {
         }
     }
 
-    /// The order the shopper means: the one named (if it is theirs), the one
-    /// remembered, or the only candidate; several candidates are offered.
+    /// The order the shopper means: the one named by order id or tracking
+    /// number (if it is theirs), the one remembered, or the only candidate;
+    /// several candidates are offered.
     fn resolve(&self, state: &DialogState, filter: Option<&str>) -> Result<Resolved, DialogError> {
         let customer = self.input.customer_id;
         if let Some(id) = self.understanding().slots.order_ids.first() {
@@ -249,6 +273,20 @@ impl<'a> Turn<'a> {
                 _ => Resolved::NotFound(id.clone()),
             });
         }
+        if let Some(tracking_no) = self.understanding().slots.tracking_numbers.first() {
+            // Only the shopper's own parcels are searched, so a stranger's
+            // tracking number is simply not found.
+            let theirs = self.shop.orders_of(customer)?.into_iter().find(|o| {
+                o.customer_id == customer
+                    && o.shipment
+                        .as_ref()
+                        .is_some_and(|s| &s.tracking_no == tracking_no)
+            });
+            return Ok(match theirs {
+                Some(order) => Resolved::Found(Box::new(order)),
+                None => Resolved::NotFound(tracking_no.clone()),
+            });
+        }
         if let Some(id) = &state.current_order {
             if let Some(order) = self.shop.order(id)? {
                 if order.customer_id == customer {
@@ -256,7 +294,7 @@ impl<'a> Turn<'a> {
                 }
             }
         }
-        let filter = filter.and_then(|f| Condition::parse(f).ok());
+        let filter = filter.and_then(|f| self.pack.condition(f));
         let mut candidates: Vec<Order> = self
             .shop
             .orders_of(customer)?

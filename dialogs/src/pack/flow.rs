@@ -193,6 +193,7 @@ impl Flow {
         file: &str,
         text: &str,
         has_template: &dyn Fn(&str) -> Result<(), String>,
+        conditions: &mut BTreeMap<String, Condition>,
     ) -> Result<Flow, PackError> {
         let mut flow: Flow = parse_toml(file, text)?;
         flow.file = file.to_string();
@@ -216,9 +217,10 @@ impl Flow {
                 }
             }
             for condition in node.conditions() {
-                Condition::parse(condition).map_err(|message| {
+                let compiled = Condition::parse(condition).map_err(|message| {
                     PackError::invalid(file, line_mentioning(text, condition), message)
                 })?;
+                conditions.insert(condition.to_string(), compiled);
             }
             for key in node.templates() {
                 has_template(key).map_err(|message| {

@@ -70,8 +70,9 @@ pub use error::PackError;
 pub(crate) use flow::{Flow, Node, Slot};
 pub(crate) use policy::Policy;
 pub(crate) use templates::render;
-use templates::{in_script, Templates};
+use templates::{in_script, parse_fixes, Templates};
 
+use crate::condition::Condition;
 use crate::{Button, Reply, Vars};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/pack");
@@ -120,6 +121,10 @@ pub struct Pack {
     templates: Vec<(Lang, Templates)>,
     flows: BTreeMap<String, Flow>,
     flow_of_intent: BTreeMap<String, String>,
+    /// Every condition of the flows, compiled once, by its text.
+    conditions: BTreeMap<String, Condition>,
+    /// Corrections applied after simplified -> traditional conversion.
+    traditional_fixes: Vec<(String, String)>,
 }
 
 impl Pack {
@@ -186,6 +191,7 @@ impl Pack {
                     .map_err(|m| PackError::invalid("pack.toml", None, format!("menu: {m}")))?;
             }
         }
+        let mut conditions = BTreeMap::new();
         let mut flows = BTreeMap::new();
         let mut flow_of_intent = BTreeMap::new();
         for (file, text) in files.range("flows/".to_string()..) {
@@ -195,7 +201,7 @@ impl Pack {
             else {
                 break;
             };
-            let flow = Flow::parse(file, text, &has_template)?;
+            let flow = Flow::parse(file, text, &has_template, &mut conditions)?;
             for intent in &flow.intents {
                 if let Some(other) = flow_of_intent.insert(intent.clone(), name.to_string()) {
                     return Err(PackError::invalid(
@@ -217,7 +223,15 @@ impl Pack {
                 ),
             ));
         }
+        let traditional_fixes = templates
+            .iter()
+            .find(|(lang, _)| *lang == Lang::Zh)
+            .and_then(|(_, t)| t.get("traditional.fixes"))
+            .map(parse_fixes)
+            .unwrap_or_default();
         Ok(Pack {
+            conditions,
+            traditional_fixes,
             manifest,
             matcher,
             policy,
@@ -268,7 +282,7 @@ impl Pack {
 
     pub(crate) fn text(&self, key: &str, lang: Lang, script: Script, vars: &Vars) -> String {
         match self.template(key, lang) {
-            Some(t) => in_script(render(t, vars), lang, script),
+            Some(t) => in_script(render(t, vars), lang, script, &self.traditional_fixes),
             None => key.to_string(),
         }
     }
@@ -337,6 +351,11 @@ impl Pack {
 
     pub(crate) fn policy_vars(&self) -> &Vars {
         &self.policy_vars
+    }
+
+    /// A flow condition compiled at load (`None` for a text no flow has).
+    pub(crate) fn condition(&self, text: &str) -> Option<&Condition> {
+        self.conditions.get(text)
     }
 
     pub(crate) fn flow(&self, name: &str) -> Option<&Flow> {

@@ -84,12 +84,35 @@ pub(crate) fn render(template: &str, vars: &Vars) -> String {
 
 /// Text in the shopper's script: traditional characters for shoppers who
 /// write traditional Chinese, everything else as written in the pack.
-pub(crate) fn in_script(text: String, lang: Lang, script: Script) -> String {
-    if lang == Lang::Zh && script == Script::Traditional {
-        character_converter::simplified_to_traditional(&text).into_owned()
-    } else {
-        text
+///
+/// The converter maps character by character and picks a wrong variant for
+/// a few characters (`后` stays, `以` becomes `㕥`); `fixes` (the pack's
+/// `traditional.fixes`, `wrong:right|…`) are replaced after it.
+pub(crate) fn in_script(
+    text: String,
+    lang: Lang,
+    script: Script,
+    fixes: &[(String, String)],
+) -> String {
+    if lang != Lang::Zh || script != Script::Traditional {
+        return text;
     }
+    let mut text = character_converter::simplified_to_traditional(&text).into_owned();
+    for (wrong, right) in fixes {
+        if text.contains(wrong.as_str()) {
+            text = text.replace(wrong.as_str(), right);
+        }
+    }
+    text
+}
+
+/// Parses `wrong:right|wrong:right`.
+pub(crate) fn parse_fixes(list: &str) -> Vec<(String, String)> {
+    list.split('|')
+        .filter_map(|pair| pair.split_once(':'))
+        .map(|(wrong, right)| (wrong.trim().to_string(), right.trim().to_string()))
+        .filter(|(wrong, _)| !wrong.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -122,7 +145,11 @@ mod tests {
 
     #[test]
     fn traditional_shoppers_get_traditional_text() {
-        let text = in_script("上海转运中心".into(), Lang::Zh, Script::Traditional);
+        let text = in_script("上海转运中心".into(), Lang::Zh, Script::Traditional, &[]);
         assert_eq!(text, "上海轉運中心");
+        let fixes = parse_fixes("后:後| 㕥 : 以 |bad");
+        assert_eq!(fixes.len(), 2);
+        let text = in_script("签收后以".into(), Lang::Zh, Script::Traditional, &fixes);
+        assert_eq!(text, "簽收後以");
     }
 }

@@ -26,3 +26,13 @@ pub fn said(seconds: i64, text: &str) -> NewMessage {
         turn: None,
     }
 }
+
+/// The queue's conversation ids, in serving order.
+pub fn ids(store: &Store) -> Vec<String> {
+    store
+        .queue()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.conversation_id)
+        .collect()
+}

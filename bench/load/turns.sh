@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Load test: durable chat turns over HTTP on loopback.
+# Usage: bench/load/turns.sh [CONNECTIONS] [SECONDS]
+# Starts a release `xiaoer serve` on a temporary store at the reference
+# clock, opens one conversation per connection, and drives them with wrk.
+# Traffic goes to 127.0.0.1 only; the run is bounded by SECONDS.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+connections=${1:-64}
+seconds=${2:-10}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release -q -p xiaoer
+data=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
+port=$((20000 + RANDOM % 20000))
+RUST_LOG=warn ./target/release/xiaoer serve --listen 127.0.0.1:$port --data-dir "$data/store" \
+  --now 2026-11-20T12:00:00+08:00 > "$data/serve.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+customers=(C1001 C1002 C1003 C1004 C1005 C1006)
+for i in $(seq "$connections"); do
+  curl -sf "http://127.0.0.1:$port/api/conversations" -H 'content-type: application/json' \
+    -d "{\"customer_id\":\"${customers[$((i % 6))]}\"}" | sed -E 's/.*"conversation_id":"([0-9a-f]+)".*/\1/'
+  echo
+done > "$data/conversations.txt"
+XIAOER_CONVERSATIONS="$data/conversations.txt" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
+  -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" | tail -n 20

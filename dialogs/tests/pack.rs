@@ -1,0 +1,260 @@
+//! Loading packs: the embedded one, directories, and the errors of broken ones.
+
+use std::path::{Path, PathBuf};
+
+use dialogs::{Lang, Pack, PackError, Script};
+
+use crate::support::{now, pack, shop};
+
+/// A copy of the default pack in a temporary directory, to break or extend.
+fn pack_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("pack"),
+        dir.path(),
+    );
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target: PathBuf = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+fn write(dir: &tempfile::TempDir, file: &str, text: &str) {
+    std::fs::write(dir.path().join(file), text).unwrap();
+}
+
+fn load_error(dir: &tempfile::TempDir) -> String {
+    match Pack::load_dir(dir.path()) {
+        Ok(_) => panic!("the broken pack loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_pack_directory_loads_like_the_embedded_pack() {
+    let dir = pack_copy();
+    let loaded = Pack::load_dir(dir.path()).unwrap();
+    assert_eq!(loaded.name(), pack().name());
+    let flows: Vec<&str> = loaded.intents_with_flows().collect();
+    assert_eq!(flows, pack().intents_with_flows().collect::<Vec<_>>());
+}
+
+#[test]
+fn every_intent_of_the_lexicon_has_a_flow() {
+    let pack = pack();
+    let with_flows: Vec<&str> = pack.intents_with_flows().collect();
+    let missing: Vec<&str> = pack
+        .matcher()
+        .intent_ids()
+        .filter(|id| !with_flows.contains(id))
+        .collect();
+    assert!(missing.is_empty(), "intents without a flow: {missing:?}");
+    assert_eq!(with_flows.len(), 26, "{with_flows:?}");
+}
+
+#[test]
+fn bad_toml_names_the_file_and_line() {
+    let dir = pack_copy();
+    write(
+        &dir,
+        "flows/thanks.toml",
+        "intents = [\"thanks\"]\nstart = \"welcome\"\n[nodes.welcome\nkind = \"answer\"\n",
+    );
+    let err = load_error(&dir);
+    assert!(err.starts_with("pack flows/thanks.toml line 3: "), "{err}");
+}
+
+#[test]
+fn an_undefined_node_is_named_with_its_file_and_line() {
+    let dir = pack_copy();
+    write(
+        &dir,
+        "flows/refund_status.toml",
+        "intents = [\"refund_status\"]\nstart = \"find\"\n\n[nodes.find]\nkind = \"lookup\"\nfound = \"ask_order\"\n",
+    );
+    let err = load_error(&dir);
+    assert_eq!(
+        err,
+        "pack flows/refund_status.toml line 6: node `ask_order` is not defined (named by `find`)"
+    );
+}
+
+#[test]
+fn other_broken_packs_say_what_to_fix() {
+    let table: &[(&str, &str, &str)] = &[
+        (
+            "flows/thanks.toml",
+            "intents = [\"thanks\"]\nstart = \"a\"\n[nodes.a]\nkind = \"answer\"\nsay = \"no.such.text\"\n",
+            "pack flows/thanks.toml line 5: node `a`: template `no.such.text` is missing from templates/zh.toml",
+        ),
+        (
+            "flows/thanks.toml",
+            "intents = [\"thanks\"]\nstart = \"a\"\n[nodes.a]\nkind = \"branch\"\ncases = [{ when = \"status ==\", goto = \"a\" }]\nelse = \"a\"\n",
+            "pack flows/thanks.toml line 5: condition `status ==`: nothing to compare with",
+        ),
+        (
+            "flows/thanks.toml",
+            "intents = [\"thanks\"]\nstart = \"a\"\n[nodes.a]\nkind = \"shout\"\n",
+            "pack flows/thanks.toml line 4: unknown variant `shout`",
+        ),
+        (
+            "flows/thanks2.toml",
+            "intents = [\"thanks\"]\nstart = \"a\"\n[nodes.a]\nkind = \"end\"\n",
+            "pack flows/thanks2.toml line 1: intent `thanks` is already handled by flows/thanks.toml",
+        ),
+        (
+            "policy.toml",
+            "[returns]\nwindow_days = \"seven\"\n",
+            "pack policy.toml line 2: invalid type",
+        ),
+    ];
+    for (file, text, expected) in table {
+        let dir = pack_copy();
+        write(&dir, file, text);
+        let err = load_error(&dir);
+        assert!(
+            err.starts_with(expected),
+            "{file}: {err}\n  want: {expected}"
+        );
+    }
+    let dir = pack_copy();
+    std::fs::remove_file(dir.path().join("templates/en.toml")).unwrap();
+    assert_eq!(load_error(&dir), "pack templates/en.toml is missing");
+    let missing = Pack::load_dir(Path::new("/nonexistent/pack")).unwrap_err();
+    assert!(matches!(missing, PackError::Read { .. }), "{missing}");
+}
+
+#[test]
+fn system_texts_render_with_their_placeholders() {
+    let pack = pack();
+    let vars = [("position", "3".to_string())];
+    assert_eq!(
+        pack.say("handoff.queued", Lang::Zh, Script::Simplified, &vars),
+        "已为您转接人工客服,您前面还有 3 位,请稍候。"
+    );
+    assert!(pack
+        .say("handoff.queued", Lang::En, Script::Latin, &vars)
+        .contains("3 customers ahead"));
+    let agent = [("agent", "小王".to_string())];
+    assert!(pack
+        .say(
+            "handoff.agent_joined",
+            Lang::Zh,
+            Script::Traditional,
+            &agent
+        )
+        .contains("已接入"));
+    for key in [
+        "handoff.queued",
+        "handoff.agent_joined",
+        "handoff.resolved",
+        "handoff.ticket",
+        "handoff.waiting",
+        "greeting",
+        "fallback",
+        "order.not_found",
+        "error.unavailable",
+    ] {
+        for lang in [Lang::Zh, Lang::En] {
+            assert_ne!(
+                pack.say(key, lang, Script::Simplified, &[]),
+                key,
+                "{key} {lang:?}"
+            );
+        }
+    }
+    assert_eq!(
+        pack.say("no.such.key", Lang::Zh, Script::Simplified, &[]),
+        "no.such.key"
+    );
+}
+
+#[test]
+fn the_greeting_offers_the_main_topics() {
+    let zh = pack().greeting(Lang::Zh);
+    assert!(zh.text.contains("店小二"));
+    assert!(zh.understood);
+    assert_eq!(zh.buttons.len(), 5);
+    let en = pack().greeting(Lang::En);
+    assert!(en.text.starts_with("Hi"));
+    // Every menu payload is understood as the topic it names.
+    for button in zh.buttons.iter().chain(&en.buttons) {
+        let u = pack().matcher().classify(&button.payload);
+        assert_ne!(u.intent, "out_of_scope", "{}", button.payload);
+    }
+}
+
+#[test]
+fn the_public_types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Pack>();
+    assert_send_sync::<dialogs::MemoryShop>();
+    assert_send_sync::<dialogs::Reply>();
+    assert_send_sync::<dialogs::DialogState>();
+    assert_send_sync::<PackError>();
+    assert_send_sync::<dialogs::DialogError>();
+}
+
+#[test]
+fn an_ask_node_reprompts_then_gives_up() {
+    let dir = pack_copy();
+    write(
+        &dir,
+        "flows/invoice.toml",
+        r#"intents = ["invoice"]
+start = "which"
+
+[nodes.which]
+kind = "ask"
+slot = "order_id"
+say = "order.choose"
+retry = "order.none"
+attempts = 2
+next = "find"
+give_up = "human"
+
+[nodes.find]
+kind = "lookup"
+found = "done"
+
+[nodes.done]
+kind = "answer"
+say = "status.paid"
+
+[nodes.human]
+kind = "handoff"
+reason = "human_agent"
+say = "human.transfer"
+"#,
+    );
+    let pack = Pack::load_dir(dir.path()).unwrap();
+    let shop = shop();
+    let mut state = dialogs::DialogState::default();
+    let mut turn = |text: &str| {
+        let u = pack.matcher().classify(text);
+        let input = dialogs::TurnInput {
+            customer_id: "C1002",
+            understanding: &u,
+            now: now(),
+        };
+        dialogs::respond(&pack, &shop, &mut state, &input).unwrap()
+    };
+    assert!(turn("开发票").text.contains("哪个订单"));
+    assert!(turn("嗯嗯").text.contains("还没有相关订单"), "re-prompt");
+    assert_eq!(
+        turn("嗯嗯").handoff.map(|h| h.reason).as_deref(),
+        Some("human_agent")
+    );
+    assert!(turn("开发票").text.contains("哪个订单"));
+    assert!(turn("E20261111000456").text.contains("299.00"));
+}

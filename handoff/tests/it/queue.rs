@@ -1,0 +1,253 @@
+//! The agents' queue: order, claim/resolve life cycle, merging, tickets,
+//! context, races.
+
+use dialogs::DialogState;
+use handoff::{ConvStatus, EntryKind, EntryState, Error, Reason};
+use intents::Lang;
+
+use crate::support::{at, bare_context, ids, open, said};
+
+#[test]
+fn queue_serves_highest_priority_then_longest_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let mut made = Vec::new();
+    // (priority, enqueued at)
+    for (priority, when) in [(10, 0), (50, 30), (10, -60), (80, 90), (50, 10), (-5, -100)] {
+        let c = store
+            .create_conversation("C1002", Lang::Zh, at(-200))
+            .unwrap();
+        store
+            .enqueue(&c.id, vec![], priority, bare_context(&c.id), at(when))
+            .unwrap();
+        made.push((priority, when, c.id));
+    }
+    let mut want = made.clone();
+    want.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    let want: Vec<String> = want.into_iter().map(|m| m.2).collect();
+    assert_eq!(ids(&store), want);
+
+    // Claimed entries leave the queue; the rest keep their order.
+    store.claim(&want[0], "A1", at(100)).unwrap();
+    assert_eq!(ids(&store), want[1..]);
+}
+
+#[test]
+fn claim_and_resolve_follow_the_life_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let c = store.create_conversation("C1001", Lang::Zh, at(0)).unwrap();
+    let id = c.id.as_str();
+    store
+        .save_dialog_state(id, &DialogState::default(), 3)
+        .unwrap();
+
+    let not_waiting = store.claim(id, "A1", at(1)).unwrap_err();
+    assert!(
+        matches!(not_waiting, Error::NotWaiting { .. }),
+        "{not_waiting}"
+    );
+    assert!(matches!(
+        store.resolve(id, "A1", at(1)),
+        Err(Error::NotClaimed { .. })
+    ));
+
+    let reasons = vec![Reason::NotUnderstood { turns: 3 }];
+    let entry = store
+        .enqueue(id, reasons.clone(), 10, bare_context(id), at(2))
+        .unwrap();
+    assert_eq!(
+        (entry.state, entry.kind),
+        (EntryState::Waiting, EntryKind::Queued)
+    );
+    assert_eq!(entry.context.reasons, reasons);
+    assert_eq!(
+        store.conversation(id).unwrap().unwrap().status,
+        ConvStatus::Queued
+    );
+    assert!(matches!(
+        store.resolve(id, "A1", at(3)),
+        Err(Error::NotClaimed { .. })
+    ));
+
+    let claimed = store.claim(id, "A1", at(4)).unwrap();
+    let held = EntryState::Claimed {
+        agent_id: "A1".to_owned(),
+        at: at(4),
+    };
+    assert_eq!(claimed.state, held);
+    let with_a1 = ConvStatus::WithAgent {
+        agent_id: "A1".to_owned(),
+    };
+    assert_eq!(store.conversation(id).unwrap().unwrap().status, with_a1);
+    assert!(store.queue().unwrap().is_empty());
+
+    let raced = store.claim(id, "A2", at(5)).unwrap_err();
+    assert!(
+        raced.to_string().contains("claimed by agent `A1`"),
+        "{raced}"
+    );
+    assert!(
+        matches!(store.resolve(id, "A2", at(5)), Err(Error::ClaimedByOther { agent_id, .. }) if agent_id == "A1")
+    );
+    assert!(matches!(
+        store.enqueue(id, vec![], 1, bare_context(id), at(5)),
+        Err(Error::AlreadyWithAgent { .. })
+    ));
+
+    store.resolve(id, "A1", at(6)).unwrap();
+    let back = store.conversation(id).unwrap().unwrap();
+    assert_eq!(
+        (back.status, back.not_understood_streak),
+        (ConvStatus::Bot, 0)
+    );
+    assert_eq!(
+        store.entry(id).unwrap().unwrap().state,
+        EntryState::Resolved { at: at(6) }
+    );
+    assert!(matches!(
+        store.resolve(id, "A1", at(7)),
+        Err(Error::NotClaimed { .. })
+    ));
+    assert!(matches!(
+        store.claim(id, "A1", at(7)),
+        Err(Error::NotWaiting { .. })
+    ));
+
+    // A second handoff starts a new wait.
+    let again = store
+        .enqueue(id, vec![Reason::Complaint], 40, bare_context(id), at(8))
+        .unwrap();
+    assert_eq!(
+        (again.waiting_since, again.reasons),
+        (at(8), vec![Reason::Complaint])
+    );
+}
+
+#[test]
+fn enqueue_while_waiting_merges_and_keeps_the_place_in_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let id = store
+        .create_conversation("C1001", Lang::Zh, at(0))
+        .unwrap()
+        .id;
+    let angry = |score| Reason::Anger {
+        score,
+        threshold: 0.45,
+    };
+    store
+        .enqueue(
+            &id,
+            vec![Reason::AskedForHuman, angry(0.5)],
+            70,
+            bare_context(&id),
+            at(1),
+        )
+        .unwrap();
+    let e = store
+        .enqueue(
+            &id,
+            vec![angry(0.9), Reason::Complaint],
+            30,
+            bare_context(&id),
+            at(9),
+        )
+        .unwrap();
+    assert_eq!(
+        e.reasons,
+        vec![Reason::AskedForHuman, angry(0.9), Reason::Complaint]
+    );
+    assert_eq!((e.priority, e.waiting_since), (70, at(1)));
+    assert_eq!(ids(&store), std::slice::from_ref(&id));
+    let e = store
+        .enqueue(&id, vec![], 95, bare_context(&id), at(10))
+        .unwrap();
+    assert_eq!(e.priority, 95);
+    assert_eq!(store.queue().unwrap().len(), 1);
+}
+
+#[test]
+fn tickets_wait_in_the_queue_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let id = store
+        .create_conversation("C1004", Lang::En, at(0))
+        .unwrap()
+        .id;
+    let e = store
+        .file_ticket(
+            &id,
+            vec![Reason::AskedForHuman],
+            10,
+            bare_context(&id),
+            at(1),
+        )
+        .unwrap();
+    assert_eq!(e.kind, EntryKind::Ticket);
+    assert_eq!(store.queue().unwrap()[0].kind, EntryKind::Ticket);
+}
+
+#[test]
+fn context_carries_the_transcript_as_it_is_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let id = store
+        .create_conversation("C1001", Lang::Zh, at(0))
+        .unwrap()
+        .id;
+    store.append(&id, said(1, "我要投诉")).unwrap();
+    let mut context = bare_context(&id);
+    context.transcript = store.messages(&id, 0).unwrap();
+    let entry = store
+        .enqueue(&id, vec![Reason::Complaint], 40, context, at(2))
+        .unwrap();
+    assert!(entry.context.transcript.is_empty(), "not frozen at enqueue");
+    store.append(&id, said(3, "人呢?")).unwrap();
+    let context = store.context(&id).unwrap().unwrap();
+    let texts: Vec<&str> = context.transcript.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["我要投诉", "人呢?"]);
+    assert_eq!(context.reasons, vec![Reason::Complaint]);
+}
+
+#[test]
+fn racing_agents_claim_a_conversation_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let id = store
+        .create_conversation("C1006", Lang::Zh, at(0))
+        .unwrap()
+        .id;
+    store
+        .enqueue(
+            &id,
+            vec![Reason::AskedForHuman],
+            90,
+            bare_context(&id),
+            at(1),
+        )
+        .unwrap();
+    let outcomes: Vec<Result<String, Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|a| {
+                let (store, id) = (&store, &id);
+                s.spawn(move || {
+                    store
+                        .claim(id, &format!("A{a}"), at(2))
+                        .map(|_| format!("A{a}"))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let winners: Vec<&String> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    assert!(outcomes
+        .iter()
+        .filter_map(|o| o.as_ref().err())
+        .all(|e| matches!(e, Error::NotWaiting { .. })));
+    let holder = ConvStatus::WithAgent {
+        agent_id: winners[0].clone(),
+    };
+    assert_eq!(store.conversation(&id).unwrap().unwrap().status, holder);
+}

@@ -1,0 +1,136 @@
+//! Keywords as compiled: what each automaton pattern means, and the builder
+//! that normalises and merges them.
+
+use std::collections::HashMap;
+
+use crate::spec::LexiconSpec;
+use crate::{normalize, Error};
+
+/// What one automaton pattern means: weights for intents, anger, negation.
+#[derive(Debug, Default)]
+pub(crate) struct Keyword {
+    /// (intent index, weight) pairs; a keyword may serve several intents.
+    pub(crate) intents: Vec<(usize, f32)>,
+    /// Anger weight, 0 when the keyword is not an anger cue.
+    pub(crate) anger: f32,
+    /// The keyword negates an anger cue right after it.
+    pub(crate) anger_negation: bool,
+    /// The keyword negates an intent keyword right after it.
+    pub(crate) intent_negation: bool,
+    /// No weight; hides what lies inside it.
+    pub(crate) neutral: bool,
+    /// The keyword starts / ends with an ASCII letter or digit, so it only
+    /// matches at an ASCII word boundary on that side.
+    pub(crate) left_boundary: bool,
+    pub(crate) right_boundary: bool,
+}
+
+/// One accepted automaton hit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) keyword: usize,
+}
+
+/// Whether hit `a` strictly covers hit `b`.
+pub(crate) fn covers(a: &Hit, b: &Hit) -> bool {
+    a.start <= b.start && a.end >= b.end && a.end - a.start > b.end - b.start
+}
+
+/// Collects normalised patterns, merging keywords that normalise alike.
+#[derive(Default)]
+pub(crate) struct Builder {
+    pub(crate) patterns: Vec<String>,
+    pub(crate) keywords: Vec<Keyword>,
+    index: HashMap<String, usize>,
+}
+
+impl Builder {
+    /// The keyword for `word` (normalised; a trailing `*` relaxes the right
+    /// boundary), created on first use. `section` names it in errors.
+    pub(crate) fn keyword(&mut self, section: &str, word: &str) -> Result<&mut Keyword, Error> {
+        // A trailing `*` in an English keyword allows any word ending ("refund*").
+        let (stem, prefix) = match word.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (word, false),
+        };
+        let pattern = normalize(stem);
+        if pattern.is_empty() {
+            return Err(Error::EmptyKeyword {
+                section: section.to_string(),
+                keyword: word.to_string(),
+            });
+        }
+        let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let left_boundary = edge(pattern.chars().next());
+        let right_boundary = !prefix && edge(pattern.chars().last());
+        let key = if prefix {
+            format!("{pattern}*")
+        } else {
+            pattern.clone()
+        };
+        let next = self.keywords.len();
+        let id = *self.index.entry(key).or_insert(next);
+        if id == next {
+            self.patterns.push(pattern);
+            self.keywords.push(Keyword {
+                left_boundary,
+                right_boundary,
+                ..Keyword::default()
+            });
+        }
+        Ok(&mut self.keywords[id])
+    }
+}
+
+/// Weights are positive finite numbers.
+pub(crate) fn check_weight(section: &str, keyword: &str, weight: f32) -> Result<(), Error> {
+    if weight.is_finite() && weight > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::BadWeight {
+            section: section.to_string(),
+            keyword: keyword.to_string(),
+            weight,
+        })
+    }
+}
+
+/// Thresholds and temperature are in range.
+pub(crate) fn check_parameters(spec: &LexiconSpec) -> Result<(), Error> {
+    let checks = [
+        (
+            "anger",
+            "threshold",
+            spec.anger.threshold,
+            (0.0..=1.0).contains(&spec.anger.threshold),
+            "0..=1",
+        ),
+        (
+            "scoring",
+            "out_of_scope",
+            spec.scoring.out_of_scope,
+            spec.scoring.out_of_scope >= 0.0,
+            ">= 0",
+        ),
+        (
+            "scoring",
+            "temperature",
+            spec.scoring.temperature,
+            spec.scoring.temperature > 0.0,
+            "> 0",
+        ),
+    ];
+    for (section, field, value, ok, expected) in checks {
+        if !ok || !value.is_finite() {
+            return Err(Error::BadParameter {
+                section,
+                field,
+                value,
+                expected,
+            });
+        }
+    }
+    Ok(())
+}
