@@ -165,7 +165,7 @@ fn the_queue_and_messages_survive_a_restart() {
 #[test]
 fn agent_api_wants_the_token_when_one_is_set() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start_with(dir.path(), Some("s3cret"));
+    let server = Server::start_with(dir.path(), Some("s3cret"), None);
     let (status, _) = server.get("/api/agent/queue");
     assert_eq!(status, 200, "the client sends the token");
     let resp = ureq::get(format!("{}/api/agent/queue", server.base)).call();

@@ -7,5 +7,6 @@ mod support;
 mod api_errors;
 mod cli;
 mod handoff_flow;
+mod pack_reload;
 mod serve_process;
 mod shop_answers;

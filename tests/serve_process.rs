@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::support::{xiaoer_bin, REFERENCE_NOW};
+use crate::support::{copy_tree, default_pack_dir, xiaoer_bin, REFERENCE_NOW};
 
 struct Process {
     child: Child,
@@ -18,6 +18,10 @@ struct Process {
 
 impl Process {
     fn start(data_dir: &std::path::Path) -> Process {
+        Process::start_with(data_dir, &[])
+    }
+
+    fn start_with(data_dir: &std::path::Path, extra: &[&str]) -> Process {
         let mut child = Command::new(xiaoer_bin())
             .args([
                 "serve",
@@ -28,6 +32,7 @@ impl Process {
                 "--data-dir",
             ])
             .arg(data_dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -239,4 +244,54 @@ fn sigkill_mid_handoffs_loses_nothing_acknowledged() {
         }
     }
     assert_eq!(second.terminate(), Some(0));
+}
+
+#[test]
+fn sighup_reloads_the_configured_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("pack");
+    copy_tree(&default_pack_dir(), &pack);
+    let config = dir.path().join("xiaoer.toml");
+    std::fs::write(
+        &config,
+        format!("pack_dir = {:?}\n", pack.to_str().unwrap()),
+    )
+    .unwrap();
+    let server = Process::start_with(
+        &dir.path().join("data"),
+        &["--config", config.to_str().unwrap()],
+    );
+    let greet = |p: &Process| {
+        p.post("/api/conversations", json!({ "customer_id": "C1004" }))["messages"][0]["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = greet(&server);
+    let en = pack.join("templates/en.toml");
+    let text = std::fs::read_to_string(&en).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("greeting = "))
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &en,
+        text.replace(&line, "greeting = \"Hello from the reloaded pack\""),
+    )
+    .unwrap();
+    assert_eq!(greet(&server), before, "nothing changes before the signal");
+
+    let status = Command::new("kill")
+        .args(["-HUP", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // The reload runs in the server's own time: wait for it, bounded.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while greet(&server) != "Hello from the reloaded pack" {
+        assert!(Instant::now() < deadline, "SIGHUP did not reload the pack");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.terminate(), Some(0));
 }

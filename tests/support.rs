@@ -32,11 +32,13 @@ pub struct Server {
 impl Server {
     /// Starts a server on `data_dir` (a fresh dir gets the demo shop).
     pub fn start(data_dir: &Path) -> Server {
-        Server::start_with(data_dir, None)
+        Server::start_with(data_dir, None, None)
     }
 
-    pub fn start_with(data_dir: &Path, token: Option<&str>) -> Server {
+    /// With an agent token and/or a content pack directory.
+    pub fn start_with(data_dir: &Path, token: Option<&str>, pack_dir: Option<&Path>) -> Server {
         let dir: PathBuf = data_dir.to_path_buf();
+        let pack_dir: Option<PathBuf> = pack_dir.map(Path::to_path_buf);
         let token_for_server = token.map(str::to_string);
         let (ready_tx, ready_rx) = std::sync::mpsc::channel::<SocketAddr>();
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
@@ -48,7 +50,7 @@ impl Server {
                 .unwrap();
             rt.block_on(async move {
                 let db = xiaoer::cmd::open_db(&dir).unwrap();
-                let pack = dialogs::Pack::embedded().unwrap();
+                let pack = xiaoer::cmd::load_pack(pack_dir.as_deref()).unwrap();
                 let bot = xiaoer::cmd::build_bot(
                     &db,
                     pack,
@@ -59,7 +61,7 @@ impl Server {
                 .unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 ready_tx.send(listener.local_addr().unwrap()).unwrap();
-                let state = AppState::new(Arc::new(bot), token_for_server);
+                let state = AppState::new(Arc::new(bot), token_for_server).with_pack_dir(pack_dir);
                 xiaoer::http::serve(listener, state, async {
                     let _ = shutdown_rx.await;
                 })
@@ -222,4 +224,23 @@ pub fn xiaoer_bin() -> PathBuf {
 /// The project's demo shop directory (the fixtures).
 pub fn demo_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
+}
+
+/// Copies a directory tree (a content pack) into `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The default content pack's source directory.
+pub fn default_pack_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("dialogs/pack")
 }

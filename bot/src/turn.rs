@@ -122,6 +122,12 @@ impl Bot {
         self.pack.read().expect("pack lock").clone()
     }
 
+    /// Puts a new content pack in force. Turns already running finish with
+    /// the pack they started with (they hold their own `Arc`).
+    pub fn replace_pack(&self, pack: Pack) {
+        *self.pack.write().expect("pack lock") = Arc::new(pack);
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

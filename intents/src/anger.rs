@@ -61,10 +61,11 @@ fn repeats_thrice(normalized: &str) -> bool {
         }
         for i in 0..=chars.len() - period * 3 {
             let unit = &chars[i..i + period];
-            if unit.iter().all(|c| c.is_alphabetic())
-                && unit.iter().any(|c| *c != unit[0])
-                && unit == &chars[i + period..i + 2 * period]
+            // Cheap comparisons first; the Unicode class lookup is slow.
+            if unit == &chars[i + period..i + 2 * period]
                 && unit == &chars[i + 2 * period..i + 3 * period]
+                && unit.iter().any(|c| *c != unit[0])
+                && unit.iter().all(|c| c.is_alphabetic())
             {
                 return true;
             }

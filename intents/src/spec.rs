@@ -11,35 +11,55 @@ use serde::{Deserialize, Serialize};
 /// # File format (`lexicon.toml`)
 ///
 /// ```toml
-/// # One table per intent id. Each language maps keyword -> weight.
-/// # Keywords are normalised at build time (NFKC, lower case, traditional ->
-/// # simplified), so write them in simplified Chinese / lower case.
-/// # English keywords only match on word boundaries ("hi" does not fire inside
-/// # "shipping"); Chinese keywords match anywhere. When keywords overlap, the
-/// # longer one wins ("退款什么时候到账" suppresses "退款" inside it).
+/// # One table per intent id; each language maps keyword -> weight.
+/// # Keywords are normalised at build time like messages (NFKC, lower case,
+/// # traditional -> simplified, apostrophes dropped), so "退貨" and "退货",
+/// # "Don't" and "dont" are the same keyword.
+/// # A keyword that starts or ends with an ASCII letter or digit matches
+/// # only at an ASCII word boundary on that side ("hi" does not fire inside
+/// # "shipping", "12315" not inside a longer number); CJK keywords match
+/// # anywhere. A trailing `*` lifts the right boundary: "refund*" matches
+/// # "refunds", "refunded".
+/// # When keywords overlap, the longer one wins: "退款" inside
+/// # "退款什么时候到账" is not counted. Each keyword counts once per message.
+/// # An intent's raw score is the sum of the weights of its keywords found.
 /// [intents.refund_status]
-/// zh = { "退款" = 1.0, "到账" = 1.5 }
-/// en = { "refund" = 1.0, "money back" = 1.5 }
+/// zh = { "退款" = 1.0, "什么时候到账" = 3.0 }
+/// en = { "refund*" = 2.0, "money back" = 2.5 }
 ///
 /// # Sub-table form works too.
 /// [intents.greeting.zh]
 /// "在吗" = 2.0
 ///
+/// # Optional: off-topic cues raise out_of_scope above its threshold.
+/// [intents.out_of_scope]
+/// zh = { "天气" = 2.0 }
+///
 /// [anger]
 /// threshold = 0.5                       # `angry` when anger >= threshold
-/// words = { "投诉" = 0.6, "scam" = 0.7 } # anger cue -> weight (both languages)
+/// words = { "骗子" = 0.8, "scam" = 0.8 } # anger cue -> weight (any language, emoji too)
 /// negations = ["不", "没有", "not"]      # a cue right after one of these is ignored
-/// exclamation = 0.5                    # per run of "!!" (also question, caps_word, repetition)
+/// negation_window = 1                   # tokens allowed between negation and cue
+/// exclamation = 0.5                     # per run of "!!" ...
+/// question = 0.3                        # ... per run of "??"
+/// max_punct_runs = 2
+/// caps_word = 0.2                       # per ALL-CAPS English word (at most 3)
+/// repetition = 0.3                      # "人工人工人工"
 ///
 /// [scoring]
-/// out_of_scope = 1.0   # top raw score below this -> "out_of_scope"
-/// temperature = 1.0    # softmax temperature for confidences
+/// out_of_scope = 1.0     # the best raw score must reach this, else "out_of_scope"
+/// temperature = 1.0      # softmax temperature for confidences
+/// max_candidates = 5     # at most 5 whatever is written
 /// negations = ["不用", "不是", "no need to"]  # cancel an intent keyword right after
-/// neutral = ["扫地机器人", "是不是"]           # hide what is inside them
+/// negation_window = 1
+/// neutral = ["扫地机器人", "是不是"]           # no weight; hide what is inside them
 /// ```
 ///
-/// Weights are positive finite numbers. Every field of `[anger]` and
-/// `[scoring]` has a default (see [`AngerSpec`], [`ScoringSpec`]).
+/// A negation inside a longer match ("不" in "不要脸") or before a 吗/嘛
+/// question in the same clause ("不是次日达吗") does not negate. Anger is
+/// the sum of cue weights plus writing cues, capped at 1. Weights are
+/// positive finite numbers. Every field of `[anger]` and `[scoring]` has a
+/// default (see [`AngerSpec`], [`ScoringSpec`]).
 #[derive(Deserialize, Serialize, Clone, Debug, Default)]
 pub struct LexiconSpec {
     /// Intent id -> its keywords. `BTreeMap` for deterministic order.

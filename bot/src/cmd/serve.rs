@@ -46,7 +46,10 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     // Printed (not only logged) so scripts and tests can find an ephemeral port.
     println!("xiaoer listening on http://{addr}");
 
-    let state = AppState::new(bot.clone(), config.agent_token.clone());
+    let state = AppState::new(bot.clone(), config.agent_token.clone())
+        .with_pack_dir(config.pack_dir.clone());
+    #[cfg(unix)]
+    tokio::spawn(reload_on_sighup(state.clone()));
     http::serve(listener, state, shutdown_signal())
         .await
         .context("server failed")?;
@@ -57,6 +60,22 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .context("flushing the store at shutdown")?;
     tracing::info!(bytes = flushed, "store flushed; bye");
     Ok(())
+}
+
+/// Reloads the content pack on every SIGHUP (a broken pack is refused and logged).
+#[cfg(unix)]
+async fn reload_on_sighup(state: AppState) {
+    let mut hangups = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("cannot listen for SIGHUP: {e}");
+            return;
+        }
+    };
+    while hangups.recv().await.is_some() {
+        // The outcome is logged by reload_pack.
+        let _ = state.reload_pack().await;
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -32,7 +32,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
-async fn require_token(
+pub(super) async fn require_token(
     State(state): State<AppState>,
     request: Request,
     next: Next,

@@ -14,14 +14,17 @@
 //! | POST | `/api/agent/conversations/{id}/messages` | agent: reply `{agent_id, text}` |
 //! | POST | `/api/agent/conversations/{id}/resolve` | agent: hand back to the bot `{agent_id}` |
 //! | GET | `/api/agent/conversations/{id}/events` | agent: server-sent stream |
+//! | POST | `/api/admin/reload` | admin: reload the content pack (also on SIGHUP) |
 //! | GET | `/healthz` | liveness |
 
+mod admin;
 mod agent;
 mod error;
 mod live;
 mod shopper;
 
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +52,8 @@ pub struct AppState {
     pub agent_token: Option<Arc<str>>,
     /// Flips to true when the server begins to shut down; live streams end on it.
     pub closing: Arc<watch::Sender<bool>>,
+    /// Where a reload reads the content pack from; `None` is the embedded pack.
+    pub pack_dir: Option<Arc<Path>>,
 }
 
 impl AppState {
@@ -57,7 +62,34 @@ impl AppState {
             bot,
             agent_token: agent_token.map(Arc::from),
             closing: Arc::new(watch::channel(false).0),
+            pack_dir: None,
         }
+    }
+
+    /// Reloads read the pack from this directory instead of the embedded one.
+    pub fn with_pack_dir(mut self, dir: Option<PathBuf>) -> AppState {
+        self.pack_dir = dir.map(Arc::from);
+        self
+    }
+
+    /// Loads the pack again and swaps it in atomically. A broken pack is
+    /// refused with its errors and the pack in force stays.
+    pub async fn reload_pack(&self) -> Result<String, String> {
+        let bot = self.bot.clone();
+        let dir = self.pack_dir.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            let pack = crate::cmd::load_pack(dir.as_deref()).map_err(|e| format!("{e:#}"))?;
+            let name = pack.name().to_string();
+            bot.replace_pack(pack);
+            Ok::<_, String>(name)
+        })
+        .await
+        .map_err(|e| format!("reload failed: {e}"))?;
+        match &loaded {
+            Ok(name) => tracing::info!(pack = %name, "content pack reloaded"),
+            Err(e) => tracing::error!("content pack refused, the old one stays: {e}"),
+        }
+        loaded
     }
 
     /// Runs a blocking bot call off the async workers (sled's group commit
@@ -86,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(shopper::routes())
         .nest("/api/agent", agent)
+        .nest("/api/admin", admin::routes(state.clone()))
         .merge(crate::web::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -15,7 +15,8 @@ impl Store {
     ///
     /// On a conversation that is already waiting, the entry is updated
     /// instead: the new reasons join the old ones, the priority only rises,
-    /// the context is replaced and the place in line (`waiting_since`) kept.
+    /// the context is replaced (its `reasons` become the merged list; its
+    /// summary stays as given) and the place in line (`waiting_since`) kept.
     /// Fails with [`Error::AlreadyWithAgent`] once an agent has claimed it.
     pub fn enqueue(
         &self,
