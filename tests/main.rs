@@ -10,3 +10,4 @@ mod handoff_flow;
 mod pack_reload;
 mod serve_process;
 mod shop_answers;
+mod websocket;
