@@ -13,7 +13,7 @@ cargo build --release -q -p xiaoer
 data=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
 port=$((20000 + RANDOM % 20000))
-RUST_LOG=warn ./target/release/xiaoer serve --listen 127.0.0.1:$port --data-dir "$data/store" \
+RUST_LOG=warn ${XIAOER_ENV:-} ${CARGO_TARGET_DIR:-./target}/release/xiaoer serve --listen 127.0.0.1:$port --data-dir "$data/store" \
   --now 2026-11-20T12:00:00+08:00 > "$data/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

@@ -4,21 +4,21 @@
 //! two can never disagree. Its methods are synchronous and may block on
 //! sled's group commit: async callers run them in `spawn_blocking`.
 //!
-//! Order of effects in a turn (why it is safe to crash anywhere):
-//! 1. the shopper's message is appended (durable) before anything else, so a
-//!    crash never loses what the shopper said;
-//! 2. a handoff is enqueued (durable) before the shopper is told they are
-//!    queued;
-//! 3. the dialog state is saved before the bot's reply is appended, so a
-//!    reply the shopper saw always matches the state the next turn reads.
+//! Why it is safe to crash anywhere: a bot turn (the shopper's message, the
+//! replies, the dialog state and maybe the queue entry) is one atomic sled
+//! transaction made durable by one group-commit flush, and only then is
+//! anything published or answered. A crash before the flush loses a turn
+//! nobody was told about, never half a turn; so a handoff is on disk before
+//! the shopper is told they are queued, and a reply the shopper saw always
+//! matches the dialog state the next turn reads.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, RwLock};
 
 use dialogs::{Commerce, Pack, Reply, TurnInput};
 use handoff::{
-    Author, Context, ConvStatus, Conversation, Decision, Message, NewMessage, Policy, QueueEntry,
-    Signals, Store,
+    Author, Context, ConvStatus, Conversation, Decision, EntryKind, HandoffRecord, Message, NewMessage,
+    Policy, QueueEntry, Signals, Store, TurnRecord,
 };
 use intents::{Lang, Understanding};
 use serde::Serialize;
@@ -183,10 +183,11 @@ impl Bot {
         let pack = self.pack();
         let understanding = pack.matcher().classify(text);
         let now = self.now();
-        let shopper = self.publish(conversation_id, NewMessage::shopper(now, &understanding))?;
+        let shopper = NewMessage::shopper(now, &understanding);
         if !matches!(conversation.status, ConvStatus::Bot) {
             // A person has (or is about to take) the conversation: the bot
             // keeps quiet and the message waits for the agent.
+            let shopper = self.publish(conversation_id, shopper)?;
             return Ok(TurnOutcome {
                 conversation_id: conversation_id.to_string(),
                 shopper,
@@ -198,17 +199,9 @@ impl Bot {
         }
 
         let mut dialog = conversation.dialog.clone();
-        let input = TurnInput {
-            customer_id: &conversation.customer_id,
-            understanding: &understanding,
-            now,
-        };
+        let input = TurnInput { customer_id: &conversation.customer_id, understanding: &understanding, now };
         let reply = dialogs::respond(&pack, self.shop.as_ref(), &mut dialog, &input)?;
-        let streak = if reply.understood {
-            0
-        } else {
-            conversation.not_understood_streak + 1
-        };
+        let streak = if reply.understood { 0 } else { conversation.not_understood_streak + 1 };
         let customer = self.shop.customer(&conversation.customer_id)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
         tracing::debug!(
@@ -219,61 +212,54 @@ impl Bot {
             "understood"
         );
         let decision = handoff::escalate(
-            &Signals {
-                understanding: &understanding,
-                reply: &reply,
-                not_understood_streak: streak,
-                tier,
-            },
+            &Signals { understanding: &understanding, reply: &reply, not_understood_streak: streak, tier },
             &self.policy,
         );
 
-        let mut replies = Vec::new();
-        let mut notice = None;
-        let mut status = ConvStatus::Bot;
-        if decision.escalate {
-            let entry = self.hand_over(
-                &conversation,
-                customer,
-                &decision,
-                &reply,
-                &dialog,
-                &understanding,
-            )?;
-            let position = self.position(&entry.conversation_id)?;
-            self.store.save_dialog_state(conversation_id, &dialog, 0)?;
+        // The whole turn is one atomic, durable write; the shopper hears
+        // nothing (no publish, no HTTP answer) before it is on disk.
+        let mut messages = vec![shopper];
+        let mut position = 0;
+        let record = if decision.escalate {
+            let handoff = self.hand_over(&conversation, customer, &decision, &reply, &dialog, &understanding, now)?;
+            position = self.store.rank(handoff.priority, &now, conversation_id)?;
             if reply.handoff.is_some() || reply.understood {
-                replies.push(self.publish(conversation_id, NewMessage::bot(now, &reply))?);
+                messages.push(NewMessage::bot(now, &reply));
             }
             let queued = pack.say(
                 "handoff.queued",
                 understanding.lang,
                 understanding.script,
-                &[("position", position.to_string())],
+                &[("position", position.to_string()), ("ahead", (position - 1).to_string())],
             );
-            replies.push(self.publish(conversation_id, system_message(now, queued))?);
-            notice = Some(HandoffNotice {
-                reasons: entry.reasons.clone(),
-                priority: entry.priority,
-                position,
-            });
-            status = ConvStatus::Queued;
+            messages.push(system_message(now, queued));
+            TurnRecord { messages, dialog: Some((dialog, 0)), handoff: Some(handoff) }
         } else {
-            self.store
-                .save_dialog_state(conversation_id, &dialog, streak)?;
-            replies.push(self.publish(conversation_id, NewMessage::bot(now, &reply))?);
+            messages.push(NewMessage::bot(now, &reply));
+            TurnRecord { messages, dialog: Some((dialog, streak)), handoff: None }
+        };
+        let recorded = self.store.record_turn(conversation_id, record)?;
+        for m in &recorded.messages {
+            self.hub.publish(conversation_id, m);
         }
+        let mut stored = recorded.messages.into_iter();
+        let shopper = stored.next().expect("the shopper's message is recorded first");
+        let notice = recorded.entry.as_ref().map(|entry| {
+            tracing::info!(priority = entry.priority, reasons = ?entry.reasons, "handed over to the human queue");
+            HandoffNotice { reasons: entry.reasons.clone(), priority: entry.priority, position }
+        });
         Ok(TurnOutcome {
             conversation_id: conversation_id.to_string(),
             shopper,
-            replies,
+            replies: stored.collect(),
             understanding,
+            status: if notice.is_some() { ConvStatus::Queued } else { ConvStatus::Bot },
             handoff: notice,
-            status,
         })
     }
 
-    /// Puts the conversation in the human queue with its context package.
+    /// What the human queue needs: reasons, priority and the context package.
+    #[allow(clippy::too_many_arguments)]
     fn hand_over(
         &self,
         conversation: &Conversation,
@@ -282,25 +268,21 @@ impl Bot {
         reply: &Reply,
         dialog: &dialogs::DialogState,
         understanding: &Understanding,
-    ) -> Result<QueueEntry, TurnError> {
+        now: dialogs::Time,
+    ) -> Result<HandoffRecord, TurnError> {
         let transcript = self.store.messages(&conversation.id, 0)?;
-        let orders = self.orders_mentioned(conversation, &transcript, reply, dialog)?;
+        let orders = self.orders_mentioned(conversation, &transcript, understanding, reply, dialog)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
-        let context: Context = handoff::build_context(
-            customer,
-            &decision.reasons,
-            orders,
-            transcript,
-            &conversation.id,
-        );
-        let priority = handoff::priority(&decision.reasons, tier, understanding.anger);
-        Ok(self.store.enqueue(
-            &conversation.id,
-            decision.reasons.clone(),
-            priority,
+        // The context's transcript is read fresh when an agent opens it.
+        let context: Context =
+            handoff::build_context(customer, &decision.reasons, orders, Vec::new(), &conversation.id);
+        Ok(HandoffRecord {
+            kind: EntryKind::Queued,
+            reasons: decision.reasons.clone(),
+            priority: handoff::priority(&decision.reasons, tier, understanding.anger),
             context,
-            self.now(),
-        )?)
+            now,
+        })
     }
 
     /// Orders the conversation talked about, as they are now, limited to the
@@ -310,10 +292,12 @@ impl Bot {
         &self,
         conversation: &Conversation,
         transcript: &[Message],
+        understanding: &Understanding,
         reply: &Reply,
         dialog: &dialogs::DialogState,
     ) -> Result<Vec<dialogs::Order>, TurnError> {
         let mut ids = BTreeSet::new();
+        ids.extend(understanding.slots.order_ids.iter().cloned());
         for m in transcript {
             if let Some(turn) = &m.turn {
                 ids.extend(turn.slots.order_ids.iter().cloned());
@@ -330,14 +314,6 @@ impl Bot {
             }
         }
         Ok(orders)
-    }
-
-    fn position(&self, conversation_id: &str) -> Result<usize, TurnError> {
-        let queue = self.store.queue()?;
-        Ok(queue
-            .iter()
-            .position(|e| e.conversation_id == conversation_id)
-            .map_or(queue.len(), |p| p + 1))
     }
 
     fn check_text<'t>(&self, text: &'t str) -> Result<&'t str, TurnError> {

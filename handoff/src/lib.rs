@@ -44,4 +44,4 @@ pub use model::{
 };
 pub use policy::{escalate, Decision, Policy, Reason, Signals};
 pub use priority::priority;
-pub use store::{open_db, Store};
+pub use store::{open_db, HandoffRecord, RecordedTurn, Store, TurnRecord};

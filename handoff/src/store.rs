@@ -15,6 +15,10 @@ mod flusher;
 mod keys;
 mod messages;
 mod queue;
+mod turn;
+
+pub use turn::{HandoffRecord, RecordedTurn, TurnRecord};
+use messages::append_tx;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -26,6 +26,16 @@ pub enum Error {
         /// The keyword as written.
         keyword: String,
     },
+    /// A section refers to an intent id the lexicon does not define.
+    #[error(
+        "lexicon: {section} refers to intent `{intent}`, which has no [intents.{intent}] table"
+    )]
+    UnknownIntent {
+        /// Where the reference was found, e.g. `scoring.slots.amount`.
+        section: String,
+        /// The unknown id.
+        intent: String,
+    },
     /// A threshold or scoring parameter is out of range.
     #[error("lexicon: [{section}] {field} = {value} is out of range ({expected})")]
     BadParameter {

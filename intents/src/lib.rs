@@ -55,5 +55,5 @@ mod understanding;
 pub use crate::error::Error;
 pub use crate::matcher::{Matcher, OUT_OF_SCOPE};
 pub use crate::normalize::normalize;
-pub use crate::spec::{AngerSpec, IntentKeywords, LexiconSpec, ScoringSpec};
+pub use crate::spec::{AngerSpec, IntentKeywords, LexiconSpec, ScoringSpec, SlotWeights};
 pub use crate::understanding::{Candidate, Lang, Script, Slots, Understanding};

@@ -22,6 +22,9 @@ pub struct Matcher {
     intents: Vec<String>,
     out_of_scope: usize,
     slots: SlotFinder,
+    /// (intent index, weight) per slot kind: order id, tracking number,
+    /// amount, phone.
+    slot_weights: [Vec<(usize, f32)>; 4],
     anger: AngerSpec,
     scoring: ScoringSpec,
 }
@@ -68,6 +71,30 @@ impl Matcher {
         for word in &spec.scoring.neutral {
             builder.keyword("scoring.neutral", word)?.neutral = true;
         }
+        let slot_weights = {
+            let w = &spec.scoring.slots;
+            let resolve = |name: &str, map: &std::collections::BTreeMap<String, f32>| {
+                let section = format!("scoring.slots.{name}");
+                map.iter()
+                    .map(|(intent, &weight)| {
+                        check_weight(&section, intent, weight)?;
+                        let index = intents.iter().position(|i| i == intent).ok_or_else(|| {
+                            Error::UnknownIntent {
+                                section: section.clone(),
+                                intent: intent.clone(),
+                            }
+                        })?;
+                        Ok((index, weight))
+                    })
+                    .collect::<Result<Vec<_>, Error>>()
+            };
+            [
+                resolve("order_id", &w.order_id)?,
+                resolve("tracking_number", &w.tracking_number)?,
+                resolve("amount", &w.amount)?,
+                resolve("phone", &w.phone)?,
+            ]
+        };
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&builder.patterns)?;
@@ -77,6 +104,7 @@ impl Matcher {
             intents,
             out_of_scope,
             slots: SlotFinder::new()?,
+            slot_weights,
             anger: spec.anger.clone(),
             scoring: spec.scoring.clone(),
         })
@@ -134,9 +162,20 @@ impl Matcher {
 
         let anger =
             (lexical_anger + anger::intensity(text, &normalized, &self.anger)).clamp(0.0, 1.0);
+        let slots = self.slots.find(&normalized);
+        let found = [
+            !slots.order_ids.is_empty(),
+            !slots.tracking_numbers.is_empty(),
+            !slots.amounts.is_empty(),
+            !slots.phones.is_empty(),
+        ];
+        for (weights, _) in self.slot_weights.iter().zip(found).filter(|(_, f)| *f) {
+            for &(intent, weight) in weights {
+                raw[intent] += weight;
+            }
+        }
         let (intent, confidence, candidates) = self.rank(&raw);
         let lang = lang::detect(&normalized);
-        let slots = self.slots.find(&normalized);
         Understanding {
             text: text.to_string(),
             intent,

@@ -53,6 +53,11 @@ use serde::{Deserialize, Serialize};
 /// negations = ["不用", "不是", "no need to"]  # cancel an intent keyword right after
 /// negation_window = 1
 /// neutral = ["扫地机器人", "是不是"]           # no weight; hide what is inside them
+///
+/// # Slots found in the message add weight to intents, like keywords.
+/// [scoring.slots]
+/// tracking_number = { track_package = 1.0 }
+/// amount = { refund_amount = 0.5 }
 /// ```
 ///
 /// A negation inside a longer match ("不" in "不要脸") or before a 吗/嘛
@@ -61,6 +66,7 @@ use serde::{Deserialize, Serialize};
 /// positive finite numbers. Every field of `[anger]` and `[scoring]` has a
 /// default (see [`AngerSpec`], [`ScoringSpec`]).
 #[derive(Deserialize, Serialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields)]
 pub struct LexiconSpec {
     /// Intent id -> its keywords. `BTreeMap` for deterministic order.
     pub intents: BTreeMap<String, IntentKeywords>,
@@ -74,6 +80,7 @@ pub struct LexiconSpec {
 
 /// The keywords of one intent, per language: keyword -> weight.
 #[derive(Deserialize, Serialize, Clone, Debug, Default)]
+#[serde(deny_unknown_fields)]
 pub struct IntentKeywords {
     /// Chinese keywords (simplified; traditional is folded at build time).
     #[serde(default)]
@@ -85,7 +92,7 @@ pub struct IntentKeywords {
 
 /// Anger cues: words, negations and intensity weights.
 #[derive(Deserialize, Serialize, Clone, Debug)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AngerSpec {
     /// Anger cue -> weight (either language, emoji too; Latin cues match on
     /// word boundaries). The lexical score is the sum of the cues found.
@@ -128,7 +135,7 @@ impl Default for AngerSpec {
 
 /// How raw keyword scores become an intent and a confidence.
 #[derive(Deserialize, Serialize, Clone, Debug)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ScoringSpec {
     /// A top raw score (sum of matched weights) below this is `out_of_scope`.
     pub out_of_scope: f32,
@@ -144,6 +151,24 @@ pub struct ScoringSpec {
     /// Phrases with no weight that hide the keywords, anger cues and
     /// negations inside them ("扫地机器人" hides "机器人", "是不是" hides "不是").
     pub neutral: Vec<String>,
+    /// Weights that found slots add to intents.
+    pub slots: SlotWeights,
+}
+
+/// Per slot kind: intent id -> weight added when the message has such a slot
+/// (once, however many). A pasted tracking number hints at tracking, an
+/// amount at money questions.
+#[derive(Deserialize, Serialize, Clone, Debug, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SlotWeights {
+    /// When the message has an order id.
+    pub order_id: BTreeMap<String, f32>,
+    /// When the message has a tracking number.
+    pub tracking_number: BTreeMap<String, f32>,
+    /// When the message has a money amount.
+    pub amount: BTreeMap<String, f32>,
+    /// When the message has a phone number.
+    pub phone: BTreeMap<String, f32>,
 }
 
 impl Default for ScoringSpec {
@@ -155,6 +180,7 @@ impl Default for ScoringSpec {
             negations: Vec::new(),
             negation_window: 1,
             neutral: Vec::new(),
+            slots: SlotWeights::default(),
         }
     }
 }

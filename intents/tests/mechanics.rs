@@ -217,6 +217,46 @@ fn bad_lexicons_are_errors() {
 }
 
 #[test]
+fn slots_add_their_weights() {
+    let base = "[intents.track_package]\nzh = { \"快递\" = 0.6 }\n[intents.refund_amount]\nzh = { \"退款\" = 0.6 }\n";
+    let m = matcher(&format!(
+        "{base}[scoring.slots]\ntracking_number = {{ track_package = 0.5 }}\namount = {{ refund_amount = 0.5 }}\n"
+    ));
+    assert_eq!(
+        m.classify("快递").intent,
+        "out_of_scope",
+        "0.6 alone is below the threshold"
+    );
+    assert_eq!(m.classify("快递 SF1402839475820").intent, "track_package");
+    assert_eq!(m.classify("退款 89元").intent, "refund_amount");
+    assert_eq!(
+        m.classify("退款 E20261111000123").intent,
+        "out_of_scope",
+        "an order id has no weight here"
+    );
+
+    let spec: LexiconSpec = toml::from_str(&format!(
+        "{base}[scoring.slots]\nphone = {{ nope = 1.0 }}\n"
+    ))
+    .unwrap();
+    let err = Matcher::new(&spec).unwrap_err();
+    assert!(
+        matches!(&err, Error::UnknownIntent { intent, .. } if intent == "nope"),
+        "{err}"
+    );
+}
+
+#[test]
+fn misspelt_fields_are_rejected() {
+    let err = toml::from_str::<LexiconSpec>(
+        "[intents.a]\nzh = { \"x\" = 1.0 }\n[anger]\ntreshold = 0.4\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("treshold"), "{err}");
+    assert!(toml::from_str::<LexiconSpec>("[intents.a]\nzn = { \"x\" = 1.0 }\n").is_err());
+}
+
+#[test]
 fn sub_table_form_parses() {
     let m =
         matcher("[intents.invoice.zh]\n\"发票\" = 3.0\n[intents.invoice.en]\n\"invoice\" = 3.0\n");

@@ -2,7 +2,9 @@
 
 use sled::Transactional;
 
-use super::{abort, decode, encode, finish, keys, unknown, Store};
+use sled::transaction::TransactionalTree;
+
+use super::{abort, decode, encode, finish, keys, unknown, Store, TxResult};
 use crate::{Error, Message, NewMessage};
 
 impl Store {
@@ -18,18 +20,7 @@ impl Store {
             if conversations.get(id)?.is_none() {
                 return abort(unknown(id));
             }
-            let last = match seqs.get(id)? {
-                Some(bytes) => match <[u8; 8]>::try_from(bytes.as_ref()) {
-                    Ok(be) => u64::from_be_bytes(be),
-                    Err(_) => return abort(corrupt_seq(id)),
-                },
-                None => 0,
-            };
-            let message = Message::new(last + 1, message.clone());
-            let value = encode("message", &message).or_else(abort)?;
-            messages.insert(keys::message(id, message.seq), value)?;
-            seqs.insert(id.as_bytes(), &message.seq.to_be_bytes())?;
-            Ok(message)
+            append_tx(seqs, messages, id, message.clone())
         }))?;
         inner.flusher.durable()?;
         Ok(stored)
@@ -55,6 +46,28 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Appends inside a transaction: the seq counter and the message change
+/// together, so a crash never leaves a gap or a seq used twice.
+pub(super) fn append_tx(
+    seqs: &TransactionalTree,
+    messages: &TransactionalTree,
+    id: &str,
+    message: NewMessage,
+) -> TxResult<Message> {
+    let last = match seqs.get(id)? {
+        Some(bytes) => match <[u8; 8]>::try_from(bytes.as_ref()) {
+            Ok(be) => u64::from_be_bytes(be),
+            Err(_) => return abort(corrupt_seq(id)),
+        },
+        None => 0,
+    };
+    let message = Message::new(last + 1, message);
+    let value = encode("message", &message).or_else(abort)?;
+    messages.insert(keys::message(id, message.seq), value)?;
+    seqs.insert(id.as_bytes(), &message.seq.to_be_bytes())?;
+    Ok(message)
 }
 
 fn corrupt_seq(id: &str) -> Error {

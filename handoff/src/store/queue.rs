@@ -7,7 +7,7 @@ use sled::transaction::TransactionalTree;
 use sled::Transactional;
 
 use super::{abort, decode, finish, keys, read_conversation, write, Store, TxResult};
-use crate::{Context, ConvStatus, EntryKind, EntryState, Error, QueueEntry, Reason};
+use crate::{Context, ConvStatus, Conversation, EntryKind, EntryState, Error, QueueEntry, Reason};
 
 impl Store {
     /// Puts the conversation in the queue for a live agent; the bot stops
@@ -57,46 +57,18 @@ impl Store {
         let trees = (&inner.conversations, &inner.queue, &inner.waiting);
         let entry = finish(trees.transaction(|(conversations, queue, waiting)| {
             let mut conversation = read_conversation(conversations, id)?;
-            let entry = match &conversation.status {
-                ConvStatus::WithAgent { agent_id } => {
-                    return abort(Error::AlreadyWithAgent {
-                        conversation_id: id.to_owned(),
-                        agent_id: agent_id.clone(),
-                    })
-                }
-                ConvStatus::Queued => {
-                    let mut entry = match read_entry(queue, id)? {
-                        Some(e) if e.state == EntryState::Waiting => e,
-                        // A queued conversation always has a waiting entry;
-                        // repair rather than refuse if it does not.
-                        _ => fresh(&conversation.customer_id, id, kind, now),
-                    };
-                    waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
-                    merge(&mut entry.reasons, reasons.clone());
-                    entry.priority = entry.priority.max(priority);
-                    entry
-                }
-                ConvStatus::Bot => {
-                    let mut entry = fresh(&conversation.customer_id, id, kind, now);
-                    entry.reasons = reasons.clone();
-                    entry.priority = priority;
-                    entry
-                }
-            };
-            let entry = QueueEntry {
-                context: Context {
-                    reasons: entry.reasons.clone(),
-                    ..context.clone()
-                },
-                ..entry
-            };
-            conversation.status = ConvStatus::Queued;
-            write(conversations, id, "conversation", &conversation)?;
-            write(queue, id, "queue entry", &entry)?;
-            waiting.insert(
-                keys::waiting(entry.priority, &entry.waiting_since, id),
-                id.as_bytes(),
+            let entry = put_in_queue_tx(
+                &mut conversation,
+                queue,
+                waiting,
+                id,
+                kind,
+                reasons.clone(),
+                priority,
+                context.clone(),
+                now,
             )?;
+            write(conversations, id, "conversation", &conversation)?;
             Ok(entry)
         }))?;
         inner.flusher.durable()?;
@@ -263,4 +235,60 @@ fn merge(old: &mut Vec<Reason>, new: Vec<Reason>) {
             None => old.push(reason),
         }
     }
+}
+
+/// Queues (or re-queues) inside a transaction; the caller writes the
+/// conversation, whose status this sets to `Queued`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn put_in_queue_tx(
+    conversation: &mut Conversation,
+    queue: &TransactionalTree,
+    waiting: &TransactionalTree,
+    id: &str,
+    kind: EntryKind,
+    reasons: Vec<Reason>,
+    priority: i64,
+    context: Context,
+    now: Time,
+) -> TxResult<QueueEntry> {
+    let entry = match &conversation.status {
+        ConvStatus::WithAgent { agent_id } => {
+            return abort(Error::AlreadyWithAgent {
+                conversation_id: id.to_owned(),
+                agent_id: agent_id.clone(),
+            })
+        }
+        ConvStatus::Queued => {
+            let mut entry = match read_entry(queue, id)? {
+                Some(e) if e.state == EntryState::Waiting => e,
+                // A queued conversation always has a waiting entry;
+                // repair rather than refuse if it does not.
+                _ => fresh(&conversation.customer_id, id, kind, now),
+            };
+            waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
+            merge(&mut entry.reasons, reasons);
+            entry.priority = entry.priority.max(priority);
+            entry
+        }
+        ConvStatus::Bot => {
+            let mut entry = fresh(&conversation.customer_id, id, kind, now);
+            entry.reasons = reasons;
+            entry.priority = priority;
+            entry
+        }
+    };
+    let entry = QueueEntry {
+        context: Context {
+            reasons: entry.reasons.clone(),
+            ..context
+        },
+        ..entry
+    };
+    conversation.status = ConvStatus::Queued;
+    write(queue, id, "queue entry", &entry)?;
+    waiting.insert(
+        keys::waiting(entry.priority, &entry.waiting_since, id),
+        id.as_bytes(),
+    )?;
+    Ok(entry)
 }

@@ -1,0 +1,110 @@
+//! A whole chat turn in one transaction and one flush.
+//!
+//! A bot turn writes the shopper's message, the bot's reply (and maybe a
+//! queued notice), the dialog state and maybe a queue entry. Written one by
+//! one, each would wait for its own flush; written here, they are one atomic
+//! change that waits for one flush. A crash before the flush loses the whole
+//! turn, which the shopper was never told about (the API answers after it),
+//! and never half a turn.
+
+use sled::Transactional;
+
+use super::queue::put_in_queue_tx;
+use super::{append_tx, finish, read_conversation, write, Store};
+use crate::{Context, EntryKind, Error, Message, NewMessage, QueueEntry, Reason};
+use dialogs::{DialogState, Time};
+
+/// Everything one turn changes.
+#[derive(Debug, Clone)]
+pub struct TurnRecord {
+    /// Appended in this order (the shopper's message first).
+    pub messages: Vec<NewMessage>,
+    /// The dialog state and fallback streak after the turn.
+    pub dialog: Option<(DialogState, u32)>,
+    /// A hand-over this turn decided.
+    pub handoff: Option<HandoffRecord>,
+}
+
+/// The queue side of a turn that hands over.
+#[derive(Debug, Clone)]
+pub struct HandoffRecord {
+    pub kind: EntryKind,
+    pub reasons: Vec<Reason>,
+    pub priority: i64,
+    pub context: Context,
+    pub now: Time,
+}
+
+/// What a recorded turn stored.
+#[derive(Debug, Clone)]
+pub struct RecordedTurn {
+    /// The messages with their seqs, in order.
+    pub messages: Vec<Message>,
+    /// The queue entry, when the turn handed over.
+    pub entry: Option<QueueEntry>,
+}
+
+impl Store {
+    /// Writes a turn atomically and returns once it is on disk. Fails without
+    /// writing anything if the conversation is unknown or an agent holds it
+    /// and the turn tries to queue it.
+    pub fn record_turn(&self, id: &str, turn: TurnRecord) -> Result<RecordedTurn, Error> {
+        let inner = &*self.inner;
+        let mut context = turn.handoff.as_ref().map(|h| h.context.clone());
+        if let Some(c) = context.as_mut() {
+            // The transcript is read fresh by `context`, never frozen here.
+            c.transcript = Vec::new();
+        }
+        let trees = (
+            &inner.conversations,
+            &inner.seqs,
+            &inner.messages,
+            &inner.queue,
+            &inner.waiting,
+        );
+        let recorded = finish(trees.transaction(|(conversations, seqs, messages, queue, waiting)| {
+            let mut conversation = read_conversation(conversations, id)?;
+            let mut stored = Vec::with_capacity(turn.messages.len());
+            for m in &turn.messages {
+                stored.push(append_tx(seqs, messages, id, m.clone())?);
+            }
+            if let Some((dialog, streak)) = &turn.dialog {
+                conversation.dialog = dialog.clone();
+                conversation.not_understood_streak = *streak;
+            }
+            let entry = match (&turn.handoff, &context) {
+                (Some(h), Some(c)) => Some(put_in_queue_tx(
+                    &mut conversation,
+                    queue,
+                    waiting,
+                    id,
+                    h.kind,
+                    h.reasons.clone(),
+                    h.priority,
+                    c.clone(),
+                    h.now,
+                )?),
+                _ => None,
+            };
+            write(conversations, id, "conversation", &conversation)?;
+            Ok(RecordedTurn { messages: stored, entry })
+        }))?;
+        inner.flusher.durable()?;
+        if let Some(entry) = &recorded.entry {
+            tracing::info!(conversation = %id, priority = entry.priority, "handed to the agents' queue");
+        }
+        Ok(recorded)
+    }
+
+    /// The 1-based place a waiting entry with this priority and start would
+    /// have in the queue (the agents serve it in that order).
+    pub fn rank(&self, priority: i64, since: &Time, id: &str) -> Result<usize, Error> {
+        let key = super::keys::waiting(priority, since, id);
+        let mut ahead = 0;
+        for item in self.inner.waiting.range(..key) {
+            item?;
+            ahead += 1;
+        }
+        Ok(ahead + 1)
+    }
+}
