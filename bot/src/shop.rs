@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use dialogs::{Commerce, CommerceError, Customer, Order};
+use dialogs::{Commerce, CommerceError, Customer, Order, Time};
 use sled::transaction::{TransactionError, Transactional};
 use thiserror::Error;
 
@@ -222,6 +222,28 @@ impl Commerce for SledShop {
             None => Ok(None),
         }
     }
+
+    fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError> {
+        let key = order_id.as_bytes();
+        loop {
+            let Some(old) = self.orders.get(key).map_err(backend)? else {
+                return Err(CommerceError(format!("order {order_id} does not exist")));
+            };
+            let mut order: Order = serde_json::from_slice(&old).map_err(backend)?;
+            order.cancel(at)?;
+            // Compare-and-swap: if another turn changed the order since it
+            // was read (say, cancelled it), read it again and decide anew.
+            // The index is untouched: created_at does not change.
+            let swapped = self
+                .orders
+                .compare_and_swap(key, Some(&old), Some(to_json(&order)))
+                .map_err(backend)?;
+            if swapped.is_ok() {
+                self.orders.flush().map_err(backend)?;
+                return Ok(order);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -269,6 +291,58 @@ mod tests {
         let err = shop.import("", &order).unwrap_err().to_string();
         assert!(err.contains("C9999"), "{err}");
         assert!(shop.is_empty());
+    }
+
+    #[test]
+    fn cancelling_records_the_refund_durably_and_refuses_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let at: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+        {
+            let db = sled::open(dir.path()).unwrap();
+            let shop = SledShop::open(&db).unwrap();
+            shop.seed_demo_if_empty().unwrap();
+            let order = shop.cancel_order("E20261111000456", at).unwrap();
+            assert_eq!(order.status, dialogs::OrderStatus::Cancelled);
+            assert!(
+                shop.cancel_order("E20261111000456", at).is_err(),
+                "already cancelled"
+            );
+            assert!(shop.cancel_order("E20261111000123", at).is_err(), "shipped");
+            assert!(
+                shop.cancel_order("E00000000000000", at).is_err(),
+                "no such order"
+            );
+            let unpaid = shop.cancel_order("E20261120000333", at).unwrap();
+            assert_eq!(unpaid.refund, None);
+        }
+        let db = sled::open(dir.path()).unwrap();
+        let shop = SledShop::open(&db).unwrap();
+        let order = shop.order("E20261111000456").unwrap().unwrap();
+        assert_eq!(order.cancelled_at, Some(at));
+        let refund = order.refund.unwrap();
+        assert_eq!(
+            (refund.status.as_str(), refund.amount),
+            ("processing", 299.0)
+        );
+        assert_eq!(
+            (refund.method.as_str(), refund.approved_at),
+            ("wechat_pay", Some(at))
+        );
+        // Still listed with the customer's orders, in the same place.
+        let ids: Vec<_> = shop
+            .orders_of("C1002")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.order_id)
+            .collect();
+        assert_eq!(
+            ids,
+            ["E20261112000789", "E20261111001555", "E20261111000456"]
+        );
+        assert_eq!(
+            shop.order("E20261111000123").unwrap().unwrap().status,
+            dialogs::OrderStatus::Shipped
+        );
     }
 
     #[test]

@@ -56,6 +56,24 @@ impl Condition {
         Ok(Condition { terms })
     }
 
+    /// The facts the condition reads: the left sides, and the right sides
+    /// that name a fact (dotted).
+    pub(crate) fn facts(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        for term in &self.terms {
+            match term {
+                Term::Truthy { fact, .. } => out.push(fact.as_str()),
+                Term::Compare { fact, value, .. } => {
+                    out.push(fact.as_str());
+                    if value.contains('.') && is_name(value) {
+                        out.push(value.as_str());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Whether every term holds for these facts.
     pub(crate) fn holds(&self, facts: &Vars) -> bool {
         self.terms.iter().all(|t| t.holds(facts))

@@ -23,6 +23,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! A pack is checked as a whole before it is used: [`check`] lists every
+//! problem of a pack directory with its file and line (`xiaoer check`), and
+//! [`Pack::load_dir`] refuses a pack that has any.
+//!
 //! What it does not do: understand text (that is `intents`), keep
 //! conversations or queue them for humans (`handoff`), talk HTTP (`bot`).
 //!
@@ -41,7 +45,7 @@ pub use commerce::{
 };
 pub use engine::{respond, DialogError, DialogState, Pending, TurnInput};
 pub use intents::{Lang, Script, Understanding};
-pub use pack::{Pack, PackError};
+pub use pack::{check, check_embedded, check_report, Pack, PackError, Problem};
 pub use reply::{Button, HandoffRequest, Reply};
 
 /// Time everywhere in xiaoer: a moment with the shop's UTC offset.

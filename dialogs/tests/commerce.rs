@@ -28,7 +28,7 @@ fn every_fixture_customer_survives_a_serde_round_trip() {
 fn memory_shop_loads_the_demo_shop() {
     let shop = MemoryShop::from_jsonl(CUSTOMERS, ORDERS).unwrap();
     assert_eq!(shop.customers().count(), 6);
-    assert_eq!(shop.orders().count(), 13);
+    assert_eq!(shop.orders().len(), 13);
     assert_eq!(shop.customer("C1006").unwrap().unwrap().tier, Tier::Svip);
     let order = shop.order("E20261111000456").unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Paid);

@@ -1,6 +1,8 @@
 //! Several turns: the remembered order, choosing among orders, confirming.
 
-use crate::support::Chat;
+use dialogs::{Commerce, OrderStatus};
+
+use crate::support::{now, Chat};
 
 #[test]
 fn the_conversation_remembers_the_order_it_talked_about() {
@@ -78,32 +80,113 @@ fn a_single_candidate_is_used_without_asking() {
 }
 
 #[test]
-fn cancelling_asks_for_confirmation_then_submits_with_the_refund() {
+fn saying_yes_cancels_the_order_in_the_shop_with_its_refund() {
     let mut chat = Chat::new("C1002");
     let ask = chat.say("我要取消订单 E20261111000456");
+    assert_eq!(
+        chat.shop.order("E20261111000456").unwrap().unwrap().status,
+        OrderStatus::Paid,
+        "asking changes nothing"
+    );
     let yes = ask.buttons[0].payload.clone();
     let done = chat.say(&yes);
-    assert!(
-        done.text
-            .contains("已为您提交订单 E20261111000456 的取消申请"),
-        "{}",
-        done.text
+    let order = chat.shop.order("E20261111000456").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(order.cancelled_at, Some(now()));
+    let refund = order.refund.expect("a refund is recorded");
+    assert_eq!(
+        (refund.kind.as_str(), refund.status.as_str(), refund.amount),
+        ("cancel", "processing", 299.0)
     );
-    assert!(done.text.contains("299.00 元"), "{}", done.text);
+    assert_eq!(refund.method, "wechat_pay");
+    assert_eq!(refund.requested_at, now());
+    assert_eq!(refund.approved_at, Some(now()));
+    // Friday 20 November + 1-3 business days for WeChat Pay: Wednesday 25th.
+    for fact in [
+        "订单 E20261111000456 已取消",
+        "299.00 元",
+        "微信支付",
+        "11月25日",
+        "R20261120000456",
+    ] {
+        assert!(done.text.contains(fact), "{fact}: {}", done.text);
+    }
+    assert_eq!(done.orders, ["E20261111000456"]);
     assert!(chat.state.pending.is_none());
+    // In English, the same facts.
+    let mut chat_en = Chat::new("C1002");
+    chat_en.say("I want to cancel order E20261111000456");
+    let done_en = chat_en.say("Yes, cancel it");
+    assert_eq!(
+        done_en.text,
+        "Done: order E20261111000456 is cancelled. 299.00 CNY goes back to your WeChat Pay by Nov 25 (refund R20261120000456)."
+    );
+    // Asking again tells it is done.
+    let again = chat.say("我要取消订单");
+    assert!(
+        again.text.contains("已于 11月20日 12:00 取消"),
+        "{}",
+        again.text
+    );
+}
+
+#[test]
+fn an_unpaid_order_is_cancelled_without_a_refund() {
+    let mut chat = Chat::new("C1006");
+    let ask = chat.say("I want to cancel order E20261120000333");
+    assert!(ask.text.contains("not paid yet"), "{}", ask.text);
+    let done = chat.say("yes");
+    assert_eq!(
+        done.text,
+        "Done: order E20261120000333 is cancelled; nothing is due."
+    );
+    let order = chat.shop.order("E20261120000333").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(order.refund, None);
 }
 
 #[test]
 fn saying_no_keeps_the_order() {
     let mut chat = Chat::new("C1002");
+    let before = chat.shop.order("E20261111000456").unwrap();
     let ask = chat.say("I want to cancel order E20261111000456");
     let no = ask.buttons[1].payload.clone();
     assert_eq!(no, "No, keep it");
     let kept = chat.say(&no);
     assert!(kept.text.contains("stays as it is"), "{}", kept.text);
+    assert_eq!(chat.shop.order("E20261111000456").unwrap(), before);
     let mut chat = Chat::new("C1002");
     chat.say("我要取消订单 E20261111000456");
     assert!(chat.say("算了,不取消了").text.contains("为您保留"));
+    assert_eq!(chat.shop.order("E20261111000456").unwrap(), before);
+}
+
+#[test]
+fn an_order_cancelled_meanwhile_is_not_cancelled_twice() {
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单 E20261111000456");
+    // Cancelled elsewhere (the order page, another chat) before the yes.
+    let earlier = now() - chrono::Duration::minutes(5);
+    let first = chat.shop.cancel_order("E20261111000456", earlier).unwrap();
+    let reply = chat.say("确认取消");
+    assert!(
+        reply.text.contains("已于 11月20日 11:55 取消"),
+        "{}",
+        reply.text
+    );
+    assert_eq!(chat.shop.order("E20261111000456").unwrap(), Some(first));
+}
+
+#[test]
+fn a_yes_never_cancels_someone_elses_order() {
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单 E20261111000456");
+    // A tampered state pointing at C1001's order.
+    chat.state.current_order = Some("E20261111000123".into());
+    let before = chat.shop.order("E20261111000123").unwrap();
+    let reply = chat.say("确认取消");
+    assert!(!reply.text.contains("E20261111000123"), "{}", reply.text);
+    assert_eq!(chat.shop.order("E20261111000123").unwrap(), before);
 }
 
 #[test]
@@ -114,12 +197,20 @@ fn another_topic_drops_the_pending_question() {
     assert!(reply.text.contains("电子发票"), "{}", reply.text);
     assert!(chat.state.pending.is_none());
     // and a yes afterwards no longer cancels anything
-    assert!(!chat.say("确认取消").text.contains("已为您提交"));
+    assert!(!chat.say("确认取消").text.contains("已取消"));
+    assert_eq!(
+        chat.shop.order("E20261111000456").unwrap().unwrap().status,
+        OrderStatus::Paid
+    );
 }
 
 #[test]
 fn a_shipped_order_cannot_be_cancelled_but_alternatives_are_offered() {
-    let reply = Chat::new("C1001").say("我要取消订单 E20261111000123");
+    let mut chat = Chat::new("C1001");
+    let before = chat.shop.orders();
+    let reply = chat.say("我要取消订单 E20261111000123");
+    assert!(reply.buttons.iter().all(|b| b.payload != "确认取消"));
+    assert_eq!(chat.shop.orders(), before, "nothing changed");
     assert!(reply.text.contains("拒收"), "{}", reply.text);
     assert!(
         reply.text.contains("7 天内申请无理由退货"),
@@ -135,7 +226,7 @@ fn state_survives_json_between_turns() {
     chat.say("我要取消订单 E20261111000456");
     let json = serde_json::to_string(&chat.state).unwrap();
     chat.state = serde_json::from_str(&json).unwrap();
-    assert!(chat.say("确认取消").text.contains("取消申请"));
+    assert!(chat.say("确认取消").text.contains("已取消"));
     let empty: dialogs::DialogState = serde_json::from_str("{}").unwrap();
     assert_eq!(empty, dialogs::DialogState::default());
 }

@@ -1,37 +1,10 @@
 //! Loading packs: the embedded one, directories, and the errors of broken ones.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dialogs::{Lang, Pack, PackError, Script};
 
-use crate::support::{now, pack, shop};
-
-/// A copy of the default pack in a temporary directory, to break or extend.
-fn pack_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("pack"),
-        dir.path(),
-    );
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target: PathBuf = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
-fn write(dir: &tempfile::TempDir, file: &str, text: &str) {
-    std::fs::write(dir.path().join(file), text).unwrap();
-}
+use crate::support::{now, pack, pack_copy, shop, write};
 
 fn load_error(dir: &tempfile::TempDir) -> String {
     match Pack::load_dir(dir.path()) {
@@ -129,7 +102,10 @@ fn other_broken_packs_say_what_to_fix() {
     }
     let dir = pack_copy();
     std::fs::remove_file(dir.path().join("templates/en.toml")).unwrap();
-    assert_eq!(load_error(&dir), "pack templates/en.toml is missing");
+    assert_eq!(
+        load_error(&dir),
+        "pack templates/en.toml: the file is missing"
+    );
     let missing = Pack::load_dir(Path::new("/nonexistent/pack")).unwrap_err();
     assert!(matches!(missing, PackError::Read { .. }), "{missing}");
 }

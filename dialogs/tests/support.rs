@@ -1,5 +1,6 @@
 //! The demo shop, the embedded pack and a pinned clock.
 
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use dialogs::{respond, DialogState, MemoryShop, Pack, Reply, Time, TurnInput};
@@ -58,4 +59,37 @@ impl Chat {
         );
         reply
     }
+}
+
+/// A copy of the default pack in a temporary directory, to break or extend.
+pub fn pack_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("pack"),
+        dir.path(),
+    );
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target: PathBuf = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Writes `text` to `file` of the pack in `dir`.
+pub fn write(dir: &tempfile::TempDir, file: &str, text: &str) {
+    std::fs::write(dir.path().join(file), text).unwrap();
+}
+
+/// The text of `file` of the pack in `dir`.
+pub fn read(dir: &tempfile::TempDir, file: &str) -> String {
+    std::fs::read_to_string(dir.path().join(file)).unwrap()
 }

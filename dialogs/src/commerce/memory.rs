@@ -1,16 +1,32 @@
 //! An in-memory shop: the reference implementation of [`Commerce`].
 
 use std::collections::BTreeMap;
+use std::sync::{PoisonError, RwLock};
 
 use serde::de::DeserializeOwned;
 
 use super::{Commerce, CommerceError, Customer, Order};
+use crate::Time;
 
 /// Customers and orders held in memory (tests, demos).
-#[derive(Debug, Clone, Default)]
+///
+/// Orders sit behind a lock because cancelling changes them through
+/// `&self`, as every [`Commerce`] back-end must allow. No lock is held
+/// while anything else runs, so a std `RwLock` is enough. A clone is a
+/// separate shop that starts with the same data.
+#[derive(Debug, Default)]
 pub struct MemoryShop {
     customers: BTreeMap<String, Customer>,
-    orders: BTreeMap<String, Order>,
+    orders: RwLock<BTreeMap<String, Order>>,
+}
+
+impl Clone for MemoryShop {
+    fn clone(&self) -> Self {
+        MemoryShop {
+            customers: self.customers.clone(),
+            orders: RwLock::new(self.read().clone()),
+        }
+    }
 }
 
 impl MemoryShop {
@@ -21,11 +37,19 @@ impl MemoryShop {
                 .into_iter()
                 .map(|c| (c.customer_id.clone(), c))
                 .collect(),
-            orders: orders
-                .into_iter()
-                .map(|o| (o.order_id.clone(), o))
-                .collect(),
+            orders: RwLock::new(
+                orders
+                    .into_iter()
+                    .map(|o| (o.order_id.clone(), o))
+                    .collect(),
+            ),
         }
+    }
+
+    /// The orders, read. A writer that panicked left no half-made change
+    /// (each change is one assignment), so a poisoned lock is still sound.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Order>> {
+        self.orders.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads the fixture format: one JSON object per line, blank lines skipped.
@@ -37,9 +61,9 @@ impl MemoryShop {
         ))
     }
 
-    /// Every order of the shop, by id.
-    pub fn orders(&self) -> impl Iterator<Item = &Order> {
-        self.orders.values()
+    /// Every order of the shop as it is now, by id.
+    pub fn orders(&self) -> Vec<Order> {
+        self.read().values().cloned().collect()
     }
 
     /// Every customer of the shop, by id.
@@ -66,7 +90,7 @@ impl Commerce for MemoryShop {
 
     fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError> {
         let mut orders: Vec<Order> = self
-            .orders
+            .read()
             .values()
             .filter(|o| o.customer_id == customer_id)
             .cloned()
@@ -80,6 +104,18 @@ impl Commerce for MemoryShop {
     }
 
     fn order(&self, order_id: &str) -> Result<Option<Order>, CommerceError> {
-        Ok(self.orders.get(order_id).cloned())
+        Ok(self.read().get(order_id).cloned())
+    }
+
+    fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError> {
+        let mut orders = self.orders.write().unwrap_or_else(PoisonError::into_inner);
+        let order = orders
+            .get_mut(order_id)
+            .ok_or_else(|| CommerceError(format!("order {order_id} does not exist")))?;
+        // Check and change under one lock: two cancellations cannot both pass.
+        let mut changed = order.clone();
+        changed.cancel(at)?;
+        *order = changed.clone();
+        Ok(changed)
     }
 }

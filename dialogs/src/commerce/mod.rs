@@ -4,10 +4,13 @@
 mod memory;
 mod model;
 
+use crate::Time;
 pub use memory::MemoryShop;
+
 pub use model::{Address, Customer, Item, Order, OrderStatus, Refund, ScanEvent, Shipment, Tier};
 
-/// Read access to the merchant's customers and orders.
+/// The merchant's customers and orders: reading them, and the one change a
+/// shopper can make from the chat, cancelling an order.
 ///
 /// `dialogs` uses it without knowing where the data lives; `bot` implements
 /// it over its store or an HTTP connector, tests use [`MemoryShop`].
@@ -18,6 +21,15 @@ pub trait Commerce: Send + Sync {
     fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError>;
     /// Any order by id, whoever it belongs to: callers check ownership.
     fn order(&self, order_id: &str) -> Result<Option<Order>, CommerceError>;
+    /// Cancels an order that has not shipped. The back-end records the cancellation and the refund
+    /// (status "processing", amount = paid_amount, method = payment_method, requested_at = approved_at = at)
+    /// and returns the order as it now is. Refuses (Err) an order that has shipped or is already cancelled.
+    ///
+    /// An order still waiting for payment is cancelled without a refund
+    /// record: nothing was paid, so nothing goes back. [`Order::cancel`] is
+    /// this change on the record, for back-ends that keep orders themselves.
+    /// Callers check that the order is the shopper's before asking.
+    fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError>;
 }
 
 /// The commerce back-end failed (or its data could not be read).

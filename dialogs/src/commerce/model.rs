@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::CommerceError;
 use crate::Time;
 
 /// A shopper of the store.
@@ -82,6 +83,55 @@ pub struct Order {
     pub address: Address,
     pub shipment: Option<Shipment>,
     pub refund: Option<Refund>,
+}
+
+impl Order {
+    /// Whether the order can still be cancelled: it has not shipped and is
+    /// not cancelled already.
+    pub fn cancellable(&self) -> bool {
+        matches!(self.status, OrderStatus::Paid | OrderStatus::PendingPayment)
+    }
+
+    /// Cancels the order at `at`, as [`Commerce::cancel_order`] records it:
+    /// status `cancelled`, `cancelled_at`, and for a paid order a refund of
+    /// the whole paid amount to the payment method, approved at once and
+    /// `processing` (its id is `R` + the day + the order id's last six
+    /// digits, as the merchant's system numbers them). An unpaid order gets
+    /// no refund record. Errs, changing nothing, when the order has shipped
+    /// or is already cancelled.
+    ///
+    /// [`Commerce::cancel_order`]: super::Commerce::cancel_order
+    pub fn cancel(&mut self, at: Time) -> Result<(), CommerceError> {
+        if !self.cancellable() {
+            return Err(CommerceError(format!(
+                "order {} is {} and can no longer be cancelled",
+                self.order_id,
+                self.status.as_str()
+            )));
+        }
+        if self.status == OrderStatus::Paid {
+            let digits = &self.order_id[self.order_id.len().saturating_sub(6)..];
+            self.refund = Some(Refund {
+                refund_id: format!("R{}{digits}", at.format("%Y%m%d")),
+                kind: "cancel".to_string(),
+                status: "processing".to_string(),
+                amount: self.paid_amount,
+                reason: "cancelled by the shopper".to_string(),
+                requested_at: at,
+                approved_at: Some(at),
+                completed_at: None,
+                expected_by: None,
+                method: self
+                    .payment_method
+                    .clone()
+                    .unwrap_or_else(|| "unknown".to_string()),
+                note: None,
+            });
+        }
+        self.status = OrderStatus::Cancelled;
+        self.cancelled_at = Some(at);
+        Ok(())
+    }
 }
 
 /// One line of an order.

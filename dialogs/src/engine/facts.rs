@@ -8,6 +8,86 @@ use intents::Lang;
 
 use crate::{Customer, Order, Pack, Time, Vars};
 
+/// Every fact [`order_facts`] can set (which ones it does depends on the
+/// order: a parcel, a refund…). `check` allows these in the templates and
+/// conditions of flows that look an order up.
+pub(crate) const ORDER_FACTS: &[&str] = &[
+    "order_id",
+    "status",
+    "status_text",
+    "item",
+    "items",
+    "item_count",
+    "created_at",
+    "paid_amount",
+    "shipping_fee",
+    "discount",
+    "goods_amount",
+    "amount_due",
+    "payment_method",
+    "method_text",
+    "refund_days",
+    "city",
+    "pay_by",
+    "pay_overdue",
+    "ship_by",
+    "ship_overdue",
+    "cancelled_at",
+    "has_shipment",
+    "carrier",
+    "carrier_text",
+    "tracking_no",
+    "shipped_at",
+    "promised_by",
+    "days_late",
+    "hours_since_scan",
+    "days_since_scan",
+    "last_scan_place",
+    "last_scan_time",
+    "last_scan_status",
+    "delivered_at",
+    "scan",
+    "has_refund",
+    "refund.id",
+    "refund.kind",
+    "refund.status",
+    "refund.status_text",
+    "refund.amount",
+    "refund.reason",
+    "refund.method",
+    "refund.method_text",
+    "refund.requested_at",
+    "refund.days",
+    "refund.expected_by",
+    "refund.completed_at",
+    "refund.note",
+    "refund.withheld",
+    "refund.partial",
+    "return_excluded",
+    "excluded_item",
+    "excluded_category_text",
+    "has_warranty",
+    "delivered",
+    "warranty_item",
+    "warranty_months",
+    "warranty_until",
+    "under_warranty",
+    "return_until",
+    "return_open",
+    "return_days_left",
+    "exchange_until",
+    "exchange_open",
+];
+
+/// Facts every turn has, besides `policy.*`: the shopper and the message.
+pub(crate) const TURN_FACTS: &[&str] = &[
+    "customer.name",
+    "customer.tier",
+    "customer.tier_text",
+    "message",
+    "angry",
+];
+
 /// Facts about `order` at `now`, named for templates and conditions.
 pub(crate) fn order_facts(pack: &Pack, lang: Lang, order: &Order, now: Time) -> Vars {
     let mut f = Facts::new(pack, lang);
@@ -68,6 +148,7 @@ fn shipment_facts(f: &mut Facts, order: &Order, now: Time) {
     };
     f.flag("has_shipment", true);
     f.set("carrier", &s.carrier);
+    f.name("carrier_text", "carrier_name", &s.carrier);
     f.set("tracking_no", &s.tracking_no);
     f.set("shipped_at", &f.datetime(&s.shipped_at));
     f.set("promised_by", &f.date(&s.promised_by));
@@ -126,7 +207,13 @@ fn refund_facts(f: &mut Facts, order: &Order) {
     f.name("refund.method_text", "method_name", &r.method);
     f.set("refund.requested_at", &f.date(&r.requested_at));
     f.set("refund.days", f.pack.policy().refund_days(&r.method));
-    if let Some(t) = r.expected_by {
+    // A refund the back-end has just recorded has no date yet: the
+    // policy's timing for its method gives one.
+    let expected = r.expected_by.or_else(|| {
+        let from = r.approved_at.unwrap_or(r.requested_at);
+        f.pack.policy().refund_expected_by(&r.method, from)
+    });
+    if let Some(t) = expected {
         f.set("refund.expected_by", &f.date(&t));
     }
     if let Some(t) = r.completed_at {
@@ -247,5 +334,29 @@ impl<'a> Facts<'a> {
     fn format(&self, t: &Time, key: &str, default: &str) -> String {
         t.format(self.pack.template(key, self.lang).unwrap_or(default))
             .to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ORDER_FACTS` is what `check` allows: it must be exactly what
+    /// `order_facts` sets, over orders in every situation (the demo shop
+    /// has one of each).
+    #[test]
+    fn order_facts_lists_every_fact_set() {
+        let pack = Pack::embedded().unwrap();
+        let now: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+        let mut set = std::collections::BTreeSet::new();
+        for line in include_str!("../../../demo/orders.jsonl").lines() {
+            let order: Order = serde_json::from_str(line).unwrap();
+            for lang in [Lang::Zh, Lang::En] {
+                set.extend(order_facts(&pack, lang, &order, now).into_keys());
+            }
+        }
+        let listed: std::collections::BTreeSet<String> =
+            ORDER_FACTS.iter().map(|s| s.to_string()).collect();
+        assert_eq!(set, listed);
     }
 }

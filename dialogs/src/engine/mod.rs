@@ -1,6 +1,6 @@
 //! One turn of a conversation: the understood message in, the reply out.
 
-mod facts;
+pub(crate) mod facts;
 mod resume;
 mod turn;
 

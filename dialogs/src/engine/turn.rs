@@ -163,8 +163,8 @@ impl<'a> Turn<'a> {
             } => {
                 if let Some(value) = slot_value(self.understanding(), *slot) {
                     self.vars
-                        .insert(format!("slot.{}", slot_name(*slot)), value.clone());
-                    state.slots.insert(slot_name(*slot).to_string(), value);
+                        .insert(format!("slot.{}", slot.name()), value.clone());
+                    state.slots.insert(slot.name().to_string(), value);
                     return Ok(Some(next.clone()));
                 }
                 self.say(say);
@@ -179,7 +179,7 @@ impl<'a> Turn<'a> {
                 Resolved::Found(order) => {
                     state.current_order = Some(order.order_id.clone());
                     self.orders.push(order.order_id.clone());
-                    self.order_vars = order_facts(self.pack, self.lang, &order, self.input.now);
+                    self.set_order(&order);
                     Ok(Some(found.clone()))
                 }
                 Resolved::NotFound(id) => {
@@ -251,6 +251,7 @@ impl<'a> Turn<'a> {
                 });
                 Ok(None)
             }
+            Node::Cancel { done, refused } => self.cancel(state, done, refused),
             Node::End { say } => {
                 if let Some(key) = say {
                     self.say(key);
@@ -258,6 +259,69 @@ impl<'a> Turn<'a> {
                 Ok(None)
             }
         }
+    }
+
+    /// Cancels the conversation's order in the shop. What the shopper said
+    /// yes to may be stale (the order may have shipped since), so ownership
+    /// and state are checked again now, and the shop has the last word.
+    fn cancel(
+        &mut self,
+        state: &DialogState,
+        done: &str,
+        refused: &str,
+    ) -> Result<Option<String>, DialogError> {
+        let customer = self.input.customer_id;
+        let theirs = match &state.current_order {
+            Some(id) => self
+                .shop
+                .order(id)?
+                .filter(|order| order.customer_id == customer),
+            None => None,
+        };
+        let Some(order) = theirs else {
+            self.say("order.none");
+            return Ok(None);
+        };
+        let id = order.order_id.clone();
+        self.orders.push(id.clone());
+        if !order.cancellable() {
+            self.set_order(&order);
+            return Ok(Some(refused.to_string()));
+        }
+        match self.shop.cancel_order(&id, self.input.now) {
+            Ok(cancelled) => {
+                self.set_order(&cancelled);
+                Ok(Some(done.to_string()))
+            }
+            // A refusal reads as an order that can no longer be cancelled;
+            // anything else is the back-end failing.
+            Err(e) => match self.shop.order(&id)? {
+                Some(now) if !now.cancellable() => {
+                    self.set_order(&now);
+                    Ok(Some(refused.to_string()))
+                }
+                _ => Err(e.into()),
+            },
+        }
+    }
+
+    fn apologise(&mut self) {
+        if self.pack.template("apology.prefix", self.lang).is_none() {
+            return;
+        }
+        let said = self.texts.join("\n").to_lowercase();
+        let sorry = self.pack.words("apology.words");
+        if sorry.iter().any(|w| said.contains(&w.to_lowercase())) {
+            return;
+        }
+        let prefix = self
+            .pack
+            .text("apology.prefix", self.lang, self.script, &self.facts());
+        self.texts[0].insert_str(0, &prefix);
+    }
+
+    fn set_order(&mut self, order: &Order) {
+        self.order_vars = order_facts(self.pack, self.lang, order, self.input.now);
     }
 
     /// The order the shopper means: the one named by order id or tracking
@@ -316,8 +380,13 @@ impl<'a> Turn<'a> {
         })
     }
 
-    /// The reply built by this turn.
-    pub(crate) fn finish(self) -> Reply {
+    /// The reply built by this turn; an angry shopper hears the pack's
+    /// `apology.prefix` first, unless the reply already apologises (has
+    /// one of the `apology.words`).
+    pub(crate) fn finish(mut self) -> Reply {
+        if self.understanding().angry && !self.texts.is_empty() {
+            self.apologise();
+        }
         Reply {
             text: self.texts.join("\n"),
             buttons: self.buttons,
@@ -335,14 +404,5 @@ pub(crate) fn slot_value(u: &Understanding, slot: Slot) -> Option<String> {
         Slot::TrackingNumber => u.slots.tracking_numbers.first().cloned(),
         Slot::Phone => u.slots.phones.first().cloned(),
         Slot::Amount => u.slots.amounts.first().map(|a| format!("{a:.2}")),
-    }
-}
-
-fn slot_name(slot: Slot) -> &'static str {
-    match slot {
-        Slot::OrderId => "order_id",
-        Slot::TrackingNumber => "tracking_number",
-        Slot::Phone => "phone",
-        Slot::Amount => "amount",
     }
 }

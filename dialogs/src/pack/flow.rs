@@ -4,9 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::error::{line_mentioning, parse_toml};
-use super::PackError;
-use crate::condition::Condition;
+use super::error::parse_toml;
+use super::Problem;
 
 /// One flow file: which intents start it, where it starts, its nodes.
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +88,17 @@ pub(crate) enum Node {
         #[serde(default)]
         note: Option<String>,
     },
+    /// Cancel the order the flow is about in the shop (through
+    /// [`Commerce::cancel_order`](crate::Commerce::cancel_order)), after
+    /// checking again that it is the shopper's and has not shipped. The
+    /// order's facts are those after the attempt either way.
+    Cancel {
+        /// Where to go once the shop has cancelled it.
+        done: String,
+        /// Where to go when it can no longer be cancelled (it shipped or was
+        /// cancelled since the question was asked).
+        refused: String,
+    },
     /// End the flow, optionally saying something.
     End {
         #[serde(default)]
@@ -127,6 +137,18 @@ pub(crate) enum Slot {
     Amount,
 }
 
+impl Slot {
+    /// The slot's name: `{slot.<name>}` in templates, `DialogState::slots` key.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Slot::OrderId => "order_id",
+            Slot::TrackingNumber => "tracking_number",
+            Slot::Phone => "phone",
+            Slot::Amount => "amount",
+        }
+    }
+}
+
 impl Node {
     /// Nodes this one may lead to.
     pub(crate) fn targets(&self) -> Vec<&str> {
@@ -146,92 +168,33 @@ impl Node {
                 out.push(otherwise);
             }
             Node::Confirm { yes, no, .. } => out.extend([yes.as_str(), no.as_str()]),
+            Node::Cancel { done, refused } => out.extend([done.as_str(), refused.as_str()]),
             Node::Handoff { .. } | Node::End { .. } => {}
         }
         out
     }
 
-    /// Template keys this node says.
-    pub(crate) fn templates(&self) -> Vec<&str> {
+    /// Menu topics this node offers as buttons.
+    pub(crate) fn buttons(&self) -> &[String] {
         match self {
-            Node::Answer { say, .. } => vec![say],
-            Node::Ask { say, retry, .. } => [Some(say.as_str()), retry.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect(),
-            Node::Confirm {
-                say,
-                yes_label,
-                no_label,
-                ..
-            } => vec![say, yes_label, no_label],
-            Node::Handoff { say, note, .. } => [Some(say.as_str()), note.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect(),
-            Node::End { say } => say.as_deref().into_iter().collect(),
-            Node::Lookup { .. } | Node::Branch { .. } => vec![],
+            Node::Answer { buttons, .. } => buttons,
+            _ => &[],
         }
     }
 
-    /// Conditions this node evaluates.
-    pub(crate) fn conditions(&self) -> Vec<&str> {
-        match self {
-            Node::Branch { cases, .. } => cases.iter().map(|c| c.when.as_str()).collect(),
-            Node::Lookup {
-                filter: Some(f), ..
-            } => vec![f],
-            _ => vec![],
-        }
+    /// Whether this node settles the order the flow is about (its facts
+    /// are known after it).
+    pub(crate) fn finds_order(&self) -> bool {
+        matches!(self, Node::Lookup { .. } | Node::Cancel { .. })
     }
 }
 
 impl Flow {
-    /// Parses and checks one flow file: every node named exists, every
-    /// condition parses, every template exists (checked by `has_template`).
-    pub(crate) fn parse(
-        file: &str,
-        text: &str,
-        has_template: &dyn Fn(&str) -> Result<(), String>,
-        conditions: &mut BTreeMap<String, Condition>,
-    ) -> Result<Flow, PackError> {
+    /// Parses one flow file. Only the shape is checked here; whether its
+    /// names, conditions and templates hold together is for `check`.
+    pub(crate) fn parse(file: &str, text: &str) -> Result<Flow, Problem> {
         let mut flow: Flow = parse_toml(file, text)?;
         flow.file = file.to_string();
-        let undefined = |name: &str, from: &str| {
-            PackError::invalid(
-                file,
-                line_mentioning(text, name),
-                format!("node `{name}` is not defined (named by `{from}`)"),
-            )
-        };
-        if flow.intents.is_empty() {
-            return Err(PackError::invalid(file, None, "`intents` is empty"));
-        }
-        if !flow.nodes.contains_key(&flow.start) {
-            return Err(undefined(&flow.start, "start"));
-        }
-        for (id, node) in &flow.nodes {
-            for target in node.targets() {
-                if !flow.nodes.contains_key(target) {
-                    return Err(undefined(target, id));
-                }
-            }
-            for condition in node.conditions() {
-                let compiled = Condition::parse(condition).map_err(|message| {
-                    PackError::invalid(file, line_mentioning(text, condition), message)
-                })?;
-                conditions.insert(condition.to_string(), compiled);
-            }
-            for key in node.templates() {
-                has_template(key).map_err(|message| {
-                    PackError::invalid(
-                        file,
-                        line_mentioning(text, key),
-                        format!("node `{id}`: {message}"),
-                    )
-                })?;
-            }
-        }
         Ok(flow)
     }
 }

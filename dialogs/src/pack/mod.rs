@@ -46,17 +46,24 @@
 //! Node kinds: `answer` (say, buttons, menu, next, understood), `ask` (slot,
 //! say, retry, attempts, next, give_up), `lookup` (filter, found, none),
 //! `branch` (cases, else), `confirm` (say, yes, no, yes_label, no_label),
-//! `handoff` (reason, say, note), `end` (say). Conditions are described in
+//! `cancel` (done, refused: cancels the order in the shop), `handoff`
+//! (reason, say, note), `end` (say). Conditions are described in
 //! the `condition` module; the facts they and the templates can use are
 //! listed in `pack/README.md`.
 //!
-//! Loading checks the whole pack: every node named exists, every condition
-//! parses, every template a flow or the menu uses exists in every language.
+//! Loading checks the whole pack ([`check`]) and refuses it with every
+//! problem found: bad TOML, unknown nodes or intents, unreachable nodes,
+//! conditions that do not parse or read unknown facts, texts missing from a
+//! language, placeholders no flow that says them can fill, keywords two
+//! intents claim with the same weight.
 
+mod check;
 mod error;
 mod flow;
 mod policy;
+mod problem;
 mod source;
+mod spans;
 mod templates;
 
 use std::collections::BTreeMap;
@@ -66,11 +73,13 @@ use include_dir::{include_dir, Dir};
 use intents::{Lang, Matcher, Script};
 use serde::Deserialize;
 
+pub use check::{check, check_embedded, check_report};
 pub use error::PackError;
 pub(crate) use flow::{Flow, Node, Slot};
 pub(crate) use policy::Policy;
+pub use problem::Problem;
 pub(crate) use templates::render;
-use templates::{in_script, parse_fixes, Templates};
+use templates::{in_script, Templates};
 
 use crate::condition::Condition;
 use crate::{Button, Reply, Vars};
@@ -139,107 +148,7 @@ impl Pack {
     }
 
     fn from_files(files: source::Files) -> Result<Pack, PackError> {
-        let read = |name: &str| {
-            files.get(name).ok_or_else(|| PackError::Missing {
-                file: name.to_string(),
-            })
-        };
-        let manifest: Manifest = error::parse_toml("pack.toml", read("pack.toml")?)?;
-        if manifest.languages.is_empty() {
-            return Err(PackError::invalid(
-                "pack.toml",
-                None,
-                "`languages` is empty",
-            ));
-        }
-        let lexicon: intents::LexiconSpec =
-            error::parse_toml("lexicon.toml", read("lexicon.toml")?)?;
-        let matcher = Matcher::new(&lexicon).map_err(PackError::Lexicon)?;
-        let (policy, policy_vars) = Policy::parse("policy.toml", read("policy.toml")?)?;
-        let mut templates = Vec::new();
-        for &lang in &manifest.languages {
-            let file = format!("templates/{}.toml", lang_id(lang));
-            templates.push((lang, Templates::parse(&file, read(&file)?)?));
-        }
-        for (lang, t) in &templates {
-            for key in ["format.date", "format.datetime", "format.long_date"] {
-                let bad = t.get(key).is_some_and(|f| {
-                    chrono::format::StrftimeItems::new(f)
-                        .any(|item| matches!(item, chrono::format::Item::Error))
-                });
-                if bad {
-                    return Err(PackError::invalid(
-                        &format!("templates/{}.toml", lang_id(*lang)),
-                        None,
-                        format!("`{key}` is not a valid strftime format"),
-                    ));
-                }
-            }
-        }
-        let has_template = |key: &str| -> Result<(), String> {
-            match templates.iter().find(|(_, t)| t.get(key).is_none()) {
-                Some((lang, _)) => Err(format!(
-                    "template `{key}` is missing from templates/{}.toml",
-                    lang_id(*lang)
-                )),
-                None => Ok(()),
-            }
-        };
-        for topic in &manifest.menu {
-            for part in ["label", "payload"] {
-                has_template(&format!("menu.{topic}.{part}"))
-                    .map_err(|m| PackError::invalid("pack.toml", None, format!("menu: {m}")))?;
-            }
-        }
-        let mut conditions = BTreeMap::new();
-        let mut flows = BTreeMap::new();
-        let mut flow_of_intent = BTreeMap::new();
-        for (file, text) in files.range("flows/".to_string()..) {
-            let Some(name) = file
-                .strip_prefix("flows/")
-                .and_then(|f| f.strip_suffix(".toml"))
-            else {
-                break;
-            };
-            let flow = Flow::parse(file, text, &has_template, &mut conditions)?;
-            for intent in &flow.intents {
-                if let Some(other) = flow_of_intent.insert(intent.clone(), name.to_string()) {
-                    return Err(PackError::invalid(
-                        file,
-                        error::line_mentioning(text, intent),
-                        format!("intent `{intent}` is already handled by flows/{other}.toml"),
-                    ));
-                }
-            }
-            flows.insert(name.to_string(), flow);
-        }
-        if !flows.contains_key(&manifest.fallback) {
-            return Err(PackError::invalid(
-                "pack.toml",
-                None,
-                format!(
-                    "fallback flow `{}` is not defined (no flows/{}.toml)",
-                    manifest.fallback, manifest.fallback
-                ),
-            ));
-        }
-        let traditional_fixes = templates
-            .iter()
-            .find(|(lang, _)| *lang == Lang::Zh)
-            .and_then(|(_, t)| t.get("traditional.fixes"))
-            .map(parse_fixes)
-            .unwrap_or_default();
-        Ok(Pack {
-            conditions,
-            traditional_fixes,
-            manifest,
-            matcher,
-            policy,
-            policy_vars,
-            templates,
-            flows,
-            flow_of_intent,
-        })
+        check::compile(&files).map_err(PackError::Problems)
     }
 
     /// The pack's name and version, e.g. `storefront 1.0.0`.
@@ -258,14 +167,12 @@ impl Pack {
     }
 
     /// A text from the pack's templates (e.g. `handoff.queued`), rendered with
-    /// `vars` and in the shopper's script. An unknown key renders as the key
+    /// `vars` (and the `policy.*` facts) and in the shopper's script. An unknown key renders as the key
     /// itself, so a missing text is visible rather than silent.
     pub fn say(&self, key: &str, lang: Lang, script: Script, vars: &[(&str, String)]) -> String {
-        let vars: Vars = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
-        self.text(key, lang, script, &vars)
+        let mut all = self.policy_vars.clone();
+        all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        self.text(key, lang, script, &all)
     }
 
     /// What the bot says when a conversation opens: the greeting and the main menu.

@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::error::parse_toml;
-use super::PackError;
-use crate::Vars;
+use super::Problem;
+use chrono::Datelike;
+
+use crate::{Time, Vars};
 
 /// The policies the engine itself computes with. Every other key of
 /// `policy.toml` is only data for templates and conditions, where each value
@@ -58,7 +60,7 @@ pub(crate) struct RefundTiming {
 
 impl Policy {
     /// Parses `policy.toml` into the typed policy and its `policy.*` facts.
-    pub(crate) fn parse(file: &str, text: &str) -> Result<(Policy, Vars), PackError> {
+    pub(crate) fn parse(file: &str, text: &str) -> Result<(Policy, Vars), Problem> {
         let policy: Policy = parse_toml(file, text)?;
         let table: toml::Table = parse_toml(file, text)?;
         let mut vars = Vars::new();
@@ -72,6 +74,29 @@ impl Policy {
             .business_days
             .get(method)
             .unwrap_or(&self.refund.default_business_days)
+    }
+}
+
+impl Policy {
+    /// When a refund to `method` started at `from` should arrive: the last
+    /// of its business days (`"1-3"` is 3), counting Monday to Friday.
+    /// Public holidays are not known to the pack and not skipped.
+    pub(crate) fn refund_expected_by(&self, method: &str, from: Time) -> Option<Time> {
+        let days: u32 = self
+            .refund_days(method)
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .find(|part| !part.is_empty())?
+            .parse()
+            .ok()?;
+        let mut at = from;
+        let mut left = days;
+        while left > 0 {
+            at += chrono::Duration::days(1);
+            if at.weekday().num_days_from_monday() < 5 {
+                left -= 1;
+            }
+        }
+        Some(at)
     }
 }
 
@@ -93,5 +118,28 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Vars) {
             other => other.to_string(),
         };
         out.insert(name, text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refunds_arrive_after_the_last_business_day() {
+        let (policy, _) =
+            Policy::parse("policy.toml", include_str!("../../pack/policy.toml")).unwrap();
+        // Friday 20 November 2026
+        let from: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+        let by = |method| {
+            policy
+                .refund_expected_by(method, from)
+                .unwrap()
+                .date_naive()
+                .to_string()
+        };
+        assert_eq!(by("alipay"), "2026-11-25", "1-3 days: Mon, Tue, Wed");
+        assert_eq!(by("credit_card"), "2026-12-01", "5-7 days");
+        assert_eq!(by("cash"), "2026-11-27", "default 3-5 days");
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use include_dir::Dir;
 
-use super::PackError;
+use super::{PackError, Problem};
 
 /// The text files of a pack by relative path (`flows/refund.toml`), `/`-separated.
 pub(crate) type Files = BTreeMap<String, String>;
@@ -23,9 +23,9 @@ fn collect_embedded(dir: &Dir<'_>, files: &mut Files) -> Result<(), PackError> {
         if !name.ends_with(".toml") {
             continue;
         }
-        let text = file
-            .contents_utf8()
-            .ok_or_else(|| PackError::invalid(&name, None, "not UTF-8 text"))?;
+        let text = file.contents_utf8().ok_or_else(|| {
+            PackError::Problems(vec![Problem::new(&name, None, "not UTF-8 text")])
+        })?;
         files.insert(name, text.to_string());
     }
     for sub in dir.dirs() {
@@ -63,8 +63,9 @@ fn collect_dir(dir: &Path, prefix: &str, files: &mut Files) -> Result<(), PackEr
                 file: name.clone(),
                 source,
             })?;
-            let text = String::from_utf8(bytes)
-                .map_err(|_| PackError::invalid(&name, None, "not UTF-8 text"))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                PackError::Problems(vec![Problem::new(&name, None, "not UTF-8 text")])
+            })?;
             files.insert(name, text);
         }
     }

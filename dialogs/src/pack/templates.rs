@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use intents::{Lang, Script};
 
-use super::error::{line_mentioning, parse_toml};
-use super::PackError;
+use super::error::parse_toml;
+use super::spans::Lines;
+use super::Problem;
 use crate::Vars;
 
 /// The texts of one language by dotted key (`[handoff] queued = ".."` is
@@ -16,47 +17,76 @@ pub(crate) struct Templates {
 }
 
 impl Templates {
-    pub(crate) fn parse(file: &str, text: &str) -> Result<Templates, PackError> {
-        let table: toml::Table = parse_toml(file, text)?;
+    /// Parses a templates file; values that are not strings are reported
+    /// in `problems` and left out.
+    pub(crate) fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> Option<Templates> {
+        let table: toml::Table = match parse_toml(file, text) {
+            Ok(table) => table,
+            Err(problem) => {
+                problems.push(problem);
+                return None;
+            }
+        };
+        let lines = Lines::of(text);
         let mut texts = BTreeMap::new();
-        flatten(file, text, "", &table, &mut texts)?;
-        Ok(Templates { texts })
+        flatten(file, &lines, "", &table, &mut texts, problems);
+        Some(Templates { texts })
     }
 
     /// The raw text of `key`.
     pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.texts.get(key).map(String::as_str)
     }
+
+    /// Every key with its text.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.texts.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }
 
 fn flatten(
     file: &str,
-    source: &str,
+    lines: &Lines,
     prefix: &str,
     table: &toml::Table,
     out: &mut BTreeMap<String, String>,
-) -> Result<(), PackError> {
+    problems: &mut Vec<Problem>,
+) {
     for (key, value) in table {
         let full = format!("{prefix}{key}");
         match value {
             toml::Value::String(s) => {
                 out.insert(full, s.clone());
             }
-            toml::Value::Table(t) => flatten(file, source, &format!("{full}."), t, out)?,
-            _ => {
-                return Err(PackError::invalid(
-                    file,
-                    line_mentioning(source, key).or_else(|| {
-                        source
-                            .find(key.as_str())
-                            .map(|at| super::error::line_of(source, at))
-                    }),
-                    format!("template `{full}` must be a string"),
-                ))
+            toml::Value::Table(t) => flatten(file, lines, &format!("{full}."), t, out, problems),
+            _ => problems.push(Problem::new(
+                file,
+                lines.get(&full),
+                format!("template `{full}` must be a string"),
+            )),
+        }
+    }
+}
+
+/// The `{placeholders}` of a template, in order.
+pub(crate) fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(close) = rest.find('}') {
+            let name = &rest[..close];
+            if !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            {
+                out.push(name);
+                rest = &rest[close + 1..];
             }
         }
     }
-    Ok(())
+    out
 }
 
 /// Replaces each `{name}` with its value; unknown names stay as written so a
@@ -130,16 +160,26 @@ mod tests {
 
     #[test]
     fn nested_tables_flatten_to_dotted_keys() {
+        let mut problems = Vec::new();
         let t = Templates::parse(
             "templates/zh.toml",
             "[handoff]\nqueued = \"排队 {position}\"\n",
+            &mut problems,
         )
         .unwrap();
         assert_eq!(t.get("handoff.queued"), Some("排队 {position}"));
-        let err = Templates::parse("templates/zh.toml", "[a]\nb = 3\n").unwrap_err();
         assert_eq!(
-            err.to_string(),
-            "pack templates/zh.toml line 2: template `a.b` must be a string"
+            placeholders("排队 {position} {a.b} { x } {"),
+            ["position", "a.b"]
+        );
+        Templates::parse("templates/zh.toml", "[a]\nb = 3\nc = []\n", &mut problems);
+        let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "templates/zh.toml:2: template `a.b` must be a string",
+                "templates/zh.toml:3: template `a.c` must be a string"
+            ]
         );
     }
 

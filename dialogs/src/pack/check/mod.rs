@@ -1,0 +1,295 @@
+//! Checking a pack: every problem at once, each with its file and line.
+//!
+//! Loading a pack and checking it are one pass: [`compile`] parses every
+//! file, records what is wrong and only builds the [`Pack`] when nothing is.
+//! [`check`](crate::check) is the same pass with the pack thrown away.
+
+mod flows;
+mod lexicon;
+mod templates;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use intents::{Lang, LexiconSpec, Matcher};
+
+use super::error::parse_toml;
+use super::spans::Lines;
+use super::templates::{parse_fixes, Templates};
+use super::{lang_id, source, Manifest, Pack, PackError, Policy, Problem, EMBEDDED};
+
+/// The intent ids every pack may use without declaring them: those of the
+/// labelled sets (`shared/eval/README.md`), so any set can be scored
+/// against any pack. A pack may add its own by giving them keywords in
+/// `lexicon.toml`.
+pub(crate) const STANDARD_INTENTS: &[&str] = &[
+    "greeting",
+    "thanks",
+    "goodbye",
+    "human_agent",
+    "complaint",
+    "order_status",
+    "urge_shipping",
+    "track_package",
+    "delivery_delay",
+    "delivery_problem",
+    "cancel_order",
+    "change_order",
+    "payment_issue",
+    "return_request",
+    "exchange_request",
+    "refund_status",
+    "refund_amount",
+    "quality_issue",
+    "warranty_repair",
+    "invoice",
+    "price_promotion",
+    "shipping_info",
+    "product_info",
+    "account_issue",
+    "membership_points",
+    "out_of_scope",
+];
+
+/// Stands for every `policy.*` name while policy.toml is broken.
+const ANY_POLICY: &str = "policy.*";
+
+/// Whether `name` is among `facts` (see [`ANY_POLICY`]).
+fn has_fact(facts: &BTreeSet<String>, name: &str) -> bool {
+    facts.contains(name) || (name.starts_with("policy.") && facts.contains(ANY_POLICY))
+}
+
+/// Checks the pack directory `dir` and returns every problem found, in
+/// file order; an empty list means the pack loads.
+///
+/// ```
+/// let problems = dialogs::check(std::path::Path::new("pack"));
+/// assert!(problems.is_empty(), "{problems:?}");
+/// ```
+pub fn check(dir: &Path) -> Vec<Problem> {
+    match source::from_dir(dir) {
+        Ok(files) => compile(&files).err().unwrap_or_default(),
+        Err(e) => vec![read_problem(e)],
+    }
+}
+
+/// Checks the default pack compiled into the binary.
+pub fn check_embedded() -> Vec<Problem> {
+    match source::from_embedded(&EMBEDDED) {
+        Ok(files) => compile(&files).err().unwrap_or_default(),
+        Err(e) => vec![read_problem(e)],
+    }
+}
+
+/// What `xiaoer check` prints: one problem per line, or a summary of a
+/// sound pack (`pack OK: 26 intents, 26 flows, 180 templates`).
+pub fn check_report(dir: Option<&Path>) -> Result<String, String> {
+    let files = match dir {
+        Some(dir) => source::from_dir(dir),
+        None => source::from_embedded(&EMBEDDED),
+    };
+    let pack = files
+        .map_err(|e| vec![read_problem(e)])
+        .and_then(|files| compile(&files));
+    match pack {
+        Ok(pack) => Ok(format!(
+            "pack OK: {} intents, {} flows, {} templates",
+            pack.matcher.intent_ids().count(),
+            pack.flows.len(),
+            pack.templates.first().map_or(0, |(_, t)| t.iter().count()),
+        )),
+        Err(problems) => Err(problems
+            .iter()
+            .map(|p| format!("{p}\n"))
+            .collect::<String>()),
+    }
+}
+
+fn read_problem(e: PackError) -> Problem {
+    match e {
+        PackError::Read { file, source } => {
+            Problem::new(&file, None, format!("cannot read: {source}"))
+        }
+        PackError::Problems(mut problems) => problems.remove(0),
+    }
+}
+
+/// Parses and checks every file; the pack, or every problem.
+pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
+    let mut c = Checker {
+        files,
+        problems: Vec::new(),
+        lines: BTreeMap::new(),
+    };
+    let manifest: Option<Manifest> = c.parse("pack.toml");
+    let lexicon: Option<LexiconSpec> = c.parse("lexicon.toml");
+    let matcher = lexicon.as_ref().and_then(|spec| match Matcher::new(spec) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            c.problem("lexicon.toml", None, e.to_string());
+            None
+        }
+    });
+    if let Some(spec) = &lexicon {
+        lexicon::check(&mut c, spec);
+    }
+    let policy = c.text("policy.toml").and_then(|text| {
+        Policy::parse("policy.toml", text)
+            .map_err(|p| c.problems.push(p))
+            .ok()
+    });
+    let languages = manifest
+        .as_ref()
+        .map_or_else(Vec::new, |m| m.languages.clone());
+    if manifest.is_some() && languages.is_empty() {
+        c.problem_at("pack.toml", "languages", "`languages` is empty");
+    }
+    let mut all_templates = Vec::new();
+    for &lang in &languages {
+        let file = templates_file(lang);
+        if let Some(text) = c.text(&file) {
+            if let Some(t) = Templates::parse(&file, text, &mut c.problems) {
+                all_templates.push((lang, t));
+            }
+        }
+    }
+    templates::check_languages(&mut c, &all_templates);
+    let known_intents: BTreeSet<String> = STANDARD_INTENTS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(lexicon.iter().flat_map(|l| l.intents.keys().cloned()))
+        .collect();
+    // When policy.toml does not parse, its facts are unknown rather than
+    // absent: `policy.*` names are not reported again.
+    let policy_facts = match &policy {
+        Some((_, vars)) => vars.keys().cloned().collect(),
+        None => BTreeSet::from([ANY_POLICY.to_string()]),
+    };
+    let ctx = flows::Context {
+        templates: &all_templates,
+        known_intents: &known_intents,
+        policy_facts: &policy_facts,
+    };
+    let (flows, flow_of_intent, conditions, usage) = flows::check(&mut c, &ctx);
+    if let Some(m) = &manifest {
+        check_manifest(&mut c, m, &flows, &known_intents, &all_templates);
+    }
+    templates::check_placeholders(&mut c, &all_templates, &usage, &policy_facts);
+
+    let mut problems = c.problems;
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        return Err(problems);
+    }
+    let (Some(manifest), Some(matcher), Some((policy, policy_vars))) = (manifest, matcher, policy)
+    else {
+        // Each of these reported a problem when it was missing.
+        return Err(problems);
+    };
+    let traditional_fixes = all_templates
+        .iter()
+        .find(|(lang, _)| *lang == Lang::Zh)
+        .and_then(|(_, t)| t.get("traditional.fixes"))
+        .map(parse_fixes)
+        .unwrap_or_default();
+    Ok(Pack {
+        manifest,
+        matcher,
+        policy,
+        policy_vars,
+        templates: all_templates,
+        flows,
+        flow_of_intent,
+        conditions,
+        traditional_fixes,
+    })
+}
+
+fn check_manifest(
+    c: &mut Checker,
+    m: &Manifest,
+    flows: &BTreeMap<String, super::Flow>,
+    known_intents: &BTreeSet<String>,
+    templates: &[(Lang, Templates)],
+) {
+    if !flows.contains_key(&m.fallback) {
+        c.problem_at(
+            "pack.toml",
+            "fallback",
+            format!(
+                "fallback flow `{}` is not defined (no flows/{}.toml)",
+                m.fallback, m.fallback
+            ),
+        );
+    }
+    if !known_intents.contains(&m.bare_order) {
+        c.problem_at(
+            "pack.toml",
+            "bare_order",
+            format!("`bare_order`: unknown intent `{}`", m.bare_order),
+        );
+    }
+    for (i, topic) in m.menu.iter().enumerate() {
+        if let Some(message) = templates::missing_topic(templates, topic) {
+            c.problem_at(
+                "pack.toml",
+                &format!("menu.{i}"),
+                format!("menu: {message}"),
+            );
+        }
+    }
+}
+
+fn templates_file(lang: Lang) -> String {
+    format!("templates/{}.toml", lang_id(lang))
+}
+
+/// The problems found so far and the line index of each file read.
+pub(super) struct Checker<'a> {
+    files: &'a source::Files,
+    problems: Vec<Problem>,
+    lines: BTreeMap<String, Lines>,
+}
+
+impl<'a> Checker<'a> {
+    /// A file's text, or a problem when it is missing.
+    fn text(&mut self, file: &str) -> Option<&'a str> {
+        let files = self.files;
+        match files.get(file) {
+            Some(text) => Some(text),
+            None => {
+                self.problem(file, None, "the file is missing");
+                None
+            }
+        }
+    }
+
+    /// A file parsed into `T`, or a problem.
+    fn parse<T: serde::de::DeserializeOwned>(&mut self, file: &str) -> Option<T> {
+        let text = self.text(file)?;
+        parse_toml(file, text)
+            .map_err(|p| self.problems.push(p))
+            .ok()
+    }
+
+    /// The line of the key at dotted `path` in `file` (or of its nearest
+    /// written parent).
+    fn line(&mut self, file: &str, path: &str) -> Option<usize> {
+        let files = self.files;
+        let lines = self
+            .lines
+            .entry(file.to_string())
+            .or_insert_with(|| files.get(file).map(|t| Lines::of(t)).unwrap_or_default());
+        lines.nearest(path)
+    }
+
+    fn problem(&mut self, file: &str, line: Option<usize>, message: impl Into<String>) {
+        self.problems.push(Problem::new(file, line, message));
+    }
+
+    /// A problem at the key `path` of `file`.
+    fn problem_at(&mut self, file: &str, path: &str, message: impl Into<String>) {
+        let line = self.line(file, path);
+        self.problem(file, line, message);
+    }
+}
