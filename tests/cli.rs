@@ -249,3 +249,27 @@ fn a_handoff_made_in_chat_is_in_the_persistent_queue() {
     assert_eq!(code, 0);
     assert_eq!(out.trim(), "nobody is waiting");
 }
+
+#[test]
+fn check_passes_the_default_pack_and_lists_problems_of_a_broken_one() {
+    let (code, out, err) = run(&["check"], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("pack OK:"), "{out}");
+
+    let pack = tempfile::tempdir().unwrap();
+    crate::support::copy_tree(&crate::support::default_pack_dir(), pack.path());
+    let flow = pack.path().join("flows/track_package.toml");
+    let text = std::fs::read_to_string(&flow).unwrap();
+    std::fs::write(
+        &flow,
+        format!("{text}\n[nodes.orphan]\nkind = \"answer\"\nsay = \"no.such.template\"\n"),
+    )
+    .unwrap();
+    let (code, out, _) = run(&["check", pack.path().to_str().unwrap()], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.lines().all(|l| l.contains(".toml")),
+        "every problem names its file: {out}"
+    );
+    assert!(out.contains("flows/track_package.toml"), "{out}");
+}

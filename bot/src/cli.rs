@@ -27,6 +27,8 @@ pub enum Command {
     Chat(ChatArgs),
     /// What waits for a person: queued conversations and tickets.
     Queue(QueueArgs),
+    /// Validate a content pack (the embedded default without PACK) and list every problem.
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -100,4 +102,10 @@ pub struct QueueArgs {
     /// One JSON object per line.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A content pack directory; without it, the embedded default pack.
+    pub pack: Option<PathBuf>,
 }

@@ -27,5 +27,6 @@ fn main() -> anyhow::Result<()> {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Chat(args) => cmd::chat::run(args),
         Command::Queue(args) => cmd::queue::run(args),
+        Command::Check(args) => cmd::check::run(args),
     }
 }

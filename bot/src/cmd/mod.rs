@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes its parsed arguments and does the work.
 
 pub mod chat;
+pub mod check;
 pub mod classify;
 pub mod eval;
 pub mod import;
