@@ -267,9 +267,19 @@ fn check_passes_the_default_pack_and_lists_problems_of_a_broken_one() {
     .unwrap();
     let (code, out, _) = run(&["check", pack.path().to_str().unwrap()], "");
     assert_eq!(code, 1, "{out}");
+    let problems: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
     assert!(
-        out.lines().all(|l| l.contains(".toml")),
+        problems.iter().all(|l| l.contains(".toml")),
         "every problem names its file: {out}"
     );
-    assert!(out.contains("flows/track_package.toml"), "{out}");
+    assert!(
+        problems
+            .iter()
+            .any(|l| l.starts_with("flows/track_package.toml:") && l.contains("unreachable")),
+        "{out}"
+    );
+    assert!(
+        problems.iter().any(|l| l.contains("no.such.template")),
+        "{out}"
+    );
 }
