@@ -4,6 +4,9 @@
 # Starts a release `xiaoer serve` on a temporary store at the reference
 # clock, opens one conversation per connection, and drives them with wrk.
 # Traffic goes to 127.0.0.1 only; the run is bounded by SECONDS.
+# Besides wrk's figures it prints the server's CPU time per turn (user +
+# system, from /proc), which other work on a shared machine disturbs less
+# than turns/s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 connections=${1:-64}
@@ -23,5 +26,10 @@ for i in $(seq "$connections"); do
     -d "{\"customer_id\":\"${customers[$((i % 6))]}\"}" | sed -E 's/.*"conversation_id":"([0-9a-f]+)".*/\1/'
   echo
 done > "$data/conversations.txt"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+before=$(cpu_ticks)
 XIAOER_CONVERSATIONS="$data/conversations.txt" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
-  -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" | tail -n 20
+  -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" | tail -n 20 | tee "$data/wrk.txt"
+ticks=$(( $(cpu_ticks) - before ))
+turns=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$data/wrk.txt")
+echo "server cpu $(( ticks * 1000000 / $(getconf CLK_TCK) / (turns > 0 ? turns : 1) )) us/turn ($turns turns)"

@@ -23,6 +23,8 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// Score the matcher on a labelled JSONL file.
     Eval(EvalArgs),
+    /// Learn intent and anger weights from labelled JSONL into a model file.
+    Train(TrainArgs),
     /// Talk to the bot on stdin/stdout, without a server.
     Chat(ChatArgs),
     /// What waits for a person: queued conversations and tickets.
@@ -61,6 +63,17 @@ pub struct ClassifyArgs {
     /// One JSON object per line instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Also show, per candidate, the keywords and features that fired and
+    /// their weights (with --json: an `explain` field).
+    #[arg(long)]
+    pub explain: bool,
+    /// A content pack directory [default: the embedded storefront pack].
+    #[arg(long)]
+    pub pack: Option<PathBuf>,
+    /// A model file written by `xiaoer train` (.json or .toml): its weights
+    /// are loaded into the pack's automaton.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// The message; without it, every stdin line is one message.
     pub text: Option<String>,
 }
@@ -72,6 +85,53 @@ pub struct EvalArgs {
     /// One JSON object with the figures instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// A content pack directory [default: the embedded storefront pack].
+    #[arg(long)]
+    pub pack: Option<PathBuf>,
+    /// A model file written by `xiaoer train` (.json or .toml): its weights
+    /// are loaded into the pack's automaton.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Rows of the confusion table (the most frequent expected -> got pairs).
+    #[arg(long, default_value_t = 10)]
+    pub confusions: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled JSONL to learn from: lines with `intent` train the intent
+    /// head, lines with `angry` the anger head.
+    pub file: PathBuf,
+    /// Where to write the model (.json, or .toml for a lexicon-shaped file).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Labelled JSONL for calibration (temperature, out-of-scope and anger
+    /// thresholds) [default: every 10th line of FILE is held out for it].
+    #[arg(long)]
+    pub val: Option<PathBuf>,
+    /// The pack whose hand keywords are inputs [default: the embedded pack].
+    #[arg(long)]
+    pub pack: Option<PathBuf>,
+    /// Passes over the training data.
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+    /// In-scope accuracy (a share) the out-of-scope threshold may cost on
+    /// the validation split.
+    #[arg(long, default_value_t = 0.01)]
+    pub out_of_scope_budget: f32,
+    /// Step size of a perceptron update (relative to the margin of 1).
+    #[arg(long, default_value_t = 0.1)]
+    pub learning_rate: f32,
+    /// A feature must occur in this many training messages.
+    #[arg(long, default_value_t = 1)]
+    pub min_count: usize,
+    /// Drop weights smaller than this share of the largest (smaller models,
+    /// faster classification).
+    #[arg(long, default_value_t = 0.01)]
+    pub prune: f32,
+    /// Do not use the pack's hand keyword scores as inputs.
+    #[arg(long)]
+    pub no_hand: bool,
 }
 
 #[derive(Debug, Args)]

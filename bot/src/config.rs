@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result};
 use serde::Deserialize;
 
 use crate::clock::{parse_instant, Clock};
+use crate::desk::DeskConfig;
 
 /// The config file's shape. Every key is optional; see the README for each.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -29,6 +30,9 @@ pub struct FileConfig {
     /// Escalation policy knobs (see `handoff::Policy`).
     #[serde(default)]
     pub handoff: Option<handoff::Policy>,
+    /// The agents' desk: hours, skills, SLA, overflow, spikes, the team.
+    #[serde(default)]
+    pub desk: Option<DeskConfig>,
 }
 
 impl FileConfig {
@@ -51,6 +55,7 @@ pub struct Config {
     pub agent_token: Option<String>,
     pub max_message_chars: usize,
     pub policy: handoff::Policy,
+    pub desk: DeskConfig,
 }
 
 /// Defaults a merchant gets without a config file.
@@ -97,6 +102,7 @@ impl Config {
             agent_token: file.agent_token.filter(|t| !t.is_empty()),
             max_message_chars,
             policy: file.handoff.unwrap_or_default(),
+            desk: file.desk.unwrap_or_default(),
         })
     }
 }
@@ -120,6 +126,31 @@ mod tests {
         assert_eq!(c.max_message_chars, 500);
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert!(matches!(c.clock, Clock::Pinned(_)));
+    }
+
+    #[test]
+    fn desk_sections_parse_with_defaults_for_the_rest() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            [desk.hours]
+            tz = "Asia/Shanghai"
+            holidays = ["2026-10-01"]
+            [desk.hours.weekly]
+            mon = ["09:00-18:00"]
+            [desk.overflow]
+            max_wait = "10m"
+            [[desk.agents]]
+            id = "a1"
+            name = "小美"
+            skills = ["refunds", "orders"]
+            languages = ["zh"]
+            max_chats = 3
+            "#,
+        )
+        .unwrap();
+        let c = Config::build(file, Overrides::default()).unwrap();
+        assert_eq!(c.desk.agents.len(), 1);
+        assert_eq!(c.desk.overflow.max_wait, std::time::Duration::from_secs(600));
     }
 
     #[test]

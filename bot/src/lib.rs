@@ -17,6 +17,7 @@ pub mod cli;
 pub mod clock;
 pub mod cmd;
 pub mod config;
+pub mod desk;
 pub mod http;
 pub mod hub;
 pub mod shop;

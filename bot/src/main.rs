@@ -25,6 +25,7 @@ fn main() -> anyhow::Result<()> {
         Command::Import(args) => cmd::import::run(args),
         Command::Classify(args) => cmd::classify::run(args),
         Command::Eval(args) => cmd::eval::run(args),
+        Command::Train(args) => cmd::train::run(args),
         Command::Chat(args) => cmd::chat::run(args),
         Command::Queue(args) => cmd::queue::run(args),
         Command::Check(args) => cmd::check::run(args),

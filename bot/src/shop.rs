@@ -6,7 +6,10 @@
 //! order_id` so that a customer's orders come back newest first without a
 //! scan of the whole shop.
 
+mod cache;
+
 use std::path::Path;
+use std::sync::Arc;
 
 use dialogs::{Commerce, CommerceError, Customer, Order, Time};
 use sled::transaction::{TransactionError, Transactional};
@@ -34,12 +37,14 @@ pub enum ImportError {
     Store(#[from] sled::Error),
 }
 
-/// Customers and orders in sled.
+/// Customers and orders in sled, with the parsed records cached in memory
+/// (clones share the cache; every change through the shop refreshes it).
 #[derive(Clone)]
 pub struct SledShop {
     customers: sled::Tree,
     orders: sled::Tree,
     by_customer: sled::Tree,
+    cache: Arc<cache::Cache>,
 }
 
 /// How many records an import wrote.
@@ -56,6 +61,7 @@ impl SledShop {
             customers: db.open_tree("shop/customers")?,
             orders: db.open_tree("shop/orders")?,
             by_customer: db.open_tree("shop/orders_by_customer")?,
+            cache: Arc::default(),
         })
     }
 
@@ -128,6 +134,7 @@ impl SledShop {
                 )),
             })?;
         self.customers.flush()?;
+        self.cache.invalidate();
         Ok(Imported {
             customers: customers.len(),
             orders: orders.len(),
@@ -191,6 +198,37 @@ fn backend(e: impl std::fmt::Display) -> CommerceError {
 
 impl Commerce for SledShop {
     fn customer(&self, customer_id: &str) -> Result<Option<Customer>, CommerceError> {
+        let key = customer_id.to_owned();
+        self.cache.get_or_load(&self.cache.customers, &key, || {
+            self.read_customer(customer_id)
+        })
+    }
+
+    fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError> {
+        let key = customer_id.to_owned();
+        let orders = self.cache.get_or_load(&self.cache.orders_of, &key, || {
+            self.read_orders_of(customer_id).map(Some)
+        })?;
+        Ok(orders.unwrap_or_default())
+    }
+
+    fn order(&self, order_id: &str) -> Result<Option<Order>, CommerceError> {
+        let key = order_id.to_owned();
+        self.cache
+            .get_or_load(&self.cache.orders, &key, || self.read_order(order_id))
+    }
+
+    fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError> {
+        let cancelled = self.cancel_stored_order(order_id, at);
+        // Whatever happened, the next read goes to sled again.
+        self.cache.invalidate();
+        cancelled
+    }
+}
+
+/// Straight from sled, under the cache.
+impl SledShop {
+    fn read_customer(&self, customer_id: &str) -> Result<Option<Customer>, CommerceError> {
         match self
             .customers
             .get(customer_id.as_bytes())
@@ -201,7 +239,7 @@ impl Commerce for SledShop {
         }
     }
 
-    fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError> {
+    fn read_orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError> {
         let mut prefix = customer_id.as_bytes().to_vec();
         prefix.push(0);
         let mut orders = Vec::new();
@@ -209,21 +247,21 @@ impl Commerce for SledShop {
         for entry in self.by_customer.scan_prefix(&prefix).rev() {
             let (_, order_id) = entry.map_err(backend)?;
             let id = String::from_utf8_lossy(&order_id).into_owned();
-            if let Some(order) = self.order(&id)? {
+            if let Some(order) = self.read_order(&id)? {
                 orders.push(order);
             }
         }
         Ok(orders)
     }
 
-    fn order(&self, order_id: &str) -> Result<Option<Order>, CommerceError> {
+    fn read_order(&self, order_id: &str) -> Result<Option<Order>, CommerceError> {
         match self.orders.get(order_id.as_bytes()).map_err(backend)? {
             Some(v) => serde_json::from_slice(&v).map(Some).map_err(backend),
             None => Ok(None),
         }
     }
 
-    fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError> {
+    fn cancel_stored_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError> {
         let key = order_id.as_bytes();
         loop {
             let Some(old) = self.orders.get(key).map_err(backend)? else {
@@ -342,6 +380,36 @@ mod tests {
         assert_eq!(
             shop.order("E20261111000123").unwrap().unwrap().status,
             dialogs::OrderStatus::Shipped
+        );
+    }
+
+    #[test]
+    fn cached_records_follow_cancellations_and_imports() {
+        let (_dir, shop) = shop();
+        shop.seed_demo_if_empty().unwrap();
+        let at: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+        let id = "E20261111000456";
+        let status = |shop: &SledShop| shop.order(id).unwrap().unwrap().status;
+        let listed = |shop: &SledShop| {
+            let orders = shop.orders_of("C1002").unwrap();
+            orders
+                .into_iter()
+                .find(|o| o.order_id == id)
+                .unwrap()
+                .status
+        };
+        // Both lookups are now cached...
+        assert_ne!(status(&shop), dialogs::OrderStatus::Cancelled);
+        assert_ne!(listed(&shop), dialogs::OrderStatus::Cancelled);
+        shop.cancel_order(id, at).unwrap();
+        // ...and a cancellation through a clone refreshes them for all.
+        assert_eq!(status(&shop.clone()), dialogs::OrderStatus::Cancelled);
+        assert_eq!(listed(&shop), dialogs::OrderStatus::Cancelled);
+        shop.import("", DEMO_ORDERS).unwrap();
+        assert_ne!(
+            status(&shop),
+            dialogs::OrderStatus::Cancelled,
+            "re-imported"
         );
     }
 

@@ -2,7 +2,10 @@
 //!
 //! [`Bot`] is the engine behind both the HTTP API and `xiaoer chat`, so the
 //! two can never disagree. Its methods are synchronous and may block on
-//! sled's group commit: async callers run them in `spawn_blocking`.
+//! sled's group commit: async callers run them in `spawn_blocking`. The one
+//! exception is the hot path, a shopper's turn: [`Bot::handle_async`] does
+//! the turn's (sub-millisecond) work on the calling task and then awaits the
+//! group-commit flush, woken by the flusher, without a blocking thread.
 //!
 //! Why it is safe to crash anywhere: a bot turn (the shopper's message, the
 //! replies, the dialog state and maybe the queue entry) is one atomic sled
@@ -13,16 +16,18 @@
 //! matches the dialog state the next turn reads.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use dialogs::{Commerce, Pack, Reply, TurnInput};
 use handoff::{
-    Author, Context, ConvStatus, Conversation, Decision, EntryKind, HandoffRecord, Message, NewMessage,
-    Policy, QueueEntry, Signals, Store, TurnRecord,
+    Author, Context, ConvStatus, Conversation, Decision, EntryKind, HandoffRecord, Message,
+    NewMessage, Pending, Policy, QueueEntry, RecordedTurn, Signals, Store, TurnRecord,
 };
 use intents::{Lang, Understanding};
 use serde::Serialize;
 use thiserror::Error;
+use tokio::sync::{Mutex, MutexGuard};
+use tracing::Instrument as _;
 
 use crate::clock::Clock;
 use crate::hub::Hub;
@@ -88,13 +93,16 @@ pub struct Bot {
     max_message_chars: usize,
     hub: Hub,
     // Turns of one conversation run one at a time (the dialog state is
-    // read-modify-write). Striped locks keep memory bounded whatever the
-    // number of conversations; two conversations sharing a stripe only wait
-    // for each other's sub-millisecond turn.
+    // read-modify-write), up to and including the publish after the flush,
+    // so live listeners get a conversation's messages in seq order. Striped
+    // locks keep memory bounded whatever the number of conversations; two
+    // conversations sharing a stripe only wait for each other's turn (about
+    // a millisecond). A tokio mutex, as the async turn holds it across the
+    // flush's `.await`.
     stripes: Vec<Mutex<()>>,
 }
 
-const STRIPES: usize = 256;
+const STRIPES: usize = 1024;
 
 impl Bot {
     pub fn new(
@@ -140,15 +148,17 @@ impl Bot {
         self.clock.now()
     }
 
-    fn stripe(&self, id: &str) -> std::sync::MutexGuard<'_, ()> {
+    fn stripe(&self, id: &str) -> &Mutex<()> {
         let h = id
             .bytes()
             .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
-        // A panic in another turn poisons the stripe but leaves no broken
-        // invariant behind (state is in sled), so carry on.
-        self.stripes[h % STRIPES]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        &self.stripes[h % STRIPES]
+    }
+
+    /// Takes the conversation's turn lock from synchronous code (never from
+    /// an async task: use `spawn_blocking`).
+    fn lock_blocking(&self, id: &str) -> MutexGuard<'_, ()> {
+        self.stripe(id).blocking_lock()
     }
 
     /// Opens a conversation for a known customer and greets them in their language.
@@ -175,10 +185,79 @@ impl Bot {
 
     /// Handles one shopper message. The span carries the conversation id; the
     /// text itself is never logged (it may hold phone numbers and addresses).
+    /// Blocks on the turn lock and the flush: not for async tasks (see
+    /// [`handle_async`](Bot::handle_async)).
     #[tracing::instrument(name = "turn", skip_all, fields(conversation = %conversation_id))]
     pub fn handle(&self, conversation_id: &str, text: &str) -> Result<TurnOutcome, TurnError> {
         let text = self.check_text(text)?;
-        let _turn = self.stripe(conversation_id);
+        let _turn = self.lock_blocking(conversation_id);
+        let begun = self.begin(conversation_id, text)?;
+        let recorded = begun.pending.wait()?;
+        Ok(self.finish(conversation_id, begun.outcome, recorded))
+    }
+
+    /// [`handle`](Bot::handle) for async callers: the same turn, but waiting
+    /// for the turn lock and the flush suspends the task instead of
+    /// blocking a thread. The turn's own work (classify, answer, write) runs
+    /// on the calling task; it takes well under a millisecond.
+    pub async fn handle_async(
+        &self,
+        conversation_id: &str,
+        text: &str,
+    ) -> Result<TurnOutcome, TurnError> {
+        let span = tracing::info_span!("turn", conversation = %conversation_id);
+        async {
+            let text = self.check_text(text)?;
+            let _turn = self.stripe(conversation_id).lock().await;
+            let begun = self.begin(conversation_id, text)?;
+            let recorded = begun.pending.await?;
+            Ok(self.finish(conversation_id, begun.outcome, recorded))
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Publishes a durable turn and says what happened.
+    fn finish(
+        &self,
+        conversation_id: &str,
+        outcome: Unfinished,
+        recorded: RecordedTurn,
+    ) -> TurnOutcome {
+        for m in &recorded.messages {
+            self.hub.publish(conversation_id, m);
+        }
+        let mut stored = recorded.messages.into_iter();
+        let shopper = stored
+            .next()
+            .expect("the shopper's message is recorded first");
+        let notice = recorded.entry.as_ref().map(|entry| {
+            tracing::info!(priority = entry.priority, reasons = ?entry.reasons, "handed over to the human queue");
+            HandoffNotice {
+                reasons: entry.reasons.clone(),
+                priority: entry.priority,
+                position: outcome.position,
+            }
+        });
+        let status = match (&outcome.quiet, &notice) {
+            (Some(status), _) => status.clone(),
+            (None, Some(_)) => ConvStatus::Queued,
+            (None, None) => ConvStatus::Bot,
+        };
+        TurnOutcome {
+            conversation_id: conversation_id.to_string(),
+            shopper,
+            replies: stored.collect(),
+            understanding: outcome.understanding,
+            handoff: notice,
+            status,
+        }
+    }
+
+    /// The turn up to its write: understands, answers, decides, and writes
+    /// the whole turn atomically. Nothing is published or answered until the
+    /// returned write is durable. The caller holds the conversation's lock.
+    fn begin(&self, conversation_id: &str, text: &str) -> Result<Begun, TurnError> {
         let conversation = self.conversation(conversation_id)?;
         let pack = self.pack();
         let understanding = pack.matcher().classify(text);
@@ -187,21 +266,34 @@ impl Bot {
         if !matches!(conversation.status, ConvStatus::Bot) {
             // A person has (or is about to take) the conversation: the bot
             // keeps quiet and the message waits for the agent.
-            let shopper = self.publish(conversation_id, shopper)?;
-            return Ok(TurnOutcome {
-                conversation_id: conversation_id.to_string(),
-                shopper,
-                replies: Vec::new(),
-                understanding,
-                handoff: None,
-                status: conversation.status,
+            let pending = self
+                .store
+                .write_message(conversation_id, shopper)?
+                .map(|m| RecordedTurn {
+                    messages: vec![m],
+                    entry: None,
+                });
+            return Ok(Begun {
+                pending,
+                outcome: Unfinished {
+                    understanding,
+                    position: 0,
+                    quiet: Some(conversation.status),
+                },
             });
         }
-
         let mut dialog = conversation.dialog.clone();
-        let input = TurnInput { customer_id: &conversation.customer_id, understanding: &understanding, now };
+        let input = TurnInput {
+            customer_id: &conversation.customer_id,
+            understanding: &understanding,
+            now,
+        };
         let reply = dialogs::respond(&pack, self.shop.as_ref(), &mut dialog, &input)?;
-        let streak = if reply.understood { 0 } else { conversation.not_understood_streak + 1 };
+        let streak = if reply.understood {
+            0
+        } else {
+            conversation.not_understood_streak + 1
+        };
         let customer = self.shop.customer(&conversation.customer_id)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
         tracing::debug!(
@@ -212,7 +304,12 @@ impl Bot {
             "understood"
         );
         let decision = handoff::escalate(
-            &Signals { understanding: &understanding, reply: &reply, not_understood_streak: streak, tier },
+            &Signals {
+                understanding: &understanding,
+                reply: &reply,
+                not_understood_streak: streak,
+                tier,
+            },
             &self.policy,
         );
 
@@ -221,7 +318,15 @@ impl Bot {
         let mut messages = vec![shopper];
         let mut position = 0;
         let record = if decision.escalate {
-            let handoff = self.hand_over(&conversation, customer, &decision, &reply, &dialog, &understanding, now)?;
+            let handoff = self.hand_over(
+                &conversation,
+                customer,
+                &decision,
+                &reply,
+                &dialog,
+                &understanding,
+                now,
+            )?;
             position = self.store.rank(handoff.priority, &now, conversation_id)?;
             if reply.handoff.is_some() || reply.understood {
                 messages.push(NewMessage::bot(now, &reply));
@@ -230,31 +335,33 @@ impl Bot {
                 "handoff.queued",
                 understanding.lang,
                 understanding.script,
-                &[("position", position.to_string()), ("ahead", (position - 1).to_string())],
+                &[
+                    ("position", position.to_string()),
+                    ("ahead", (position - 1).to_string()),
+                ],
             );
             messages.push(system_message(now, queued));
-            TurnRecord { messages, dialog: Some((dialog, 0)), handoff: Some(handoff) }
+            TurnRecord {
+                messages,
+                dialog: Some((dialog, 0)),
+                handoff: Some(handoff),
+            }
         } else {
             messages.push(NewMessage::bot(now, &reply));
-            TurnRecord { messages, dialog: Some((dialog, streak)), handoff: None }
+            TurnRecord {
+                messages,
+                dialog: Some((dialog, streak)),
+                handoff: None,
+            }
         };
-        let recorded = self.store.record_turn(conversation_id, record)?;
-        for m in &recorded.messages {
-            self.hub.publish(conversation_id, m);
-        }
-        let mut stored = recorded.messages.into_iter();
-        let shopper = stored.next().expect("the shopper's message is recorded first");
-        let notice = recorded.entry.as_ref().map(|entry| {
-            tracing::info!(priority = entry.priority, reasons = ?entry.reasons, "handed over to the human queue");
-            HandoffNotice { reasons: entry.reasons.clone(), priority: entry.priority, position }
-        });
-        Ok(TurnOutcome {
-            conversation_id: conversation_id.to_string(),
-            shopper,
-            replies: stored.collect(),
-            understanding,
-            status: if notice.is_some() { ConvStatus::Queued } else { ConvStatus::Bot },
-            handoff: notice,
+        let pending = self.store.write_turn(conversation_id, record)?;
+        Ok(Begun {
+            pending,
+            outcome: Unfinished {
+                understanding,
+                position,
+                quiet: None,
+            },
         })
     }
 
@@ -271,11 +378,17 @@ impl Bot {
         now: dialogs::Time,
     ) -> Result<HandoffRecord, TurnError> {
         let transcript = self.store.messages(&conversation.id, 0)?;
-        let orders = self.orders_mentioned(conversation, &transcript, understanding, reply, dialog)?;
+        let orders =
+            self.orders_mentioned(conversation, &transcript, understanding, reply, dialog)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
         // The context's transcript is read fresh when an agent opens it.
-        let context: Context =
-            handoff::build_context(customer, &decision.reasons, orders, Vec::new(), &conversation.id);
+        let context: Context = handoff::build_context(
+            customer,
+            &decision.reasons,
+            orders,
+            Vec::new(),
+            &conversation.id,
+        );
         Ok(HandoffRecord {
             kind: EntryKind::Queued,
             reasons: decision.reasons.clone(),
@@ -346,7 +459,7 @@ impl Bot {
     /// An agent takes a waiting conversation; the shopper is told.
     pub fn claim(&self, id: &str, agent_id: &str) -> Result<QueueEntry, TurnError> {
         let agent_id = agent(agent_id)?;
-        let _turn = self.stripe(id);
+        let _turn = self.lock_blocking(id);
         let conversation = self.conversation(id)?;
         let entry = self.store.claim(id, agent_id, self.now())?;
         let text = self.pack().say(
@@ -363,7 +476,7 @@ impl Bot {
     pub fn agent_reply(&self, id: &str, agent_id: &str, text: &str) -> Result<Message, TurnError> {
         let agent_id = agent(agent_id)?;
         let text = self.check_text(text)?;
-        let _turn = self.stripe(id);
+        let _turn = self.lock_blocking(id);
         self.require_holder(id, agent_id)?;
         self.publish(
             id,
@@ -382,7 +495,7 @@ impl Bot {
     /// An agent closes their part; the bot serves the conversation again.
     pub fn resolve(&self, id: &str, agent_id: &str) -> Result<Conversation, TurnError> {
         let agent_id = agent(agent_id)?;
-        let _turn = self.stripe(id);
+        let _turn = self.lock_blocking(id);
         let conversation = self.require_holder(id, agent_id)?;
         self.store.resolve(id, agent_id, self.now())?;
         let text = self.pack().say(
@@ -425,6 +538,21 @@ impl Bot {
         self.hub.publish(id, &message);
         Ok(message)
     }
+}
+
+/// A turn written but not yet durable.
+struct Begun {
+    pending: Pending<RecordedTurn>,
+    outcome: Unfinished,
+}
+
+/// What the answer needs besides the stored messages.
+struct Unfinished {
+    understanding: Understanding,
+    /// Place in the queue, when the turn handed over.
+    position: usize,
+    /// The conversation's status when the bot kept quiet (not with the bot).
+    quiet: Option<ConvStatus>,
 }
 
 fn agent(agent_id: &str) -> Result<&str, TurnError> {

@@ -113,14 +113,18 @@ fn other_broken_packs_say_what_to_fix() {
 #[test]
 fn system_texts_render_with_their_placeholders() {
     let pack = pack();
-    let vars = [("position", "3".to_string())];
+    let vars = [("position", "3".to_string()), ("minutes", "4".to_string())];
     assert_eq!(
         pack.say("handoff.queued", Lang::Zh, Script::Simplified, &vars),
-        "已为您转接人工客服,您前面还有 3 位,请稍候。"
+        "已为您转接人工客服,您当前排在第 3 位,预计等待约 4 分钟,请稍候。"
     );
-    assert!(pack
-        .say("handoff.queued", Lang::En, Script::Latin, &vars)
-        .contains("3 customers ahead"));
+    let en = pack.say("handoff.queued", Lang::En, Script::Latin, &vars);
+    assert!(en.contains("number 3 in the queue") && en.contains("4 min"), "{en}");
+    let ticket = [("answer_by", "11月21日 10:00".to_string()), ("opens_at", "11月21日 09:00".to_string())];
+    assert_eq!(
+        pack.say("handoff.ticket_after_hours", Lang::Zh, Script::Simplified, &ticket),
+        "现在是非工作时间,已为您登记工单。人工客服 11月21日 09:00 上班,最晚 11月21日 10:00 前回复您。"
+    );
     let agent = [("agent", "小王".to_string())];
     assert!(pack
         .say(

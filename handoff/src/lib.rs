@@ -29,19 +29,34 @@
 //! agent's view and its summary), `model` (stored records), `store` (sled
 //! persistence, with the group-commit flusher), `error`.
 
+mod agents;
 mod context;
+mod duration;
 mod error;
+mod hours;
 mod model;
 mod policy;
 mod priority;
+mod routing;
+mod skills;
+mod sla;
+mod spikes;
 mod store;
+mod wait;
 
+pub use agents::{Agent, AgentId, Needs, Presence, Roster, RosterError, Seats, Skill};
 pub use context::{build_context, Context, SummaryLabels};
 pub use error::Error;
+pub use hours::{BusinessHours, Opening, Weekly};
 pub use model::{
     Author, ConvStatus, Conversation, EntryKind, EntryState, Message, NewMessage, QueueEntry,
     TurnFacts,
 };
 pub use policy::{escalate, Decision, Policy, Reason, Signals};
 pub use priority::priority;
-pub use store::{open_db, HandoffRecord, RecordedTurn, Store, TurnRecord};
+pub use routing::{route, Desk, Route, Shopper, TicketReason};
+pub use skills::SkillRules;
+pub use sla::{Breach, BreachKind, EntryFacts, SlaPolicy};
+pub use spikes::{Spike, SpikeDetector, SpikePolicy};
+pub use store::{open_db, HandoffRecord, Pending, RecordedTurn, Store, TurnRecord};
+pub use wait::{estimate_wait, overflow, HandlingStats, Overflow, OverflowPolicy};

@@ -1,27 +1,43 @@
 //! Durable conversations, messages and the agents' queue, in sled.
 //!
 //! Layout (named trees, so the bot can share its `sled::Db`):
-//! - `handoff/conversations`: id → [`Conversation`] (JSON)
-//! - `handoff/seqs`: id → last message seq (u64, big-endian)
-//! - `handoff/messages`: id ++ seq (big-endian) → [`Message`] (JSON)
+//! - `handoff/conversations`: id → the conversation's head: its
+//!   [`Conversation`] and last message seq (see `head` for the encoding)
+//! - `handoff/seqs`: id → last message seq (u64, big-endian), only for
+//!   conversations written by the first layout, whose head lacks it
+//! - `handoff/messages`: id ++ seq (big-endian) → [`Message`] (JSON); a seq
+//!   above the head's is not part of the conversation
 //! - `handoff/queue`: id → [`QueueEntry`] (JSON, transcript left out)
 //! - `handoff/waiting`: priority desc ++ since asc ++ id → id, exactly the
 //!   waiting entries, so [`Store::queue`] is one ordered scan
 //!
-//! Every change that spans keys is one sled transaction, and every
-//! acknowledged write is on disk before its method returns (see `flusher`).
+//! Two ways to write, both atomic and both durable before a method returns
+//! (see `flusher`):
+//! - The hot path (messages, a bot turn that stays with the bot, the dialog
+//!   state) writes the messages, then commits by swapping the head. No sled
+//!   transaction: in sled 0.34 every transaction takes a process-wide
+//!   exclusive lock that also waits for any flush in progress, which
+//!   serialised all turns behind the disk.
+//! - Whatever touches the queue (enqueue, claim, resolve, a turn that hands
+//!   over) is rare and spans trees: one sled transaction.
+//!
+//! Writes to one conversation take its stripe lock, so a plain write never
+//! interleaves with another write of the same conversation. The locks live
+//! in the `Store`: open one `Store` per database (clones share it).
 
 mod flusher;
+mod head;
 mod keys;
 mod messages;
 mod queue;
 mod turn;
 
-pub use turn::{HandoffRecord, RecordedTurn, TurnRecord};
+pub use flusher::Pending;
 use messages::append_tx;
+pub use turn::{HandoffRecord, RecordedTurn, TurnRecord};
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use dialogs::{DialogState, Time};
@@ -32,8 +48,9 @@ use sled::transaction::{
     TransactionResult, TransactionalTree,
 };
 
-use crate::{ConvStatus, Conversation, Error};
+use crate::{ConvStatus, Conversation, Error, Message, NewMessage};
 use flusher::Flusher;
+use head::Head;
 
 const CONVERSATIONS: &str = "handoff/conversations";
 const SEQS: &str = "handoff/seqs";
@@ -49,7 +66,8 @@ const WAITING: &str = "handoff/waiting";
 /// is dropped.
 ///
 /// Methods block: a write waits for its flush (about 0.2 ms alone, a few ms
-/// under heavy concurrency). In async code call them from `spawn_blocking`.
+/// under heavy concurrency). In async code call them from `spawn_blocking`,
+/// or use the `write_*` methods, which return a [`Pending`] to `.await`.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,
@@ -62,6 +80,42 @@ struct Inner {
     queue: sled::Tree,
     waiting: sled::Tree,
     flusher: Flusher,
+    /// Writes of one conversation run one at a time (see the module doc).
+    stripes: Box<[Mutex<()>]>,
+}
+
+const STRIPES: usize = 1024;
+
+impl Inner {
+    fn stripe(&self, id: &str) -> MutexGuard<'_, ()> {
+        let h = id
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        // The lock guards no data (that is in sled), so a panic elsewhere
+        // leaves nothing broken behind.
+        self.stripes[h % STRIPES]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The last seq of a first-layout conversation.
+    fn legacy_seq(&self, id: &str) -> Result<u64, Error> {
+        match self.seqs.get(id)? {
+            Some(bytes) => seq_value(id, &bytes),
+            None => Ok(0),
+        }
+    }
+
+    /// The conversation's last message seq, if it exists.
+    fn last_seq(&self, id: &str) -> Result<Option<u64>, Error> {
+        let Some(raw) = self.conversations.get(id)? else {
+            return Ok(None);
+        };
+        match Head::parse(id, &raw)?.last_seq {
+            Some(seq) => Ok(Some(seq)),
+            None => self.legacy_seq(id).map(Some),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -85,6 +139,7 @@ impl Store {
             queue: db.open_tree(QUEUE)?,
             waiting: db.open_tree(WAITING)?,
             flusher: Flusher::start(db)?,
+            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
         };
         Ok(Store {
             inner: Arc::new(inner),
@@ -108,7 +163,7 @@ impl Store {
                 dialog: DialogState::default(),
                 not_understood_streak: 0,
             };
-            let value = encode("conversation", &conversation)?;
+            let value = head::to_bytes(&conversation, 0)?;
             let swapped = self.inner.conversations.compare_and_swap(
                 conversation.id.as_bytes(),
                 None as Option<&[u8]>,
@@ -127,7 +182,7 @@ impl Store {
     /// The conversation, if the id names one.
     pub fn conversation(&self, id: &str) -> Result<Option<Conversation>, Error> {
         match self.inner.conversations.get(id)? {
-            Some(bytes) => decode("conversation", id, &bytes).map(Some),
+            Some(raw) => Head::parse(id, &raw)?.conversation(id).map(Some),
             None => Ok(None),
         }
     }
@@ -139,14 +194,46 @@ impl Store {
         state: &DialogState,
         not_understood_streak: u32,
     ) -> Result<(), Error> {
-        let result = self.inner.conversations.transaction(|tx| {
-            let mut conversation = read_conversation(tx, id)?;
-            conversation.dialog = state.clone();
-            conversation.not_understood_streak = not_understood_streak;
-            write(tx, id, "conversation", &conversation)
-        });
-        finish(result)?;
+        self.write_plain(id, Vec::new(), Some((state, not_understood_streak)))?;
         self.inner.flusher.durable()
+    }
+
+    /// Appends `messages` and maybe sets the dialog state without a sled
+    /// transaction: the messages first, then the head that commits them
+    /// (see `head`). Not yet durable.
+    fn write_plain(
+        &self,
+        id: &str,
+        messages: Vec<NewMessage>,
+        dialog: Option<(&DialogState, u32)>,
+    ) -> Result<Vec<Message>, Error> {
+        let inner = &*self.inner;
+        let _writing = inner.stripe(id);
+        let mut stored: Vec<Message> = messages.into_iter().map(|m| Message::new(0, m)).collect();
+        loop {
+            let Some(raw) = inner.conversations.get(id)? else {
+                return Err(unknown(id));
+            };
+            let head = Head::parse(id, &raw)?;
+            let last = match head.last_seq {
+                Some(seq) => seq,
+                None => inner.legacy_seq(id)?,
+            };
+            for (message, seq) in stored.iter_mut().zip(last + 1..) {
+                message.seq = seq;
+                let value = encode("message", &*message)?;
+                inner.messages.insert(keys::message(id, seq), value)?;
+            }
+            let value = head.with(id, last + stored.len() as u64, dialog)?;
+            // Under the stripe nobody else writes this head; the swap still
+            // checks, and a lost race simply writes again.
+            let swapped = inner
+                .conversations
+                .compare_and_swap(id, Some(&raw), Some(value))?;
+            if swapped.is_ok() {
+                return Ok(stored);
+            }
+        }
     }
 }
 
@@ -208,10 +295,46 @@ fn unknown(id: &str) -> Error {
     }
 }
 
-fn read_conversation(tx: &TransactionalTree, id: &str) -> TxResult<Conversation> {
-    match tx.get(id)? {
-        Some(bytes) => decode("conversation", id, &bytes).or_else(abort),
-        None => abort(unknown(id)),
+/// The conversation and its last message seq, inside a transaction.
+fn read_conversation(
+    conversations: &TransactionalTree,
+    seqs: &TransactionalTree,
+    id: &str,
+) -> TxResult<(Conversation, u64)> {
+    let Some(raw) = conversations.get(id)? else {
+        return abort(unknown(id));
+    };
+    let head = Head::parse(id, &raw).or_else(abort)?;
+    let conversation = head.conversation(id).or_else(abort)?;
+    let last = match head.last_seq {
+        Some(seq) => seq,
+        None => match seqs.get(id)? {
+            Some(bytes) => seq_value(id, &bytes).or_else(abort)?,
+            None => 0,
+        },
+    };
+    Ok((conversation, last))
+}
+
+/// Writes the conversation's head inside a transaction.
+fn write_conversation(
+    conversations: &TransactionalTree,
+    conversation: &Conversation,
+    last_seq: u64,
+) -> TxResult<()> {
+    let value = head::to_bytes(conversation, last_seq).or_else(abort)?;
+    conversations.insert(conversation.id.as_bytes(), value)?;
+    Ok(())
+}
+
+fn seq_value(id: &str, bytes: &[u8]) -> Result<u64, Error> {
+    match <[u8; 8]>::try_from(bytes) {
+        Ok(be) => Ok(u64::from_be_bytes(be)),
+        Err(_) => Err(Error::Corrupt {
+            what: "message counter",
+            key: id.to_owned(),
+            reason: "not an 8-byte number".to_owned(),
+        }),
     }
 }
 
@@ -241,6 +364,95 @@ fn decode<T: DeserializeOwned>(what: &'static str, key: &str, bytes: &[u8]) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Author;
+
+    fn at() -> Time {
+        Time::parse_from_rfc3339("2026-11-20T12:00:00+08:00").unwrap()
+    }
+
+    fn said(text: &str) -> NewMessage {
+        NewMessage {
+            at: at(),
+            author: Author::Shopper,
+            text: text.to_owned(),
+            buttons: Vec::new(),
+            turn: None,
+        }
+    }
+
+    fn texts(store: &Store, id: &str) -> Vec<(u64, String)> {
+        let messages = store.messages(id, 0).unwrap();
+        messages.into_iter().map(|m| (m.seq, m.text)).collect()
+    }
+
+    #[test]
+    fn messages_above_the_head_are_not_read_and_are_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store
+            .create_conversation("C1001", Lang::Zh, at())
+            .unwrap()
+            .id;
+        store.append(&id, said("one")).unwrap();
+        // What a crash between a turn's messages and its head leaves.
+        let cut = encode("message", &Message::new(2, said("cut short"))).unwrap();
+        store
+            .inner
+            .messages
+            .insert(keys::message(&id, 2), cut)
+            .unwrap();
+        assert_eq!(texts(&store, &id), [(1, "one".to_owned())]);
+        assert_eq!(store.append(&id, said("two")).unwrap().seq, 2);
+        assert_eq!(texts(&store, &id), [(1, "one".into()), (2, "two".into())]);
+    }
+
+    #[test]
+    fn the_first_layout_is_read_and_carried_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = "ab".repeat(16);
+        let conversation = Conversation {
+            id: id.clone(),
+            customer_id: "C1001".to_owned(),
+            lang: Lang::Zh,
+            created_at: at(),
+            status: ConvStatus::Bot,
+            dialog: DialogState::default(),
+            not_understood_streak: 1,
+        };
+        {
+            // Written as the first layout did: JSON head, seq in `seqs`.
+            let db = open_db(dir.path()).unwrap();
+            let tree = |name| db.open_tree(name).unwrap();
+            tree(CONVERSATIONS)
+                .insert(&id, serde_json::to_vec(&conversation).unwrap())
+                .unwrap();
+            tree(SEQS).insert(&id, &2u64.to_be_bytes()).unwrap();
+            for seq in 1..=2 {
+                let m = Message::new(seq, said(&format!("old {seq}")));
+                let value = serde_json::to_vec(&m).unwrap();
+                tree(MESSAGES)
+                    .insert(keys::message(&id, seq), value)
+                    .unwrap();
+            }
+            db.flush().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.conversation(&id).unwrap(), Some(conversation.clone()));
+        assert_eq!(store.append(&id, said("new")).unwrap().seq, 3);
+        drop(store);
+
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.conversation(&id).unwrap(), Some(conversation));
+        let raw = store.inner.conversations.get(&id).unwrap().unwrap();
+        assert_eq!(
+            Head::parse(&id, &raw).unwrap().last_seq,
+            Some(3),
+            "rewritten"
+        );
+        let want: Vec<(u64, String)> =
+            vec![(1, "old 1".into()), (2, "old 2".into()), (3, "new".into())];
+        assert_eq!(texts(&store, &id), want);
+    }
 
     #[test]
     fn a_directory_in_use_is_reported_as_such() {

@@ -48,6 +48,15 @@ pub enum Error {
         /// What is accepted.
         expected: &'static str,
     },
+    /// A model head has no classes.
+    #[error("lexicon: [{section}] has no classes (its `bias` table is empty)")]
+    EmptyModel {
+        /// `model.intents` or `model.anger`.
+        section: String,
+    },
+    /// Training needs labelled examples.
+    #[error("train: {0}")]
+    Training(String),
     /// A built-in slot pattern failed to compile (a bug in this crate).
     #[error("slot pattern: {0}")]
     Pattern(String),

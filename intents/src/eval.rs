@@ -101,23 +101,69 @@ pub struct Scorecard {
     pub misses: Vec<Miss>,
     /// Anger mistakes: (text, expected).
     pub anger_misses: Vec<(String, bool)>,
+    /// Examples labelled `out_of_scope`.
+    pub n_out_of_scope: usize,
+    /// Of those, the share classified `out_of_scope`.
+    pub out_of_scope_recall: f64,
+    /// Accuracy on the intent-labelled examples that are not `out_of_scope`.
+    pub in_scope_accuracy: f64,
+    /// Expected calibration error of the confidence (15 equal-width bins):
+    /// the mean gap between confidence and accuracy, weighted by bin size.
+    pub ece: f64,
+    /// (expected, got, count) of the intent mistakes, most frequent first.
+    pub confusions: Vec<(String, String, usize)>,
 }
+
+/// Bins of the calibration error.
+const ECE_BINS: usize = 15;
 
 impl Scorecard {
     /// Classifies every example and scores intents and anger.
     pub fn score(matcher: &Matcher, examples: &[Example]) -> Scorecard {
+        Scorecard::score_with_progress(matcher, examples, |_| {})
+    }
+
+    /// [`Scorecard::score`], calling `progress` with the number of examples
+    /// done after each one (a progress bar's hook).
+    pub fn score_with_progress(
+        matcher: &Matcher,
+        examples: &[Example],
+        mut progress: impl FnMut(usize),
+    ) -> Scorecard {
         // (tp, fp, fn) per intent id.
         let mut counts: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
         let (mut correct, mut n_intent, mut n_anger) = (0, 0, 0);
         let (mut atp, mut afp, mut afn) = (0, 0, 0);
         let (mut n_lang, mut lang_correct) = (0, 0);
         let mut card = Scorecard::default();
-        for example in examples {
+        // (sum of confidence, correct, count) per confidence bin.
+        let mut bins = [(0.0f64, 0usize, 0usize); ECE_BINS];
+        let (mut n_oos, mut oos_found, mut n_in, mut in_correct) = (0, 0, 0, 0);
+        let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for (done, example) in examples.iter().enumerate() {
+            progress(done + 1);
             if example.intent.is_none() && example.angry.is_none() {
                 continue;
             }
             card.n += 1;
             let u = matcher.classify(&example.text);
+            if let Some(expected) = &example.intent {
+                let right = *expected == u.intent;
+                let bin = ((f64::from(u.confidence) * ECE_BINS as f64) as usize).min(ECE_BINS - 1);
+                bins[bin].0 += f64::from(u.confidence);
+                bins[bin].1 += usize::from(right);
+                bins[bin].2 += 1;
+                if expected == crate::OUT_OF_SCOPE {
+                    n_oos += 1;
+                    oos_found += usize::from(right);
+                } else {
+                    n_in += 1;
+                    in_correct += usize::from(right);
+                }
+                if !right {
+                    *confusions.entry((expected.clone(), u.intent.clone())).or_default() += 1;
+                }
+            }
             if let Some(lang) = example.lang {
                 n_lang += 1;
                 lang_correct += usize::from(lang == u.lang);
@@ -169,6 +215,18 @@ impl Scorecard {
         card.lang_accuracy = ratio(lang_correct, n_lang);
         card.n_anger = n_anger;
         card.anger = ClassScore::from_counts(atp, afp, afn);
+        card.n_out_of_scope = n_oos;
+        card.out_of_scope_recall = ratio(oos_found, n_oos);
+        card.in_scope_accuracy = ratio(in_correct, n_in);
+        card.ece = bins
+            .iter()
+            .filter(|b| b.2 > 0)
+            .map(|&(conf, correct, _)| (conf - correct as f64).abs() / n_intent as f64)
+            .sum();
+        let mut confusions: Vec<(String, String, usize)> =
+            confusions.into_iter().map(|((e, g), n)| (e, g, n)).collect();
+        confusions.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+        card.confusions = confusions;
         card
     }
 }

@@ -23,6 +23,8 @@ pub(crate) struct Keyword {
     /// matches at an ASCII word boundary on that side.
     pub(crate) left_boundary: bool,
     pub(crate) right_boundary: bool,
+    /// Index of the learned feature this pattern is, if a model uses it.
+    pub(crate) learned: Option<u32>,
 }
 
 /// One accepted automaton hit.
@@ -43,17 +45,32 @@ pub(crate) fn covers(a: &Hit, b: &Hit) -> bool {
 pub(crate) struct Builder {
     pub(crate) patterns: Vec<String>,
     pub(crate) keywords: Vec<Keyword>,
+    /// Each keyword as written in the normalised form, with its `*`s (for
+    /// `explain`).
+    pub(crate) names: Vec<String>,
     index: HashMap<String, usize>,
 }
 
 impl Builder {
     /// The keyword for `word` (normalised; a trailing `*` relaxes the right
-    /// boundary), created on first use. `section` names it in errors.
+    /// boundary, a leading `*` the left one), created on first use.
+    /// `section` names it in errors.
     pub(crate) fn keyword(&mut self, section: &str, word: &str) -> Result<&mut Keyword, Error> {
-        // A trailing `*` in an English keyword allows any word ending ("refund*").
+        let id = self.keyword_id(section, word)?;
+        Ok(&mut self.keywords[id])
+    }
+
+    /// The index of [`Builder::keyword`].
+    pub(crate) fn keyword_id(&mut self, section: &str, word: &str) -> Result<usize, Error> {
+        // A trailing `*` in an English keyword allows any word ending
+        // ("refund*"), a leading one any beginning ("*fund*" inside a word).
         let (stem, prefix) = match word.strip_suffix('*') {
             Some(stem) => (stem, true),
             None => (word, false),
+        };
+        let (stem, suffix) = match stem.strip_prefix('*') {
+            Some(stem) => (stem, true),
+            None => (stem, false),
         };
         let pattern = normalize(stem);
         if pattern.is_empty() {
@@ -63,24 +80,25 @@ impl Builder {
             });
         }
         let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-        let left_boundary = edge(pattern.chars().next());
+        let left_boundary = !suffix && edge(pattern.chars().next());
         let right_boundary = !prefix && edge(pattern.chars().last());
-        let key = if prefix {
-            format!("{pattern}*")
-        } else {
-            pattern.clone()
-        };
+        let key = format!(
+            "{}{pattern}{}",
+            if suffix { "*" } else { "" },
+            if prefix { "*" } else { "" }
+        );
         let next = self.keywords.len();
-        let id = *self.index.entry(key).or_insert(next);
+        let id = *self.index.entry(key.clone()).or_insert(next);
         if id == next {
             self.patterns.push(pattern);
+            self.names.push(key);
             self.keywords.push(Keyword {
                 left_boundary,
                 right_boundary,
                 ..Keyword::default()
             });
         }
-        Ok(&mut self.keywords[id])
+        Ok(id)
     }
 }
 

@@ -37,22 +37,36 @@
 //! assert_eq!(matcher.classify("free shipping?").intent, "out_of_scope");
 //! ```
 //!
+//! A lexicon may also carry learned weights (`[model]`, a [`ModelSpec`]):
+//! a linear intent head and anger head over [`features`] that are patterns
+//! of the same automaton, plus the hand keywords' scores. [`train`] learns
+//! and calibrates them from labelled examples; [`Matcher::explain`] shows
+//! which keywords and features fired, with their weights.
+//!
 //! Modules: `spec` (the lexicon data), `keywords` (compiled keywords),
-//! `matcher` (automaton, negation, scoring), `normalize`, `slots`, `anger`
-//! (writing cues), `lang`, [`eval`] (scorecards over labelled examples).
+//! `matcher` (automaton, negation, scoring), `model` (learned heads),
+//! [`features`] (what a model learns from), [`train`], `explain`,
+//! `normalize`, `slots`, `anger` (writing cues), `lang`, [`eval`]
+//! (scorecards over labelled examples, calibration error, confusions).
 
 mod anger;
 mod error;
 pub mod eval;
+mod explain;
+pub mod features;
 mod keywords;
 mod lang;
 mod matcher;
+mod model;
 mod normalize;
 mod slots;
 mod spec;
+pub mod train;
 mod understanding;
 
 pub use crate::error::Error;
+pub use crate::explain::{CandidateTerms, Explanation, Term, TermKind};
+pub use crate::model::{HeadSpec, ModelSpec, ANGRY};
 pub use crate::matcher::{Matcher, OUT_OF_SCOPE};
 pub use crate::normalize::normalize;
 pub use crate::spec::{AngerSpec, IntentKeywords, LexiconSpec, ScoringSpec, SlotWeights};

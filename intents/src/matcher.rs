@@ -3,6 +3,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::keywords::{check_parameters, check_weight, covers, Builder, Hit, Keyword};
+use crate::model::{compile_model, sigmoid, Head};
 use crate::spec::{AngerSpec, LexiconSpec, ScoringSpec};
 use crate::{anger, lang, normalize::normalize_detect, slots::SlotFinder};
 use crate::{Candidate, Error, Understanding};
@@ -17,16 +18,70 @@ pub const OUT_OF_SCOPE: &str = "out_of_scope";
 #[derive(Debug)]
 pub struct Matcher {
     automaton: AhoCorasick,
-    keywords: Vec<Keyword>,
-    /// Intent ids by index; always includes `out_of_scope`.
-    intents: Vec<String>,
-    out_of_scope: usize,
+    pub(crate) keywords: Vec<Keyword>,
+    /// Each keyword's normalised pattern with its `*`s.
+    pub(crate) names: Vec<String>,
+    /// Intent ids by index: the lexicon's, then the model's other classes;
+    /// always includes `out_of_scope`.
+    pub(crate) intents: Vec<String>,
+    /// The lexicon's intents are `intents[..hand_intents]`.
+    pub(crate) hand_intents: usize,
+    pub(crate) out_of_scope: usize,
     slots: SlotFinder,
     /// (intent index, weight) per slot kind: order id, tracking number,
     /// amount, phone.
-    slot_weights: [Vec<(usize, f32)>; 4],
-    anger: AngerSpec,
-    scoring: ScoringSpec,
+    pub(crate) slot_weights: [Vec<(usize, f32)>; 4],
+    pub(crate) anger: AngerSpec,
+    pub(crate) scoring: ScoringSpec,
+    /// The learned intent head and, per class, its index in `intents`.
+    pub(crate) intent_head: Option<(Head, Vec<usize>)>,
+    pub(crate) anger_head: Option<Head>,
+    /// Learned feature index -> keyword index.
+    pub(crate) learned_keywords: Vec<usize>,
+    /// Per keyword, what the hot loop needs (8 bytes instead of a `Keyword`:
+    /// a trained lexicon has tens of thousands of patterns).
+    compact: Vec<Compact>,
+    spec: LexiconSpec,
+}
+
+/// A keyword's boundary flags, whether the hand rules use it, and its
+/// learned feature index (`u32::MAX` for none).
+#[derive(Debug, Clone, Copy)]
+struct Compact {
+    left_boundary: bool,
+    right_boundary: bool,
+    hand: bool,
+    learned: u32,
+}
+
+impl Compact {
+    fn of(k: &Keyword) -> Compact {
+        Compact {
+            left_boundary: k.left_boundary,
+            right_boundary: k.right_boundary,
+            hand: !k.intents.is_empty()
+                || k.anger > 0.0
+                || k.anger_negation
+                || k.intent_negation
+                || k.neutral,
+            learned: k.learned.unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// What the automaton and the hand rules make of a message, before ranking.
+pub(crate) struct Analysis {
+    pub(crate) normalized: String,
+    pub(crate) traditional: bool,
+    /// Hand raw score per intent (keywords, slots, the out-of-scope floor).
+    pub(crate) raw: Vec<f32>,
+    /// (keyword, counted for intents) pairs, in order of hits.
+    pub(crate) counted: Vec<(usize, bool)>,
+    pub(crate) lexical_anger: f32,
+    pub(crate) writing_anger: f32,
+    pub(crate) slots: crate::Slots,
+    /// Distinct learned features found, ascending.
+    pub(crate) learned: Vec<u32>,
 }
 
 impl Matcher {
@@ -42,6 +97,7 @@ impl Matcher {
                 intents.len() - 1
             }
         };
+        let hand_intents = spec.intents.len();
         let mut builder = Builder::default();
         let mut any_intent_keyword = false;
         for (index, (id, keywords)) in spec.intents.iter().enumerate() {
@@ -95,19 +151,38 @@ impl Matcher {
                 resolve("phone", &w.phone)?,
             ]
         };
+        let (intent_head, anger_head, learned_keywords) =
+            compile_model(spec, &mut builder, &mut intents)?;
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(&builder.patterns)?;
         Ok(Matcher {
             automaton,
+            compact: builder.keywords.iter().map(Compact::of).collect(),
             keywords: builder.keywords,
+            names: builder.names,
             intents,
+            hand_intents,
             out_of_scope,
             slots: SlotFinder::new()?,
             slot_weights,
             anger: spec.anger.clone(),
             scoring: spec.scoring.clone(),
+            intent_head,
+            anger_head,
+            learned_keywords,
+            spec: spec.clone(),
         })
+    }
+
+    /// The lexicon this matcher was compiled from (its model included).
+    pub fn spec(&self) -> &LexiconSpec {
+        &self.spec
+    }
+
+    /// Whether the lexicon carries learned weights for intents or anger.
+    pub fn is_trained(&self) -> bool {
+        self.intent_head.is_some() || self.anger_head.is_some()
     }
 
     /// Every intent id this matcher can answer, `out_of_scope` included.
@@ -118,15 +193,67 @@ impl Matcher {
     /// Understands one shopper message: intent, confidence, anger, language,
     /// script and slots.
     pub fn classify(&self, text: &str) -> Understanding {
+        let a = self.analyse(text);
+        let (intent, confidence, candidates) = match &self.intent_head {
+            Some((head, class_intents)) => self.rank_learned(head, class_intents, &a),
+            None => self.rank(&a.raw),
+        };
+        let (anger, angry) = self.anger_of(&a);
+        let lang = lang::detect(&a.normalized);
+        Understanding {
+            text: text.to_string(),
+            intent,
+            confidence,
+            candidates,
+            anger,
+            angry,
+            lang,
+            script: lang::script(lang, a.traditional),
+            slots: a.slots,
+            normalized: a.normalized,
+        }
+    }
+
+    /// Anger score and decision: the learned head when there is one, else
+    /// the hand cues.
+    pub(crate) fn anger_of(&self, a: &Analysis) -> (f32, bool) {
+        match &self.anger_head {
+            Some(head) => {
+                let p = sigmoid(self.anger_logit(head, a), head.temperature);
+                (p, p >= head.threshold)
+            }
+            None => {
+                let anger = (a.lexical_anger + a.writing_anger).clamp(0.0, 1.0);
+                (anger, anger >= self.anger.threshold)
+            }
+        }
+    }
+
+    pub(crate) fn anger_logit(&self, head: &Head, a: &Analysis) -> f32 {
+        let mut z = Vec::with_capacity(1);
+        head.logits(&[a.lexical_anger, a.writing_anger], &a.learned, &mut z);
+        z[0]
+    }
+
+    /// Hand scores and learned features of one message.
+    pub(crate) fn analyse(&self, text: &str) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
         let hits = self.hits(&normalized);
 
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
         let mut lexical_anger = 0.0f32;
+        let mut learned = Vec::new();
         // A keyword counts once per message, for intents and for anger.
         let mut counted: Vec<(usize, bool)> = Vec::with_capacity(hits.len());
         for hit in &hits {
+            let compact = self.compact[hit.keyword];
+            if compact.learned != u32::MAX {
+                learned.push(compact.learned);
+            }
+            if !compact.hand {
+                continue;
+            }
             let keyword = &self.keywords[hit.keyword];
             if !keyword.intents.is_empty()
                 && !counted.contains(&(hit.keyword, false))
@@ -159,9 +286,10 @@ impl Matcher {
                 lexical_anger += keyword.anger;
             }
         }
+        learned.sort_unstable();
+        learned.dedup();
 
-        let anger =
-            (lexical_anger + anger::intensity(text, &normalized, &self.anger)).clamp(0.0, 1.0);
+        let writing_anger = anger::intensity(text, &normalized, &self.anger);
         let slots = self.slots.find(&normalized);
         let found = [
             !slots.order_ids.is_empty(),
@@ -174,19 +302,15 @@ impl Matcher {
                 raw[intent] += weight;
             }
         }
-        let (intent, confidence, candidates) = self.rank(&raw);
-        let lang = lang::detect(&normalized);
-        Understanding {
-            text: text.to_string(),
-            intent,
-            confidence,
-            candidates,
-            anger,
-            angry: anger >= self.anger.threshold,
-            lang,
-            script: lang::script(lang, traditional),
-            slots,
+        Analysis {
             normalized,
+            traditional,
+            raw,
+            counted,
+            lexical_anger,
+            writing_anger,
+            slots,
+            learned,
         }
     }
 
@@ -197,7 +321,7 @@ impl Matcher {
         self.automaton
             .find_overlapping_iter(normalized)
             .filter_map(|m| {
-                let keyword = &self.keywords[m.pattern().as_usize()];
+                let keyword = &self.compact[m.pattern().as_usize()];
                 let left_ok = !keyword.left_boundary || m.start() == 0 || !word_byte(m.start() - 1);
                 let right_ok = !keyword.right_boundary || !word_byte(m.end());
                 (left_ok && right_ok).then_some(Hit {
@@ -211,7 +335,7 @@ impl Matcher {
 
     /// Whether a longer hit of the same kind (or a neutral phrase) covers
     /// `hit`: the longest match wins.
-    fn hidden(&self, hits: &[Hit], hit: &Hit, same_kind: impl Fn(&Keyword) -> bool) -> bool {
+    pub(crate) fn hidden(&self, hits: &[Hit], hit: &Hit, same_kind: impl Fn(&Keyword) -> bool) -> bool {
         hits.iter().any(|h| {
             covers(h, hit) && {
                 let k = &self.keywords[h.keyword];
@@ -233,8 +357,9 @@ impl Matcher {
         window: usize,
     ) -> bool {
         hits.iter().any(|n| {
-            kind(&self.keywords[n.keyword])
-                && n.end <= hit.start
+            n.end <= hit.start
+                && self.compact[n.keyword].hand
+                && kind(&self.keywords[n.keyword])
                 && tokens(&normalized[n.end..hit.start]) <= window
                 && !hits.iter().any(|h| covers(h, n))
                 && !rhetorical(&normalized[n.end..])
@@ -246,7 +371,7 @@ impl Matcher {
     /// Scores are a softmax over the raw sums of the intents that matched
     /// and `out_of_scope`, whose raw score is the threshold (plus its own
     /// keywords): a lone weak hit stays near 0.5, a clear one nears 1.
-    fn rank(&self, raw: &[f32]) -> (String, f32, Vec<Candidate>) {
+    pub(crate) fn rank(&self, raw: &[f32]) -> (String, f32, Vec<Candidate>) {
         let temperature = self.scoring.temperature;
         let live = |i: &usize| raw[*i] > 0.0 || *i == self.out_of_scope;
         let max = raw.iter().copied().fold(0.0f32, f32::max);

@@ -76,6 +76,9 @@ pub struct LexiconSpec {
     /// Thresholds for deciding the top intent.
     #[serde(default)]
     pub scoring: ScoringSpec,
+    /// Learned weights (`xiaoer train`), when the pack has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<crate::model::ModelSpec>,
 }
 
 /// The keywords of one intent, per language: keyword -> weight.

@@ -1,37 +1,77 @@
-//! `xiaoer eval FILE.jsonl`: scores the default pack's matcher on labelled
-//! messages (the format of ../shared/eval). Lines without `intent` count for
-//! anger only, lines without `angry` for intents only.
+//! `xiaoer eval FILE.jsonl`: scores a matcher (the default pack's, or
+//! `--pack DIR`, with `--model FILE`'s learned weights) on labelled messages
+//! (the format of ../shared/eval). Lines without `intent` count for anger
+//! only, lines without `angry` for intents only.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
+use std::time::Instant;
 
-use anyhow::{Context as _, Result};
-use intents::eval::{Example, Scorecard};
+use anyhow::Result;
+use intents::eval::Scorecard;
 use serde_json::json;
 
 use crate::cli::EvalArgs;
 
 pub fn run(args: EvalArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let examples = parse(&text).with_context(|| format!("in {}", args.file.display()))?;
-    let pack = super::load_pack(None)?;
-    let card = Scorecard::score(pack.matcher(), &examples);
+    let examples = super::train::read_examples(&args.file)?;
+    let matcher = super::train::load_matcher(args.pack.as_deref(), args.model.as_deref())?;
+    let started = Instant::now();
+    let card = if std::io::stderr().is_terminal() {
+        let mut bar = Progress::new(examples.len());
+        let card = Scorecard::score_with_progress(&matcher, &examples, |done| bar.show(done));
+        bar.finish();
+        card
+    } else {
+        Scorecard::score(&matcher, &examples)
+    };
+    let elapsed = started.elapsed();
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
         writeln!(out, "{}", summary_json(&card))?;
     } else {
-        print_tables(&mut out, &card)?;
+        print_tables(&mut out, &card, args.confusions)?;
+        writeln!(
+            out,
+            "\nscored {} messages in {:.2?} ({:.0} messages/s, classification and scoring)",
+            examples.len(),
+            elapsed,
+            examples.len() as f64 / elapsed.as_secs_f64().max(1e-9)
+        )?;
     }
     Ok(())
 }
 
-fn parse(text: &str) -> Result<Vec<Example>> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("line {}", i + 1)))
-        .collect()
+/// A one-line progress bar on stderr, redrawn at most every 1/100 of the way.
+struct Progress {
+    total: usize,
+    shown: usize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        Progress { total, shown: 0 }
+    }
+
+    fn show(&mut self, done: usize) {
+        let step = (self.total / 100).max(1);
+        if done < self.shown + step && done != self.total {
+            return;
+        }
+        self.shown = done;
+        let width = 30;
+        let filled = done * width / self.total.max(1);
+        eprint!(
+            "\r[{}{}] {done}/{}",
+            "#".repeat(filled),
+            " ".repeat(width - filled),
+            self.total
+        );
+    }
+
+    fn finish(&self) {
+        eprint!("\r{}\r", " ".repeat(60));
+    }
 }
 
 /// The `--json` contract: at least accuracy, macro_f1, anger_precision, anger_recall, n.
@@ -46,10 +86,17 @@ fn summary_json(card: &Scorecard) -> serde_json::Value {
         "anger_recall": card.anger.recall,
         "anger_f1": card.anger.f1,
         "per_intent": card.per_intent,
+        "in_scope_accuracy": card.in_scope_accuracy,
+        "n_out_of_scope": card.n_out_of_scope,
+        "out_of_scope_recall": card.out_of_scope_recall,
+        "ece": card.ece,
+        "confusions": card.confusions.iter().take(20)
+            .map(|(e, g, n)| json!({"expected": e, "got": g, "count": n}))
+            .collect::<Vec<_>>(),
     })
 }
 
-fn print_tables(out: &mut impl Write, card: &Scorecard) -> Result<()> {
+fn print_tables(out: &mut impl Write, card: &Scorecard, confusions: usize) -> Result<()> {
     writeln!(
         out,
         "messages: {}  (with intent labels: {}, with anger labels: {})",
@@ -74,6 +121,20 @@ fn print_tables(out: &mut impl Write, card: &Scorecard) -> Result<()> {
                 intent, s.precision, s.recall, s.f1, s.support
             )?;
         }
+        writeln!(
+            out,
+            "\nin-scope accuracy: {:.1} %   out_of_scope recall: {:.1} % (of {})   ECE: {:.3}",
+            card.in_scope_accuracy * 100.0,
+            card.out_of_scope_recall * 100.0,
+            card.n_out_of_scope,
+            card.ece
+        )?;
+        if !card.confusions.is_empty() && confusions > 0 {
+            writeln!(out, "\nmost confused (expected -> got):")?;
+            for (expected, got, n) in card.confusions.iter().take(confusions) {
+                writeln!(out, "{n:>6}  {expected} -> {got}")?;
+            }
+        }
     }
     if card.n_anger > 0 {
         writeln!(
@@ -88,15 +149,42 @@ fn print_tables(out: &mut impl Write, card: &Scorecard) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cmd::train::parse_examples;
 
     #[test]
     fn blank_lines_skipped_and_bad_line_named() {
-        let ok = parse(
+        let ok = parse_examples(
             "{\"text\":\"在吗\",\"intent\":\"greeting\"}\n\n{\"text\":\"hi\",\"angry\":false}\n",
         )
         .unwrap();
         assert_eq!(ok.len(), 2);
-        let err = parse("{\"text\":\"a\"}\nnot json\n").unwrap_err();
+        let err = parse_examples("{\"text\":\"a\"}\nnot json\n").unwrap_err();
         assert_eq!(err.to_string(), "line 2");
+    }
+
+    #[test]
+    fn summary_keeps_the_contract_and_adds_calibration_and_confusions() {
+        let matcher = crate::cmd::train::load_matcher(None, None).unwrap();
+        let examples = parse_examples(
+            "{\"text\":\"在吗\",\"intent\":\"greeting\"}\n\
+             {\"text\":\"今天天气怎么样\",\"intent\":\"out_of_scope\"}\n\
+             {\"text\":\"在吗\",\"intent\":\"thanks\"}\n",
+        )
+        .unwrap();
+        let card = Scorecard::score(&matcher, &examples);
+        let json = summary_json(&card);
+        for field in ["n", "accuracy", "macro_f1", "anger_precision", "anger_recall"] {
+            assert!(json.get(field).is_some(), "{field}");
+        }
+        assert_eq!(json["n_out_of_scope"], 1);
+        assert_eq!(json["out_of_scope_recall"], 1.0);
+        assert_eq!(json["confusions"][0]["expected"], "thanks");
+        assert_eq!(json["confusions"][0]["got"], "greeting");
+        assert!(json["ece"].as_f64().is_some_and(|e| (0.0..=1.0).contains(&e)));
+        let mut text = Vec::new();
+        print_tables(&mut text, &card, 5).unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("1  thanks -> greeting"), "{text}");
+        assert!(text.contains("ECE:"), "{text}");
     }
 }

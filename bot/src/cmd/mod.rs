@@ -7,6 +7,7 @@ pub mod eval;
 pub mod import;
 pub mod queue;
 pub mod serve;
+pub mod train;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -81,11 +81,13 @@ async fn socket_loop(
                 let reply = match serde_json::from_str::<Send>(&text) {
                     Err(e) => Some(error_frame("malformed_json", &e.to_string())),
                     Ok(body) => {
-                        let id = id.clone();
                         // The turn's messages arrive through `messages`.
-                        match state.run(move |bot| bot.handle(&id, &body.text)).await {
+                        match state.bot.handle_async(&id, &body.text).await {
                             Ok(_) => None,
-                            Err(e) => Some(error_frame(e.code, &e.message)),
+                            Err(e) => {
+                                let e = AppError::from(e);
+                                Some(error_frame(e.code, &e.message))
+                            }
                         }
                     }
                 };

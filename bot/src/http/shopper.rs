@@ -10,8 +10,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use intents::Lang;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+use crate::turn::TurnOutcome;
 
 use super::{live, ApiJson, AppError, AppState};
 
@@ -60,22 +63,34 @@ async fn send(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Send>,
-) -> Result<Json<Value>, AppError> {
-    let outcome = state.run(move |bot| bot.handle(&id, &body.text)).await?;
-    let u = &outcome.understanding;
-    Ok(Json(json!({
-        "conversation_id": outcome.conversation_id,
-        "message": outcome.shopper,
-        "replies": outcome.replies,
-        "intent": u.intent,
-        "confidence": u.confidence,
-        "anger": u.anger,
-        "angry": u.angry,
-        "lang": u.lang,
-        "slots": u.slots,
-        "handoff": outcome.handoff,
-        "status": outcome.status,
-    })))
+) -> Result<Json<Sent>, AppError> {
+    // Not `state.run`: the turn awaits its flush without a blocking thread.
+    let outcome = state.bot.handle_async(&id, &body.text).await?;
+    Ok(Json(Sent(outcome)))
+}
+
+/// The answer to a shopper's message. Serialised straight from the turn's
+/// outcome (the hot path builds no intermediate JSON tree).
+struct Sent(TurnOutcome);
+
+impl Serialize for Sent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (o, u) = (&self.0, &self.0.understanding);
+        let mut map = serializer.serialize_struct("Sent", 11)?;
+        map.serialize_field("conversation_id", &o.conversation_id)?;
+        map.serialize_field("message", &o.shopper)?;
+        map.serialize_field("replies", &o.replies)?;
+        map.serialize_field("intent", &u.intent)?;
+        // As f64, the number the API has always printed for these f32s.
+        map.serialize_field("confidence", &f64::from(u.confidence))?;
+        map.serialize_field("anger", &f64::from(u.anger))?;
+        map.serialize_field("angry", &u.angry)?;
+        map.serialize_field("lang", &u.lang)?;
+        map.serialize_field("slots", &u.slots)?;
+        map.serialize_field("handoff", &o.handoff)?;
+        map.serialize_field("status", &o.status)?;
+        map.end()
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,10 +1,8 @@
 //! A conversation's messages: appended with gapless seqs, read in order.
 
-use sled::Transactional;
-
 use sled::transaction::TransactionalTree;
 
-use super::{abort, decode, encode, finish, keys, unknown, Store, TxResult};
+use super::{abort, decode, encode, keys, unknown, Pending, Store, TxResult};
 use crate::{Error, Message, NewMessage};
 
 impl Store {
@@ -12,30 +10,32 @@ impl Store {
     /// conversation's previous message, even with concurrent writers.
     /// Durable on return.
     pub fn append(&self, id: &str, message: NewMessage) -> Result<Message, Error> {
-        let inner = &*self.inner;
-        let trees = (&inner.conversations, &inner.seqs, &inner.messages);
-        // The seq counter and the message change together, so a crash never
-        // leaves a gap or a seq used twice.
-        let stored = finish(trees.transaction(|(conversations, seqs, messages)| {
-            if conversations.get(id)?.is_none() {
-                return abort(unknown(id));
-            }
-            append_tx(seqs, messages, id, message.clone())
-        }))?;
-        inner.flusher.durable()?;
-        Ok(stored)
+        self.write_message(id, message)?.wait()
+    }
+
+    /// Like [`append`](Store::append), but returns as soon as the message is
+    /// written: await (or wait for) the [`Pending`] before telling anyone.
+    pub fn write_message(&self, id: &str, message: NewMessage) -> Result<Pending<Message>, Error> {
+        let mut stored = self.write_plain(id, vec![message], None)?;
+        let message = stored.pop().expect("one message written");
+        Ok(self.inner.flusher.pending(message))
     }
 
     /// The conversation's messages with a seq above `after_seq`, in order
     /// (`after_seq` 0 gives the whole transcript).
     pub fn messages(&self, id: &str, after_seq: u64) -> Result<Vec<Message>, Error> {
-        if !keys::is_well_formed(id) || !self.inner.conversations.contains_key(id)? {
+        if !keys::is_well_formed(id) {
             return Err(unknown(id));
         }
-        let Some(first) = after_seq.checked_add(1) else {
-            return Ok(Vec::new());
+        let Some(last) = self.inner.last_seq(id)? else {
+            return Err(unknown(id));
         };
-        let range = keys::message(id, first)..=keys::message(id, u64::MAX);
+        if after_seq >= last {
+            return Ok(Vec::new());
+        }
+        // Messages above the head's seq belong to a turn that never
+        // committed; they are not read.
+        let range = keys::message(id, after_seq + 1)..=keys::message(id, last);
         self.inner
             .messages
             .range(range)
@@ -48,32 +48,16 @@ impl Store {
     }
 }
 
-/// Appends inside a transaction: the seq counter and the message change
-/// together, so a crash never leaves a gap or a seq used twice.
+/// Appends inside a transaction after the conversation's `last` seq. The
+/// caller commits the new last seq with the conversation's head.
 pub(super) fn append_tx(
-    seqs: &TransactionalTree,
     messages: &TransactionalTree,
     id: &str,
+    last: u64,
     message: NewMessage,
 ) -> TxResult<Message> {
-    let last = match seqs.get(id)? {
-        Some(bytes) => match <[u8; 8]>::try_from(bytes.as_ref()) {
-            Ok(be) => u64::from_be_bytes(be),
-            Err(_) => return abort(corrupt_seq(id)),
-        },
-        None => 0,
-    };
     let message = Message::new(last + 1, message);
     let value = encode("message", &message).or_else(abort)?;
     messages.insert(keys::message(id, message.seq), value)?;
-    seqs.insert(id.as_bytes(), &message.seq.to_be_bytes())?;
     Ok(message)
-}
-
-fn corrupt_seq(id: &str) -> Error {
-    Error::Corrupt {
-        what: "message counter",
-        key: id.to_owned(),
-        reason: "not an 8-byte number".to_owned(),
-    }
 }

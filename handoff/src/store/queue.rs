@@ -6,7 +6,9 @@ use dialogs::Time;
 use sled::transaction::TransactionalTree;
 use sled::Transactional;
 
-use super::{abort, decode, finish, keys, read_conversation, write, Store, TxResult};
+use super::{
+    abort, decode, finish, keys, read_conversation, write, write_conversation, Store, TxResult,
+};
 use crate::{Context, ConvStatus, Conversation, EntryKind, EntryState, Error, QueueEntry, Reason};
 
 impl Store {
@@ -54,9 +56,15 @@ impl Store {
         // The transcript is read fresh by `context`, never frozen here.
         context.transcript = Vec::new();
         let inner = &*self.inner;
-        let trees = (&inner.conversations, &inner.queue, &inner.waiting);
-        let entry = finish(trees.transaction(|(conversations, queue, waiting)| {
-            let mut conversation = read_conversation(conversations, id)?;
+        let _writing = inner.stripe(id);
+        let trees = (
+            &inner.conversations,
+            &inner.seqs,
+            &inner.queue,
+            &inner.waiting,
+        );
+        let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
+            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
             let entry = put_in_queue_tx(
                 &mut conversation,
                 queue,
@@ -68,7 +76,7 @@ impl Store {
                 context.clone(),
                 now,
             )?;
-            write(conversations, id, "conversation", &conversation)?;
+            write_conversation(conversations, &conversation, last)?;
             Ok(entry)
         }))?;
         inner.flusher.durable()?;
@@ -98,9 +106,15 @@ impl Store {
     /// or it was never queued). Durable on return.
     pub fn claim(&self, id: &str, agent_id: &str, now: Time) -> Result<QueueEntry, Error> {
         let inner = &*self.inner;
-        let trees = (&inner.conversations, &inner.queue, &inner.waiting);
-        let entry = finish(trees.transaction(|(conversations, queue, waiting)| {
-            let mut conversation = read_conversation(conversations, id)?;
+        let _writing = inner.stripe(id);
+        let trees = (
+            &inner.conversations,
+            &inner.seqs,
+            &inner.queue,
+            &inner.waiting,
+        );
+        let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
+            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
             let mut entry = match read_entry(queue, id)? {
                 Some(entry) if entry.state == EntryState::Waiting => entry,
                 other => {
@@ -119,7 +133,7 @@ impl Store {
             conversation.status = ConvStatus::WithAgent {
                 agent_id: agent_id.to_owned(),
             };
-            write(conversations, id, "conversation", &conversation)?;
+            write_conversation(conversations, &conversation, last)?;
             write(queue, id, "queue entry", &entry)?;
             Ok(entry)
         }))?;
@@ -132,9 +146,10 @@ impl Store {
     /// a fresh fallback streak. Durable on return.
     pub fn resolve(&self, id: &str, agent_id: &str, now: Time) -> Result<(), Error> {
         let inner = &*self.inner;
-        let trees = (&inner.conversations, &inner.queue);
-        finish(trees.transaction(|(conversations, queue)| {
-            let mut conversation = read_conversation(conversations, id)?;
+        let _writing = inner.stripe(id);
+        let trees = (&inner.conversations, &inner.seqs, &inner.queue);
+        finish(trees.transaction(|(conversations, seqs, queue)| {
+            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
             let mut entry = match read_entry(queue, id)? {
                 Some(entry) => entry,
                 None => {
@@ -166,7 +181,7 @@ impl Store {
             entry.state = EntryState::Resolved { at: now };
             conversation.status = ConvStatus::Bot;
             conversation.not_understood_streak = 0;
-            write(conversations, id, "conversation", &conversation)?;
+            write_conversation(conversations, &conversation, last)?;
             write(queue, id, "queue entry", &entry)
         }))?;
         inner.flusher.durable()?;

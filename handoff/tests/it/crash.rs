@@ -5,7 +5,8 @@
 use std::io::Write;
 use std::process::Command;
 
-use handoff::{ConvStatus, EntryState, Reason, Store};
+use dialogs::DialogState;
+use handoff::{ConvStatus, EntryKind, EntryState, HandoffRecord, Reason, Store, TurnRecord};
 use intents::Lang;
 
 use crate::support::{at, bare_context, said};
@@ -48,6 +49,24 @@ fn acknowledged_writes_survive_a_crash() {
                     "message {seq} of {id}"
                 );
             }
+            ["turn", id, seq, streak] => {
+                // A whole bot turn: both messages and the dialog state.
+                let seq: u64 = seq.parse().unwrap();
+                let got = store.messages(id, seq - 2).unwrap();
+                let seqs: Vec<u64> = got.iter().take(2).map(|m| m.seq).collect();
+                assert_eq!(seqs, [seq - 1, seq], "turn ending at {seq} of {id}");
+                let c = store.conversation(id).unwrap().unwrap();
+                let streak: u32 = streak.parse().unwrap();
+                // A later turn may have moved it on; a handoff resets it.
+                if c.status != ConvStatus::Queued {
+                    assert!(c.not_understood_streak >= streak, "dialog state of {id}");
+                }
+            }
+            ["queued", id] => {
+                let c = store.conversation(id).unwrap().unwrap();
+                assert!(c.status != ConvStatus::Bot, "{id} was handed over");
+                assert!(store.entry(id).unwrap().is_some());
+            }
             ["claimed", id] => {
                 let c = store.conversation(id).unwrap().unwrap();
                 assert_eq!(
@@ -77,6 +96,31 @@ fn write_then_abort(dir: &std::path::Path) -> ! {
         for i in 0..30 {
             let m = store.append(&id, said(i, "快递到哪了")).unwrap();
             writeln!(out, "ack message {id} {}", m.seq).unwrap();
+        }
+        for i in 0..20u32 {
+            let turn = TurnRecord {
+                messages: vec![said(100, "在吗"), said(100, "您好")],
+                dialog: Some((DialogState::default(), i + 1)),
+                handoff: None,
+            };
+            let recorded = store.record_turn(&id, turn).unwrap();
+            let last = recorded.messages.last().unwrap().seq;
+            writeln!(out, "ack turn {id} {last} {}", i + 1).unwrap();
+        }
+        if c == 1 {
+            let turn = TurnRecord {
+                messages: vec![said(120, "转人工")],
+                dialog: Some((DialogState::default(), 0)),
+                handoff: Some(HandoffRecord {
+                    kind: EntryKind::Queued,
+                    reasons: vec![Reason::AskedForHuman],
+                    priority: 5,
+                    context: bare_context(&id),
+                    now: at(120),
+                }),
+            };
+            store.record_turn(&id, turn).unwrap();
+            writeln!(out, "ack queued {id}").unwrap();
         }
         if c % 2 == 0 {
             store

@@ -1,0 +1,199 @@
+//! `xiaoer train FILE.jsonl --out MODEL`: learns intent and anger weights
+//! (see `intents::train`) and writes them as the `[model]` section of a
+//! lexicon, JSON or TOML. `classify`/`eval --model MODEL` load it into the
+//! pack's automaton; pasted into a pack's `lexicon.toml` it ships with it.
+//!
+//! Also the loaders `classify` and `eval` share: labelled JSONL and a
+//! matcher from `--pack` and `--model`.
+
+use std::path::Path;
+
+use anyhow::{bail, Context as _, Result};
+use intents::eval::Example;
+use intents::train::{train, TrainOptions};
+use intents::{LexiconSpec, Matcher, ModelSpec};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::TrainArgs;
+
+/// A model file: the `[model]` section of a lexicon, on its own.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelFile {
+    model: ModelSpec,
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let examples = read_examples(&args.file)?;
+    let (examples, val) = match &args.val {
+        Some(path) => (examples, read_examples(path)?),
+        // Every 10th line is held out to calibrate on.
+        None => {
+            let (val, train): (Vec<_>, Vec<_>) = examples
+                .into_iter()
+                .enumerate()
+                .partition(|(i, _)| i % 10 == 9);
+            // The model is not refitted on all lines afterwards: the
+            // perceptron's scale changes with the data, and calibration
+            // must be fitted on the model it calibrates.
+            (
+                train.into_iter().map(|(_, e)| e).collect(),
+                val.into_iter().map(|(_, e)| e).collect(),
+            )
+        }
+    };
+    let base = lexicon(args.pack.as_deref())?;
+    let options = TrainOptions {
+        epochs: args.epochs,
+        min_count: args.min_count,
+        learning_rate: args.learning_rate,
+        prune: args.prune,
+        out_of_scope_budget: args.out_of_scope_budget,
+        hand: !args.no_hand,
+        ..TrainOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let (model, report) = train(&base, &examples, &val, &options)?;
+    let text = if is_json(&args.out) {
+        serde_json::to_string(&ModelFile { model })?
+    } else {
+        toml::to_string(&ModelFile { model })?
+    };
+    std::fs::write(&args.out, text)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    eprintln!(
+        "trained in {:.1?}: {} intent examples ({} classes), {} anger examples; \
+         {} features, {} weights -> {}",
+        started.elapsed(),
+        report.n_intent,
+        report.classes,
+        report.n_anger,
+        report.features,
+        report.weights,
+        args.out.display()
+    );
+    if report.n_intent > 0 {
+        eprintln!(
+            "intents calibrated on {} examples: temperature {:.3}, out_of_scope below {:.2}",
+            report.val_intent, report.intent_temperature, report.out_of_scope_below
+        );
+    }
+    if report.n_anger > 0 {
+        eprintln!(
+            "anger calibrated on {} examples: temperature {:.3}, threshold {:.2}",
+            report.val_anger, report.anger_temperature, report.anger_threshold
+        );
+    }
+    Ok(())
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// Labelled JSONL, one [`Example`] per non-blank line.
+pub fn read_examples(path: &Path) -> Result<Vec<Example>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    parse_examples(&text).with_context(|| format!("in {}", path.display()))
+}
+
+pub fn parse_examples(text: &str) -> Result<Vec<Example>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("line {}", i + 1)))
+        .collect()
+}
+
+/// The lexicon of a pack directory, or of the embedded pack.
+pub fn lexicon(pack: Option<&Path>) -> Result<LexiconSpec> {
+    Ok(super::load_pack(pack)?.matcher().spec().clone())
+}
+
+/// A model file written by `train`.
+pub fn read_model(path: &Path) -> Result<ModelSpec> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read model {}", path.display()))?;
+    let file: ModelFile = if is_json(path) {
+        serde_json::from_str(&text).with_context(|| format!("model {}", path.display()))?
+    } else {
+        toml::from_str(&text).with_context(|| format!("model {}", path.display()))?
+    };
+    Ok(file.model)
+}
+
+/// The matcher of a pack (default: embedded), with a model's weights when given.
+pub fn load_matcher(pack: Option<&Path>, model: Option<&Path>) -> Result<Matcher> {
+    let mut spec = lexicon(pack)?;
+    if let Some(path) = model {
+        let model = read_model(path)?;
+        if model.intents.is_none() && model.anger.is_none() {
+            bail!("model {} has neither intents nor anger weights", path.display());
+        }
+        spec.model = Some(model);
+    }
+    Matcher::new(&spec).context("compiling the lexicon with the model")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DATA: &str = r#"{"text": "退款什么时候到账", "intent": "refund_status", "angry": false}
+{"text": "钱什么时候退回来", "intent": "refund_status", "angry": false}
+{"text": "when do i get my refund", "intent": "refund_status", "angry": false}
+{"text": "退款到哪了 气死了!!", "intent": "refund_status", "angry": true}
+{"text": "我的快递到哪了", "intent": "track_package", "angry": false}
+{"text": "where is my parcel", "intent": "track_package", "angry": false}
+{"text": "快递怎么还没到 垃圾!!!", "intent": "track_package", "angry": true}
+{"text": "track my package please", "intent": "track_package", "angry": false}
+{"text": "今天天气怎么样", "intent": "out_of_scope", "angry": false}
+{"text": "tell me a joke", "intent": "out_of_scope", "angry": false}
+"#;
+
+    fn args(dir: &Path, out: &str) -> TrainArgs {
+        TrainArgs {
+            file: dir.join("train.jsonl"),
+            out: dir.join(out),
+            val: Some(dir.join("train.jsonl")),
+            pack: None,
+            epochs: 10,
+            out_of_scope_budget: 0.01,
+            learning_rate: 0.1,
+            min_count: 1,
+            prune: 0.01,
+            no_hand: false,
+        }
+    }
+
+    #[test]
+    fn a_trained_model_loads_into_the_pack_from_json_and_toml() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("train.jsonl"), DATA).unwrap();
+        let mut seen = Vec::new();
+        for out in ["model.json", "model.toml"] {
+            run(args(dir.path(), out)).unwrap();
+            let matcher = load_matcher(None, Some(&dir.path().join(out))).unwrap();
+            assert!(matcher.is_trained());
+            let u = matcher.classify("我的快递到哪了");
+            assert_eq!(u.intent, "track_package");
+            seen.push(u);
+        }
+        assert_eq!(seen[0], seen[1], "JSON and TOML give the same model");
+        // The default held-out split works too.
+        let mut held_out = args(dir.path(), "model2.json");
+        held_out.val = None;
+        run(held_out).unwrap();
+        assert!(load_matcher(None, Some(&dir.path().join("model2.json"))).is_ok());
+    }
+
+    #[test]
+    fn a_file_that_is_no_model_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.json");
+        std::fs::write(&path, r#"{"model": {}}"#).unwrap();
+        let err = load_matcher(None, Some(&path)).unwrap_err();
+        assert!(err.to_string().contains("neither intents nor anger"), "{err}");
+    }
+}

@@ -1,0 +1,290 @@
+//! The agents' desk at run time: who is on duty, how long chats take, the
+//! shop's hours, service targets, overflow, and alerts (spikes of complaints
+//! or anger, SLA breaches). The decisions are `handoff`'s pure functions;
+//! this module keeps the live state they are asked about.
+//!
+//! The roster is in memory: agents announce themselves (`PUT
+//! /api/agent/agents/{id}`) when their console opens, and a restarted server
+//! starts with everybody offline until they do. Queue entries themselves are
+//! durable in the handoff store; nothing here is needed to recover them.
+
+use std::collections::VecDeque;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use dialogs::{Tier, Time};
+use handoff::{
+    Agent, BusinessHours, Desk as DeskView, HandlingStats, Needs, OverflowPolicy, Presence, Roster, RosterError, Route,
+    Shopper, Skill, SkillRules, SlaPolicy, Spike, SpikeDetector, SpikePolicy,
+};
+use intents::Lang;
+use serde::{Deserialize, Serialize};
+
+/// How many alerts the desk keeps for the agents' API.
+const KEPT_ALERTS: usize = 200;
+
+/// The `[desk]` configuration: every part has defaults (see the README).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskConfig {
+    #[serde(default)]
+    pub hours: BusinessHours,
+    #[serde(default)]
+    pub skills: SkillRules,
+    #[serde(default)]
+    pub sla: SlaPolicy,
+    #[serde(default)]
+    pub handling: HandlingStats,
+    #[serde(default)]
+    pub overflow: OverflowPolicy,
+    #[serde(default)]
+    pub spikes: SpikePolicy,
+    /// The team, known before anyone signs in (they start offline).
+    #[serde(default)]
+    pub agents: Vec<Agent>,
+}
+
+/// What an agent's console says about its agent when it signs in or changes state.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentUpdate {
+    pub presence: Presence,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub skills: Option<Vec<Skill>>,
+    #[serde(default)]
+    pub languages: Option<Vec<Lang>>,
+    #[serde(default)]
+    pub max_chats: Option<u32>,
+}
+
+/// Something the agents should look at now.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Alert {
+    /// Complaints or anger about one intent or product well above their baseline.
+    Spike(Spike),
+}
+
+/// Live desk state behind one lock (every operation is a few map updates).
+pub struct Desk {
+    hours: BusinessHours,
+    skills: SkillRules,
+    sla: SlaPolicy,
+    overflow: OverflowPolicy,
+    state: Mutex<State>,
+}
+
+struct State {
+    roster: Roster,
+    stats: HandlingStats,
+    spikes: SpikeDetector,
+    alerts: VecDeque<Alert>,
+}
+
+/// Defaults for an agent who signs in without saying more.
+const DEFAULT_MAX_CHATS: u32 = 5;
+
+impl Desk {
+    pub fn new(config: DeskConfig) -> Desk {
+        Desk {
+            hours: config.hours,
+            skills: config.skills,
+            sla: config.sla,
+            overflow: config.overflow,
+            state: Mutex::new(State {
+                roster: Roster::from(config.agents),
+                stats: config.handling,
+                spikes: SpikeDetector::new(config.spikes),
+                alerts: VecDeque::new(),
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Every update leaves the state consistent; a panic elsewhere does not poison it.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn hours(&self) -> &BusinessHours {
+        &self.hours
+    }
+
+    pub fn sla(&self) -> &SlaPolicy {
+        &self.sla
+    }
+
+    /// Where a conversation that needs a person goes now: live queue,
+    /// callback, or ticket.
+    pub fn route(&self, now: Time, intent: &str, lang: Lang, tier: Tier, anger: f32, position: usize) -> Route {
+        let needs = Needs::new(self.skills.skill_for(intent), lang);
+        let state = self.lock();
+        let desk = DeskView {
+            hours: &self.hours,
+            roster: &state.roster,
+            stats: &state.stats,
+            sla: &self.sla,
+            overflow: &self.overflow,
+        };
+        handoff::route(now, &desk, &Shopper { needs: &needs, tier, anger, position })
+    }
+
+    /// Signs an agent in or out, or changes what they take.
+    pub fn update_agent(&self, agent_id: &str, update: AgentUpdate, now: Time) -> Result<Agent, RosterError> {
+        let mut state = self.lock();
+        let mut agent = state.roster.agent(agent_id).cloned().unwrap_or_else(|| new_agent(agent_id));
+        if let Some(name) = update.name {
+            agent.name = name;
+        }
+        if let Some(skills) = update.skills {
+            agent.skills = skills.into_iter().collect();
+        }
+        if let Some(languages) = update.languages {
+            agent.languages = languages;
+        }
+        if let Some(max) = update.max_chats {
+            agent.max_chats = max;
+        }
+        state.roster.upsert(agent);
+        state.roster.set_presence(agent_id, update.presence, now)?;
+        Ok(state.roster.agent(agent_id).cloned().expect("just upserted"))
+    }
+
+    pub fn agents(&self) -> Vec<Agent> {
+        self.lock().roster.agents().cloned().collect()
+    }
+
+    /// An agent took a conversation. An agent the desk has not heard of is
+    /// signed in on the spot (their console claimed, so they are at work).
+    pub fn claimed(&self, agent_id: &str, conversation_id: &str, now: Time) -> Result<(), RosterError> {
+        let mut state = self.lock();
+        if state.roster.agent(agent_id).is_none() {
+            state.roster.upsert(new_agent(agent_id));
+            state.roster.set_presence(agent_id, Presence::Online, now)?;
+        }
+        state.roster.assign(agent_id, conversation_id)
+    }
+
+    /// A conversation left its agent after `handled` (feeds the wait estimate).
+    pub fn released(&self, conversation_id: &str, now: Time, handled: Option<Duration>) {
+        let mut state = self.lock();
+        state.roster.release(conversation_id, now);
+        if let Some(handled) = handled {
+            state.stats.record(handled);
+        }
+    }
+
+    /// The agent best placed to take a conversation about `intent` in `lang`.
+    pub fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
+        let needs = Needs::new(self.skills.skill_for(intent), lang);
+        let state = self.lock();
+        state.roster.offer(&needs).or_else(|| state.roster.offer(&needs.any_skill()))
+    }
+
+    /// Counts a complaint or an angry turn about `key` (an intent or a
+    /// product) and returns any spike it starts.
+    pub fn signal(&self, now: Time, key: &str) -> Vec<Spike> {
+        let mut state = self.lock();
+        state.spikes.record(now, key);
+        let spikes = state.spikes.check(now);
+        for s in &spikes {
+            tracing::warn!(key = %s.key, count = s.count, usual = s.usual, "spike of complaints or anger");
+            if state.alerts.len() == KEPT_ALERTS {
+                state.alerts.pop_front();
+            }
+            state.alerts.push_back(Alert::Spike(s.clone()));
+        }
+        spikes
+    }
+
+    /// The alerts raised so far, oldest first.
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.lock().alerts.iter().cloned().collect()
+    }
+}
+
+fn new_agent(agent_id: &str) -> Agent {
+    Agent {
+        id: agent_id.to_string(),
+        name: agent_id.to_string(),
+        presence: Presence::Offline,
+        skills: [Skill::Orders, Skill::Logistics, Skill::Refunds, Skill::Complaints].into_iter().collect(),
+        languages: vec![Lang::Zh, Lang::En],
+        max_chats: DEFAULT_MAX_CHATS,
+        active: Default::default(),
+        idle_since: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Time {
+        Time::parse_from_rfc3339(s).unwrap()
+    }
+
+    fn online(desk: &Desk, id: &str, skills: Vec<Skill>, now: Time) {
+        let update = AgentUpdate {
+            presence: Presence::Online,
+            name: None,
+            skills: Some(skills),
+            languages: Some(vec![Lang::Zh]),
+            max_chats: Some(1),
+        };
+        desk.update_agent(id, update, now).unwrap();
+    }
+
+    #[test]
+    fn nobody_online_means_a_ticket_and_an_online_agent_means_the_live_queue() {
+        let desk = Desk::new(DeskConfig::default());
+        let noon = at("2026-11-20T12:00:00+08:00");
+        assert!(matches!(desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1), Route::Ticket { .. }));
+        online(&desk, "a1", vec![Skill::Complaints], noon);
+        assert!(matches!(desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1), Route::LiveQueue { .. }));
+        let night = at("2026-11-20T23:00:00+08:00");
+        match desk.route(night, "complaint", Lang::Zh, Tier::Normal, 0.9, 1) {
+            Route::Ticket { opens_at, .. } => assert_eq!(opens_at, Some(at("2026-11-21T09:00:00+08:00"))),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn offers_go_to_an_eligible_agent_with_room() {
+        let desk = Desk::new(DeskConfig::default());
+        let noon = at("2026-11-20T12:00:00+08:00");
+        online(&desk, "refunds", vec![Skill::Refunds], noon);
+        online(&desk, "logistics", vec![Skill::Logistics], noon);
+        assert_eq!(desk.offer("refund_status", Lang::Zh).as_deref(), Some("refunds"));
+        assert_eq!(desk.offer("track_package", Lang::Zh).as_deref(), Some("logistics"));
+        desk.claimed("logistics", "c1", noon).unwrap();
+        // The logistics agent is full (max 1): the other agent takes it rather than nobody.
+        assert_eq!(desk.offer("track_package", Lang::Zh).as_deref(), Some("refunds"));
+        desk.released("c1", noon, Some(Duration::from_secs(240)));
+        assert_eq!(desk.offer("track_package", Lang::Zh).as_deref(), Some("logistics"));
+    }
+
+    #[test]
+    fn an_unknown_agent_who_claims_is_signed_in() {
+        let desk = Desk::new(DeskConfig::default());
+        let noon = at("2026-11-20T12:00:00+08:00");
+        desk.claimed("a9", "c1", noon).unwrap();
+        let agents = desk.agents();
+        assert_eq!(agents.len(), 1);
+        assert_eq!(agents[0].presence, Presence::Online);
+        assert!(agents[0].active.contains("c1"));
+    }
+
+    #[test]
+    fn a_burst_of_complaints_raises_one_alert() {
+        let desk = Desk::new(DeskConfig::default());
+        let start = at("2026-11-20T12:00:00+08:00");
+        let mut raised = 0;
+        for i in 0..20 {
+            raised += desk.signal(start + chrono::Duration::seconds(i * 10), "SKU-90001").len();
+        }
+        assert_eq!(raised, 1, "one alert per spike, not one per event");
+        assert!(matches!(&desk.alerts()[..], [Alert::Spike(s)] if s.key == "SKU-90001"));
+    }
+}

@@ -1,0 +1,355 @@
+//! Learned weights: the `[model]` of a lexicon, as data, as compiled, and how
+//! a compiled head ranks intents.
+//!
+//! A model is a linear classifier whose features are patterns of the same
+//! keyword automaton as the hand keywords (see [`crate::features`] for their
+//! syntax), plus the hand keywords' own raw scores per intent. `xiaoer train`
+//! writes it; [`crate::Matcher::new`] compiles it with the lexicon.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::keywords::Builder;
+use crate::matcher::{Analysis, OUT_OF_SCOPE};
+use crate::{Candidate, Error, LexiconSpec, Matcher};
+
+/// Learned weights of a pack: an intent head, an anger head, or both.
+///
+/// ```toml
+/// [model.intents]
+/// temperature = 1.4          # softmax temperature, fitted on a validation split
+/// out_of_scope_below = 0.35  # top probability below this -> out_of_scope
+/// bias = { refund_status = -0.12, greeting = 0.3 }
+/// # hand keyword raw score of an intent -> weight per class
+/// hand = { refund_status = { refund_status = 0.8 } }
+/// # learned feature -> weight per class. Features are automaton patterns:
+/// # "退款" (CJK n-gram, anywhere), "refund" / "my order" (whole words),
+/// # "refu*" (word start), "*efun*" (anywhere inside a word), as in
+/// # hand keywords, whose trailing `*` lifts the right word boundary and a
+/// # leading `*` the left one.
+/// features = { "退款" = { refund_status = 1.1, return_request = 0.4 } }
+///
+/// [model.anger]              # one class, "angry": a logistic score
+/// temperature = 1.0
+/// threshold = 0.45           # angry when the probability reaches this
+/// bias = { angry = -1.2 }
+/// hand = { lexical = { angry = 1.5 }, writing = { angry = 0.9 } }
+/// features = { "气死" = { angry = 2.1 } }
+/// ```
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Chooses the intent among its classes (replaces the hand ranking).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intents: Option<HeadSpec>,
+    /// Scores anger (replaces the hand anger score).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anger: Option<HeadSpec>,
+}
+
+/// One linear head: class biases, weights on hand scores and on features.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HeadSpec {
+    /// Temperature applied to the scores before the softmax (sigmoid for anger).
+    pub temperature: f32,
+    /// Intents: below this top probability the answer is `out_of_scope`.
+    pub out_of_scope_below: f32,
+    /// Anger: `angry` when the probability reaches this.
+    pub threshold: f32,
+    /// Class -> bias. Its keys are the head's classes.
+    pub bias: BTreeMap<String, f32>,
+    /// Hand input -> class -> weight. Inputs are the lexicon's intent ids
+    /// (their raw keyword scores) for the intent head, `lexical` and
+    /// `writing` (the hand anger scores) for the anger head.
+    pub hand: BTreeMap<String, BTreeMap<String, f32>>,
+    /// Feature pattern -> class -> weight. A message's features count once
+    /// each, scaled by `1/sqrt(number of features found)`.
+    pub features: BTreeMap<String, BTreeMap<String, f32>>,
+}
+
+impl Default for HeadSpec {
+    fn default() -> Self {
+        HeadSpec {
+            temperature: 1.0,
+            out_of_scope_below: 0.0,
+            threshold: 0.5,
+            bias: BTreeMap::new(),
+            hand: BTreeMap::new(),
+            features: BTreeMap::new(),
+        }
+    }
+}
+
+/// The hand inputs of the anger head.
+pub(crate) const ANGER_INPUTS: [&str; 2] = ["lexical", "writing"];
+/// The one class of the anger head.
+pub const ANGRY: &str = "angry";
+
+/// A compiled head: dense biases, sparse weights per learned feature.
+#[derive(Debug)]
+pub(crate) struct Head {
+    /// Class names, in score order.
+    pub(crate) classes: Vec<String>,
+    pub(crate) bias: Vec<f32>,
+    /// (hand input index, class, weight).
+    pub(crate) hand: Vec<(usize, u32, f32)>,
+    /// Weights of learned feature `f` are `weights[offsets[f]..offsets[f + 1]]`.
+    pub(crate) offsets: Vec<u32>,
+    pub(crate) weights: Vec<(u32, f32)>,
+    pub(crate) temperature: f32,
+    pub(crate) out_of_scope_below: f32,
+    pub(crate) threshold: f32,
+}
+
+impl Head {
+    /// Compiles a head. `feature_id` maps a pattern to its learned feature
+    /// index (creating it); `hand_inputs` names the hand inputs.
+    pub(crate) fn compile(
+        section: &str,
+        spec: &HeadSpec,
+        hand_inputs: &[&str],
+        feature_id: &mut impl FnMut(&str) -> Result<usize, Error>,
+    ) -> Result<Head, Error> {
+        let check = |field: &'static str, value: f32, ok: bool, expected: &'static str| {
+            if ok && value.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::BadParameter {
+                    section: "model",
+                    field,
+                    value,
+                    expected,
+                })
+            }
+        };
+        check("temperature", spec.temperature, spec.temperature > 0.0, "> 0")?;
+        let unit = |v: f32| (0.0..=1.0).contains(&v);
+        check("out_of_scope_below", spec.out_of_scope_below, unit(spec.out_of_scope_below), "0..=1")?;
+        check("threshold", spec.threshold, unit(spec.threshold), "0..=1")?;
+        if spec.bias.is_empty() {
+            return Err(Error::EmptyModel {
+                section: section.to_string(),
+            });
+        }
+        let classes: Vec<String> = spec.bias.keys().cloned().collect();
+        let class = |what: &str, name: &str| -> Result<u32, Error> {
+            classes.iter().position(|c| c == name).map(|i| i as u32).ok_or_else(|| {
+                Error::UnknownIntent {
+                    section: format!("{section}.{what}"),
+                    intent: name.to_string(),
+                }
+            })
+        };
+        let finite = |what: &str, key: &str, w: f32| {
+            if w.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::BadWeight {
+                    section: format!("{section}.{what}"),
+                    keyword: key.to_string(),
+                    weight: w,
+                })
+            }
+        };
+        for (name, &b) in &spec.bias {
+            finite("bias", name, b)?;
+        }
+        let mut hand = Vec::new();
+        for (input, weights) in &spec.hand {
+            // A hand input the lexicon no longer has is ignored: its score is 0.
+            let Some(index) = hand_inputs.iter().position(|i| i == input) else {
+                continue;
+            };
+            for (name, &w) in weights {
+                finite("hand", input, w)?;
+                hand.push((index, class("hand", name)?, w));
+            }
+        }
+        let mut per_feature: Vec<Vec<(u32, f32)>> = Vec::new();
+        for (pattern, weights) in &spec.features {
+            let id = feature_id(pattern)?;
+            if per_feature.len() <= id {
+                per_feature.resize_with(id + 1, Vec::new);
+            }
+            for (name, &w) in weights {
+                finite("features", pattern, w)?;
+                per_feature[id].push((class("features", name)?, w));
+            }
+        }
+        let mut offsets = vec![0u32];
+        let mut flat = Vec::new();
+        for weights in per_feature {
+            flat.extend(weights);
+            offsets.push(flat.len() as u32);
+        }
+        Ok(Head {
+            bias: spec.bias.values().copied().collect(),
+            classes,
+            hand,
+            offsets,
+            weights: flat,
+            temperature: spec.temperature,
+            out_of_scope_below: spec.out_of_scope_below,
+            threshold: spec.threshold,
+        })
+    }
+
+    /// The weights of learned feature `f` (none when the head does not use it).
+    pub(crate) fn weights_of(&self, f: usize) -> &[(u32, f32)] {
+        match (self.offsets.get(f), self.offsets.get(f + 1)) {
+            (Some(&a), Some(&b)) => &self.weights[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// Scores before the temperature: bias + hand inputs + scaled features.
+    pub(crate) fn logits(&self, hand: &[f32], features: &[u32], out: &mut Vec<f32>) {
+        out.clear();
+        out.extend_from_slice(&self.bias);
+        for &(input, class, w) in &self.hand {
+            out[class as usize] += w * hand[input];
+        }
+        let scale = feature_scale(features.len());
+        for &f in features {
+            for &(class, w) in self.weights_of(f as usize) {
+                out[class as usize] += scale * w;
+            }
+        }
+    }
+}
+
+/// Features are binary, and the vector is L2-normalised: each counts
+/// `1/sqrt(n)`.
+pub(crate) fn feature_scale(n: usize) -> f32 {
+    if n == 0 {
+        0.0
+    } else {
+        1.0 / (n as f32).sqrt()
+    }
+}
+
+/// Softmax of `logits / temperature`, in place.
+pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut total = 0.0;
+    for v in values.iter_mut() {
+        *v = ((*v - max) / temperature).exp();
+        total += *v;
+    }
+    for v in values.iter_mut() {
+        *v /= total;
+    }
+}
+
+/// The logistic function of `z / temperature`.
+pub(crate) fn sigmoid(z: f32, temperature: f32) -> f32 {
+    1.0 / (1.0 + (-z / temperature).exp())
+}
+
+impl Matcher {
+    /// The learned head's probabilities for a message, per head class.
+    pub(crate) fn learned_probabilities(&self, head: &Head, a: &Analysis) -> Vec<f32> {
+        let mut p = Vec::with_capacity(head.classes.len());
+        head.logits(&a.raw[..self.hand_intents], &a.learned, &mut p);
+        softmax(&mut p, head.temperature);
+        p
+    }
+
+    /// Top intent by the learned head. Below `out_of_scope_below` the answer
+    /// is `out_of_scope`, with the probability that the top class is wrong.
+    pub(crate) fn rank_learned(
+        &self,
+        head: &Head,
+        class_intents: &[usize],
+        a: &Analysis,
+    ) -> (String, f32, Vec<Candidate>) {
+        let p = self.learned_probabilities(head, a);
+        let limit = self.scoring.max_candidates.clamp(1, 5);
+        let mut ranked: Vec<(usize, f32)> = p.iter().copied().enumerate().collect();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit - 1, |x, y| y.1.total_cmp(&x.1));
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let mut candidates: Vec<Candidate> = ranked
+            .iter()
+            .map(|&(c, score)| Candidate {
+                intent: self.intents[class_intents[c]].clone(),
+                score,
+            })
+            .collect();
+        let (top, p_top) = ranked[0];
+        if p_top < head.out_of_scope_below && class_intents[top] != self.out_of_scope {
+            candidates.retain(|c| c.intent != OUT_OF_SCOPE);
+            candidates.insert(
+                0,
+                Candidate {
+                    intent: OUT_OF_SCOPE.to_string(),
+                    score: 1.0 - p_top,
+                },
+            );
+            candidates.truncate(limit);
+            return (OUT_OF_SCOPE.to_string(), 1.0 - p_top, candidates);
+        }
+        (self.intents[class_intents[top]].clone(), p_top, candidates)
+    }
+}
+
+pub(crate) type CompiledModel = (Option<(Head, Vec<usize>)>, Option<Head>, Vec<usize>);
+
+/// Compiles the `[model]` heads: learned features become automaton patterns
+/// (merged with hand keywords written alike), classes the lexicon does not
+/// know become intents.
+pub(crate) fn compile_model(
+    spec: &LexiconSpec,
+    builder: &mut Builder,
+    intents: &mut Vec<String>,
+) -> Result<CompiledModel, Error> {
+    let Some(model) = &spec.model else {
+        return Ok((None, None, Vec::new()));
+    };
+    let mut learned_keywords: Vec<usize> = Vec::new();
+    let mut feature_id = |pattern: &str| -> Result<usize, Error> {
+        let id = builder.keyword_id("model.features", pattern)?;
+        let keyword = &mut builder.keywords[id];
+        Ok(match keyword.learned {
+            Some(f) => f as usize,
+            None => {
+                keyword.learned = Some(learned_keywords.len() as u32);
+                learned_keywords.push(id);
+                learned_keywords.len() - 1
+            }
+        })
+    };
+    let hand_inputs: Vec<&str> = spec.intents.keys().map(String::as_str).collect();
+    let intent_head = match &model.intents {
+        Some(head_spec) => {
+            let head = Head::compile("model.intents", head_spec, &hand_inputs, &mut feature_id)?;
+            let class_intents = head
+                .classes
+                .iter()
+                .map(|class| match intents.iter().position(|i| i == class) {
+                    Some(i) => i,
+                    None => {
+                        intents.push(class.clone());
+                        intents.len() - 1
+                    }
+                })
+                .collect();
+            Some((head, class_intents))
+        }
+        None => None,
+    };
+    let anger_head = match &model.anger {
+        Some(head_spec) => Some(Head::compile(
+            "model.anger",
+            head_spec,
+            &ANGER_INPUTS,
+            &mut feature_id,
+        )?),
+        None => None,
+    };
+    Ok((intent_head, anger_head, learned_keywords))
+}

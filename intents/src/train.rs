@@ -1,0 +1,510 @@
+//! Learning weights from labelled messages: pure, examples in, a
+//! [`ModelSpec`] out (the bot's `xiaoer train` reads and writes the files).
+//!
+//! The model is linear, trained as an averaged multiclass perceptron with a
+//! margin (the stochastic form of a Crammer–Singer linear SVM). Its inputs are
+//! the learned features of [`crate::features`] (binary, L2-normalised), the
+//! hand keywords' raw score per lexicon intent, and a bias. An update touches
+//! only the true class and the worst rival, so weights stay sparse and the
+//! written file readable. Scores are then calibrated on a validation split: a
+//! softmax temperature fitted by likelihood, and a threshold on the top
+//! probability below which the answer is `out_of_scope` (intents), or at
+//! which a message is angry (anger, best F1).
+//!
+//! ```
+//! use intents::eval::Example;
+//! use intents::train::{train, TrainOptions};
+//! use intents::{LexiconSpec, Matcher};
+//!
+//! let mut base: LexiconSpec = toml::from_str(r#"
+//!     [intents.greeting]
+//!     en = { "hi" = 2.0 }
+//! "#).unwrap();
+//! let ex = |t: &str, i: &str| Example { text: t.into(), intent: Some(i.into()), angry: None, lang: None };
+//! let data = [ex("where is my parcel", "track"), ex("track my package", "track"),
+//!             ex("i want my money back", "refund"), ex("refund please", "refund")];
+//! let (model, _report) = train(&base, &data, &[], &TrainOptions::default()).unwrap();
+//! base.model = Some(model);
+//! let m = Matcher::new(&base).unwrap();
+//! assert_eq!(m.classify("where is my package").intent, "track");
+//! ```
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::Example;
+use crate::features::extract;
+use crate::model::{feature_scale, sigmoid, softmax, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
+use crate::{Error, LexiconSpec, Matcher, OUT_OF_SCOPE};
+
+/// Training knobs. The defaults are what the benchmarks use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Passes over the training examples.
+    pub epochs: usize,
+    /// Step size of an update.
+    pub learning_rate: f32,
+    /// A feature needs this many training messages to be learned.
+    pub min_count: usize,
+    /// Weights whose magnitude is below this share of the largest are dropped.
+    pub prune: f32,
+    /// Whether the hand keywords' scores are inputs of the intent head. They
+    /// are used only when at least half the training labels are intents of
+    /// the lexicon (other than `out_of_scope`): another label set has little
+    /// to learn from the shop's keywords.
+    pub hand: bool,
+    /// The out-of-scope threshold may cost at most this share of in-scope
+    /// accuracy on the validation split; within that budget it catches as
+    /// many out-of-scope messages as it can.
+    pub out_of_scope_budget: f32,
+    /// Seed of the example shuffle.
+    pub seed: u64,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            epochs: 30,
+            learning_rate: 0.1,
+            min_count: 1,
+            prune: 0.01,
+            hand: true,
+            out_of_scope_budget: 0.01,
+            seed: 20261125,
+        }
+    }
+}
+
+/// What training found, for the command's summary.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct TrainReport {
+    /// Training examples with an intent label / an anger label.
+    pub n_intent: usize,
+    pub n_anger: usize,
+    /// Distinct learned features written (automaton patterns).
+    pub features: usize,
+    /// Non-zero weights written.
+    pub weights: usize,
+    /// Intent classes.
+    pub classes: usize,
+    /// Validation examples used for calibration (intent / anger).
+    pub val_intent: usize,
+    pub val_anger: usize,
+    /// Fitted temperatures and thresholds.
+    pub intent_temperature: f32,
+    pub out_of_scope_below: f32,
+    pub anger_temperature: f32,
+    pub anger_threshold: f32,
+}
+
+/// One encoded message: (input index, value) pairs.
+type Row = Vec<(u32, f32)>;
+
+/// Trains an intent head on the examples with an `intent`, an anger head on
+/// those with `angry`, and calibrates both on `val` (when it has labels of
+/// that kind). `base` is the lexicon whose hand keywords become inputs.
+pub fn train(
+    base: &LexiconSpec,
+    examples: &[Example],
+    val: &[Example],
+    options: &TrainOptions,
+) -> Result<(ModelSpec, TrainReport), Error> {
+    let base = LexiconSpec {
+        model: None,
+        ..base.clone()
+    };
+    let matcher = Matcher::new(&base)?;
+    let hand_names: Vec<String> = base.intents.keys().cloned().collect();
+    let analysed: Vec<_> = examples.iter().map(|e| matcher.analyse(&e.text)).collect();
+    let found: Vec<Vec<String>> = analysed.iter().map(|a| extract(&a.normalized)).collect();
+
+    // Vocabulary: features in at least `min_count` training messages, sorted.
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for features in &found {
+        for f in features {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let vocab: Vec<&str> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= options.min_count.max(1))
+        .map(|(f, _)| f)
+        .collect();
+    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, f)| (*f, i as u32)).collect();
+    let encode_features = |features: &[String]| -> Row {
+        let ids: Vec<u32> = features.iter().filter_map(|f| index.get(f.as_str()).copied()).collect();
+        let scale = feature_scale(ids.len());
+        ids.into_iter().map(|id| (id, scale)).collect()
+    };
+    // Inputs: vocabulary, then hand inputs, then the bias.
+    let v = vocab.len() as u32;
+    let mut report = TrainReport::default();
+    let mut model = ModelSpec::default();
+
+    let labelled = examples.iter().filter_map(|e| e.intent.as_deref());
+    let shared = labelled
+        .clone()
+        .filter(|&i| i != OUT_OF_SCOPE && base.intents.contains_key(i))
+        .count();
+    let use_hand = options.hand && shared * 2 >= labelled.count().max(1);
+    let intent_rows: Vec<(Row, &str)> = examples
+        .iter()
+        .zip(&analysed)
+        .zip(&found)
+        .filter_map(|((e, a), f)| {
+            let label = e.intent.as_deref()?;
+            let mut row = encode_features(f);
+            if use_hand {
+                for (i, &raw) in a.raw[..hand_names.len()].iter().enumerate() {
+                    if raw != 0.0 {
+                        row.push((v + i as u32, raw));
+                    }
+                }
+            }
+            row.push((v + hand_names.len() as u32, 1.0));
+            Some((row, label))
+        })
+        .collect();
+    if !intent_rows.is_empty() {
+        let classes: Vec<String> = {
+            let mut c: Vec<String> = intent_rows.iter().map(|(_, l)| l.to_string()).collect();
+            c.sort();
+            c.dedup();
+            c
+        };
+        let labelled: Vec<(&Row, usize)> = intent_rows
+            .iter()
+            .map(|(row, l)| (row, classes.iter().position(|c| c == l).unwrap_or(0)))
+            .collect();
+        let inputs = v as usize + hand_names.len() + 1;
+        let w = perceptron(&labelled, inputs, classes.len(), options);
+        let mut head = HeadSpec::default();
+        let bias_row = v as usize + hand_names.len();
+        let limit = options.prune * w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        let weights_of = |input: usize| -> BTreeMap<String, f32> {
+            classes
+                .iter()
+                .enumerate()
+                .filter_map(|(c, name)| {
+                    let x = w[input * classes.len() + c];
+                    (x.abs() > limit).then(|| (name.clone(), round(x)))
+                })
+                .collect()
+        };
+        for (c, name) in classes.iter().enumerate() {
+            head.bias.insert(name.clone(), round(w[bias_row * classes.len() + c]));
+        }
+        for (i, name) in hand_names.iter().enumerate() {
+            let weights = weights_of(v as usize + i);
+            if !weights.is_empty() {
+                head.hand.insert(name.clone(), weights);
+            }
+        }
+        // Every vocabulary feature is written, weightless ones as `{}`: each
+        // counts in the `1/sqrt(n)` scale as it did in training.
+        for (i, f) in vocab.iter().enumerate() {
+            head.features.insert(f.to_string(), weights_of(i));
+        }
+        report.n_intent = intent_rows.len();
+        report.classes = classes.len();
+        model.intents = Some(head);
+    }
+
+    let anger_rows: Vec<(Row, usize)> = examples
+        .iter()
+        .zip(&analysed)
+        .zip(&found)
+        .filter_map(|((e, a), f)| {
+            let angry = e.angry?;
+            let mut row = encode_features(f);
+            for (i, x) in [a.lexical_anger, a.writing_anger].into_iter().enumerate() {
+                if x != 0.0 {
+                    row.push((v + i as u32, x));
+                }
+            }
+            row.push((v + 2, 1.0));
+            Some((row, usize::from(angry)))
+        })
+        .collect();
+    if !anger_rows.is_empty() {
+        let labelled: Vec<(&Row, usize)> = anger_rows.iter().map(|(r, l)| (r, *l)).collect();
+        let inputs = v as usize + 3;
+        let w = perceptron(&labelled, inputs, 2, options);
+        // Two classes collapse into one logit: angry minus calm.
+        let logit = |input: usize| w[input * 2 + 1] - w[input * 2];
+        let limit = options.prune * (0..inputs).fold(0.0f32, |m, i| m.max(logit(i).abs()));
+        let one = |x: f32| -> BTreeMap<String, f32> {
+            if x.abs() > limit {
+                BTreeMap::from([(ANGRY.to_string(), round(x))])
+            } else {
+                BTreeMap::new()
+            }
+        };
+        let mut head = HeadSpec::default();
+        head.bias.insert(ANGRY.to_string(), round(logit(v as usize + 2)));
+        for (i, name) in ANGER_INPUTS.iter().enumerate() {
+            let weights = one(logit(v as usize + i));
+            if !weights.is_empty() {
+                head.hand.insert(name.to_string(), weights);
+            }
+        }
+        for (i, f) in vocab.iter().enumerate() {
+            head.features.insert(f.to_string(), one(logit(i)));
+        }
+        report.n_anger = anger_rows.len();
+        model.anger = Some(head);
+    }
+    if model.intents.is_none() && model.anger.is_none() {
+        return Err(Error::Training(
+            "no example has an `intent` or `angry` label".to_string(),
+        ));
+    }
+    drop_unused_features(&mut model);
+    calibrate(&base, &mut model, val, options, &mut report)?;
+    let heads = [&model.intents, &model.anger];
+    let mut patterns: Vec<&String> = heads
+        .iter()
+        .filter_map(|h| h.as_ref())
+        .flat_map(|h| h.features.keys())
+        .collect();
+    patterns.sort();
+    patterns.dedup();
+    report.features = patterns.len();
+    report.weights = heads
+        .iter()
+        .filter_map(|h| h.as_ref())
+        .map(|h| h.features.values().map(BTreeMap::len).sum::<usize>())
+        .sum();
+    Ok((model, report))
+}
+
+/// Four significant decimals are plenty and keep the file readable.
+fn round(x: f32) -> f32 {
+    (x * 1e4).round() / 1e4
+}
+
+/// A head that has no weight on any feature needs none of them written.
+fn drop_unused_features(model: &mut ModelSpec) {
+    for head in [&mut model.intents, &mut model.anger].into_iter().flatten() {
+        if head.features.values().all(BTreeMap::is_empty) {
+            head.features.clear();
+        }
+    }
+}
+
+/// Averaged multiclass perceptron with a margin of 1: on a violation the
+/// true class gains the input and the worst rival loses it. Returns the
+/// averaged weights, input-major (`w[input * classes + class]`).
+fn perceptron(
+    rows: &[(&Row, usize)],
+    inputs: usize,
+    classes: usize,
+    options: &TrainOptions,
+) -> Vec<f32> {
+    let mut w = vec![0.0f32; inputs * classes];
+    // Sum of step-stamped updates, for the averaging trick.
+    let mut u = vec![0.0f64; inputs * classes];
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut rng = options.seed.max(1);
+    let mut step = 1.0f64;
+    let mut z = vec![0.0f32; classes];
+    for _ in 0..options.epochs {
+        // Fisher–Yates with xorshift64: deterministic for a seed.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        for &k in &order {
+            let (row, y) = rows[k];
+            z.iter_mut().for_each(|x| *x = 0.0);
+            for &(input, x) in row.iter() {
+                let base = input as usize * classes;
+                for (c, zc) in z.iter_mut().enumerate() {
+                    *zc += w[base + c] * x;
+                }
+            }
+            let rival = (0..classes)
+                .filter(|&c| c != y)
+                .max_by(|&a, &b| z[a].total_cmp(&z[b]));
+            if let Some(r) = rival {
+                if z[y] - z[r] < 1.0 {
+                    let eta = options.learning_rate;
+                    for &(input, x) in row.iter() {
+                        let base = input as usize * classes;
+                        w[base + y] += eta * x;
+                        w[base + r] -= eta * x;
+                        u[base + y] += step * f64::from(eta * x);
+                        u[base + r] -= step * f64::from(eta * x);
+                    }
+                }
+            }
+            step += 1.0;
+        }
+    }
+    w.iter()
+        .zip(&u)
+        .map(|(&w, &u)| (f64::from(w) - u / step) as f32)
+        .collect()
+}
+
+/// Fits temperatures and thresholds on `val` with the model compiled as it
+/// will be used.
+fn calibrate(
+    base: &LexiconSpec,
+    model: &mut ModelSpec,
+    val: &[Example],
+    options: &TrainOptions,
+    report: &mut TrainReport,
+) -> Result<(), Error> {
+    let spec = LexiconSpec {
+        model: Some(model.clone()),
+        ..base.clone()
+    };
+    let matcher = Matcher::new(&spec)?;
+    if let (Some(head), Some((compiled, class_intents))) = (&mut model.intents, &matcher.intent_head) {
+        let mut logits = Vec::new();
+        let mut labels = Vec::new();
+        for e in val {
+            let Some(label) = &e.intent else { continue };
+            let a = matcher.analyse(&e.text);
+            let mut z = Vec::new();
+            compiled.logits(&a.raw[..matcher.hand_intents], &a.learned, &mut z);
+            let class = class_intents
+                .iter()
+                .position(|&i| matcher.intents[i] == *label);
+            logits.push(z);
+            labels.push((class, label == OUT_OF_SCOPE));
+        }
+        report.val_intent = logits.len();
+        if !logits.is_empty() {
+            let t = fit_temperature(|t| {
+                logits
+                    .iter()
+                    .zip(&labels)
+                    .filter_map(|(z, (class, _))| {
+                        let mut p = z.clone();
+                        softmax(&mut p, t);
+                        class.map(|c| -f64::from(p[c].max(1e-12)).ln())
+                    })
+                    .sum()
+            });
+            head.temperature = t;
+            head.out_of_scope_below = fit_out_of_scope(
+                &logits,
+                &labels,
+                t,
+                class_intents,
+                &matcher,
+                options.out_of_scope_budget,
+            );
+        }
+        report.intent_temperature = head.temperature;
+        report.out_of_scope_below = head.out_of_scope_below;
+    }
+    if let (Some(head), Some(compiled)) = (&mut model.anger, &matcher.anger_head) {
+        let scored: Vec<(f32, bool)> = val
+            .iter()
+            .filter_map(|e| {
+                let angry = e.angry?;
+                Some((matcher.anger_logit(compiled, &matcher.analyse(&e.text)), angry))
+            })
+            .collect();
+        report.val_anger = scored.len();
+        if !scored.is_empty() {
+            let t = fit_temperature(|t| {
+                scored
+                    .iter()
+                    .map(|&(z, y)| {
+                        let p = sigmoid(z, t).clamp(1e-12, 1.0 - 1e-7);
+                        -f64::from(if y { p } else { 1.0 - p }).ln()
+                    })
+                    .sum()
+            });
+            head.temperature = t;
+            head.threshold = best_f1_threshold(&scored, t);
+        }
+        report.anger_temperature = head.temperature;
+        report.anger_threshold = head.threshold;
+    }
+    Ok(())
+}
+
+/// The temperature (on a log grid from 0.01 to 100) with the least loss.
+fn fit_temperature(loss: impl Fn(f32) -> f64) -> f32 {
+    (0..=80)
+        .map(|i| 10f32.powf(-2.0 + i as f32 * 0.05))
+        .map(|t| (t, loss(t)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(1.0, |(t, _)| t)
+}
+
+/// The out-of-scope threshold on the top probability: the highest that
+/// keeps in-scope accuracy on `val` within `budget` of what it is with no
+/// threshold (it catches the most out-of-scope messages the budget allows);
+/// 0 when `val` has no out-of-scope examples to catch.
+fn fit_out_of_scope(
+    logits: &[Vec<f32>],
+    labels: &[(Option<usize>, bool)],
+    t: f32,
+    class_intents: &[usize],
+    matcher: &Matcher,
+    budget: f32,
+) -> f32 {
+    let top: Vec<(usize, f32)> = logits
+        .iter()
+        .map(|z| {
+            let mut p = z.clone();
+            softmax(&mut p, t);
+            p.iter()
+                .copied()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .unwrap_or((0, 0.0))
+        })
+        .collect();
+    let n_oos = labels.iter().filter(|l| l.1).count();
+    let n_in = labels.len() - n_oos;
+    if n_oos == 0 || n_in == 0 {
+        return 0.0;
+    }
+    let is_oos = |c: usize| class_intents[c] == matcher.out_of_scope;
+    let in_scope_accuracy = |threshold: f32| {
+        let right = top
+            .iter()
+            .zip(labels)
+            .filter(|(&(c, p), &(label, oos))| {
+                !oos && !is_oos(c) && p >= threshold && Some(c) == label
+            })
+            .count();
+        right as f64 / n_in as f64
+    };
+    let floor = in_scope_accuracy(0.0) - f64::from(budget);
+    (0..100)
+        .map(|i| i as f32 / 100.0)
+        .take_while(|&threshold| in_scope_accuracy(threshold) >= floor)
+        .last()
+        .unwrap_or(0.0)
+}
+
+/// The probability threshold with the best F1 of `angry` on `scored`.
+fn best_f1_threshold(scored: &[(f32, bool)], t: f32) -> f32 {
+    (1..100)
+        .map(|i| i as f32 / 100.0)
+        .map(|threshold| {
+            let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
+            for &(z, y) in scored {
+                match (sigmoid(z, t) >= threshold, y) {
+                    (true, true) => tp += 1.0,
+                    (true, false) => fp += 1.0,
+                    (false, true) => fn_ += 1.0,
+                    _ => {}
+                }
+            }
+            (threshold, 2.0 * tp / (2.0 * tp + fp + fn_ + f64::MIN_POSITIVE))
+        })
+        .fold((0.5, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
+        .0
+}

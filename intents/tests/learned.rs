@@ -1,0 +1,264 @@
+//! Learned weights on small synthetic data: training is deterministic, a
+//! model survives the trip through JSON and TOML, `explain` shows what
+//! fired, the automaton finds exactly the features training saw, and
+//! negation decides between neighbouring intents.
+
+use intents::eval::{Example, Scorecard};
+use intents::train::{train, TrainOptions};
+use intents::{features, normalize, LexiconSpec, Matcher, ModelSpec, TermKind};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+
+const LEXICON: &str = r#"
+[intents.refund_status]
+zh = { "退款" = 1.0 }
+en = { "refund*" = 1.5 }
+[intents.exchange_request]
+zh = { "换货" = 2.0 }
+en = { "exchange" = 2.0 }
+[intents.cancel_order]
+en = { "cancel*" = 2.0 }
+[intents.change_order]
+en = { "change the address" = 3.0 }
+[scoring]
+negations = ["不是", "不要", "not", "dont"]
+[anger]
+words = { "气死" = 0.8 }
+"#;
+
+fn base() -> LexiconSpec {
+    toml::from_str(LEXICON).unwrap()
+}
+
+fn ex(text: &str, intent: &str, angry: bool) -> Example {
+    Example {
+        text: text.into(),
+        intent: Some(intent.into()),
+        angry: Some(angry),
+        lang: None,
+    }
+}
+
+fn data() -> Vec<Example> {
+    [
+        ("退款什么时候到账", "refund_status", false),
+        ("钱什么时候退回来", "refund_status", false),
+        ("退款到哪了 气死了", "refund_status", true),
+        ("when do i get my refund", "refund_status", false),
+        ("where is my money back", "refund_status", false),
+        ("我想换货", "exchange_request", false),
+        ("换一个大一码的", "exchange_request", false),
+        ("can i swap it for a bigger size", "exchange_request", false),
+        ("exchange this for another colour", "exchange_request", false),
+        ("cancel my order", "cancel_order", false),
+        ("please cancel it now!!!", "cancel_order", true),
+        ("取消订单", "cancel_order", false),
+        ("不要了 帮我取消", "cancel_order", false),
+        ("change the address please", "change_order", false),
+        ("地址写错了 改一下", "change_order", false),
+        ("wrong address on my order", "change_order", false),
+        ("今天天气怎么样", "out_of_scope", false),
+        ("tell me a joke", "out_of_scope", false),
+        ("你们是骗子吗 气死我了", "out_of_scope", true),
+    ]
+    .into_iter()
+    .map(|(t, i, a)| ex(t, i, a))
+    .collect()
+}
+
+fn trained() -> (ModelSpec, Matcher) {
+    let (model, _) = train(&base(), &data(), &data(), &TrainOptions::default()).unwrap();
+    let spec = LexiconSpec {
+        model: Some(model.clone()),
+        ..base()
+    };
+    (model, Matcher::new(&spec).unwrap())
+}
+
+#[test]
+fn training_is_deterministic_and_fits_its_data() {
+    let (a, m) = trained();
+    let (b, _) = train(&base(), &data(), &data(), &TrainOptions::default()).unwrap();
+    assert_eq!(a, b);
+    let card = Scorecard::score(&m, &data());
+    assert!(card.accuracy > 0.9, "{card:?}");
+    assert!(m.is_trained());
+    assert_eq!(m.classify("我想换货").intent, "exchange_request");
+    assert_eq!(m.classify("when is my refund coming").intent, "refund_status");
+}
+
+#[test]
+fn a_model_round_trips_through_json_and_toml() {
+    let (model, m) = trained();
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct File {
+        model: ModelSpec,
+    }
+    let json = serde_json::to_string(&File {
+        model: model.clone(),
+    })
+    .unwrap();
+    let toml_text = toml::to_string(&File {
+        model: model.clone(),
+    })
+    .unwrap();
+    let from_json: File = serde_json::from_str(&json).unwrap();
+    let from_toml: File = toml::from_str(&toml_text).unwrap();
+    for loaded in [from_json.model, from_toml.model] {
+        let again = Matcher::new(&LexiconSpec {
+            model: Some(loaded),
+            ..base()
+        })
+        .unwrap();
+        for e in data() {
+            assert_eq!(m.classify(&e.text), again.classify(&e.text), "{}", e.text);
+        }
+    }
+    // A model pasted into the lexicon is the lexicon's `[model]`.
+    let lexicon = format!("{LEXICON}\n{toml_text}");
+    let spec: LexiconSpec = toml::from_str(&lexicon).unwrap();
+    assert_eq!(spec.model, Some(model));
+}
+
+#[test]
+fn explain_lists_the_features_that_fired() {
+    let (_, m) = trained();
+    let e = m.explain("我想换货");
+    assert_eq!(e.understanding, m.classify("我想换货"));
+    let top = &e.candidates[0];
+    assert_eq!(top.intent, "exchange_request");
+    assert!(top.terms.iter().any(|t| t.kind == TermKind::Bias));
+    assert!(
+        top.terms
+            .iter()
+            .any(|t| t.kind == TermKind::Learned && t.feature == "换货"),
+        "{top:?}"
+    );
+    let sum: f32 = top.terms.iter().map(|t| t.weight).sum();
+    assert!((sum - top.total).abs() < 1e-4);
+
+    // Without a model: the hand keywords and the out-of-scope floor.
+    let hand = Matcher::new(&base()).unwrap().explain("我想换货");
+    assert_eq!(hand.candidates[0].intent, "exchange_request");
+    assert_eq!(hand.candidates[0].terms[0].feature, "换货");
+    assert_eq!(hand.candidates[0].terms[0].kind, TermKind::Keyword);
+    assert_eq!(hand.candidates[0].total, 2.0);
+    let anger = Matcher::new(&base()).unwrap().explain("气死了!!");
+    assert!(anger.anger.iter().any(|t| t.feature == "气死"));
+}
+
+#[test]
+fn calibration_and_out_of_scope_figures_are_reported() {
+    let (_, m) = trained();
+    let card = Scorecard::score(&m, &data());
+    assert_eq!(card.n_out_of_scope, 3);
+    assert!((0.0..=1.0).contains(&card.ece));
+    assert!((0.0..=1.0).contains(&card.out_of_scope_recall));
+    for text in ["", "?", "退款", "cancel cancel cancel", "😡😡"] {
+        let u = m.classify(text);
+        assert!((0.0..=1.0).contains(&u.confidence), "{text}");
+        assert!((0.0..=1.0).contains(&u.anger), "{text}");
+        assert!(!u.candidates.is_empty() && u.candidates.len() <= 5);
+        assert_eq!(u.candidates[0].intent, u.intent);
+    }
+}
+
+#[test]
+fn negation_and_contrast_decide_between_neighbours() {
+    let m = Matcher::new(&base()).unwrap();
+    assert_eq!(m.classify("退款").intent, "refund_status");
+    assert_eq!(m.classify("不是要退款,是想换货").intent, "exchange_request");
+    assert_eq!(m.classify("不要退款 换货").intent, "exchange_request");
+    assert_eq!(m.classify("cancel my order").intent, "cancel_order");
+    assert_eq!(
+        m.classify("not cancel, just change the address").intent,
+        "change_order"
+    );
+    assert_eq!(
+        m.classify("dont cancel, exchange it").intent,
+        "exchange_request"
+    );
+    // The negated keyword is gone from the candidates, not just outweighed.
+    let u = m.classify("not cancel, just change the address");
+    assert!(u.candidates.iter().all(|c| c.intent != "cancel_order"), "{u:?}");
+}
+
+/// A model whose every feature weighs on class `a`: `explain` then lists
+/// exactly the learned features the automaton found.
+fn probe_matcher(vocab: &[String]) -> Matcher {
+    let mut head = intents::HeadSpec::default();
+    head.bias.insert("a".into(), 0.0);
+    head.bias.insert("b".into(), 0.0);
+    for f in vocab {
+        head.features
+            .insert(f.clone(), [("a".to_string(), 1.0)].into_iter().collect());
+    }
+    Matcher::new(&LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(head),
+            anger: None,
+        }),
+        ..base()
+    })
+    .unwrap()
+}
+
+const SEED_TEXTS: [&str; 4] = [
+    "退款什么时候到账 my refund please",
+    "cancel the order, change address",
+    "换货 exchange iphone15 sizes",
+    "订单e20261111000123 12315 投诉",
+];
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 64,
+        rng_seed: RngSeed::Fixed(20261125),
+        failure_persistence: None,
+        ..Config::default()
+    })]
+
+    /// The automaton finds exactly the features `features::extract` lists
+    /// (restricted to the model's), so training sees what classifying sees.
+    #[test]
+    fn automaton_finds_what_training_extracts(
+        text in "[退款换货订单到账 a-z0-9,.!]{0,40}|(refund|cancel|order|my|the|change|iphone15|12315|退款|换货| |,){0,12}"
+    ) {
+        let mut vocab: Vec<String> = SEED_TEXTS
+            .iter()
+            .flat_map(|t| features::extract(&normalize(t)))
+            .collect();
+        vocab.sort();
+        vocab.dedup();
+        let m = probe_matcher(&vocab);
+        let mut expected: Vec<String> = features::extract(&normalize(&text))
+            .into_iter()
+            .filter(|f| vocab.contains(f))
+            .collect();
+        expected.sort();
+        let e = m.explain(&text);
+        let mut found: Vec<String> = e
+            .candidates
+            .iter()
+            .filter(|c| c.intent == "a")
+            .flat_map(|c| c.terms.iter())
+            .filter(|t| t.kind == TermKind::Learned)
+            .map(|t| t.feature.clone())
+            .collect();
+        found.sort();
+        prop_assert_eq!(found, expected);
+    }
+
+    /// Classifying never panics and keeps its contract on any text.
+    #[test]
+    fn classify_keeps_its_contract(text in "\\PC{0,60}") {
+        let u = MATCHER.with(|m| m.classify(&text));
+        prop_assert!((0.0..=1.0).contains(&u.confidence));
+        prop_assert!(!u.candidates.is_empty() && u.candidates.len() <= 5);
+        prop_assert_eq!(&u.candidates[0].intent, &u.intent);
+    }
+}
+
+thread_local! {
+    static MATCHER: Matcher = trained().1;
+}
