@@ -230,7 +230,8 @@ fn a_handoff_made_in_chat_is_in_the_persistent_queue() {
     assert_eq!(entries.len(), 1, "{out}");
     let e = &entries[0];
     assert_eq!(e["customer_id"], "C1001");
-    assert_eq!(e["kind"], "queued");
+    // Nobody is signed in at the desk: a ticket, not a dead queue.
+    assert_eq!(e["kind"], "ticket");
     assert_eq!(e["reasons"][0]["kind"], "asked_for_human");
     assert!(
         e["priority"].is_i64()

@@ -6,6 +6,7 @@ mod support;
 
 mod api_errors;
 mod cli;
+mod desk;
 mod handoff_flow;
 mod pack_reload;
 mod serve_process;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::sync::oneshot;
+use xiaoer::desk::DeskConfig;
 use xiaoer::http::AppState;
 use xiaoer::Clock;
 
@@ -37,6 +38,28 @@ impl Server {
 
     /// With an agent token and/or a content pack directory.
     pub fn start_with(data_dir: &Path, token: Option<&str>, pack_dir: Option<&Path>) -> Server {
+        Server::start_full(
+            data_dir,
+            token,
+            pack_dir,
+            reference_clock(),
+            DeskConfig::default(),
+        )
+    }
+
+    /// At another pinned instant, with a desk configuration.
+    pub fn start_at(data_dir: &Path, now: &str, desk: DeskConfig) -> Server {
+        let clock = Clock::Pinned(chrono::DateTime::parse_from_rfc3339(now).unwrap());
+        Server::start_full(data_dir, None, None, clock, desk)
+    }
+
+    fn start_full(
+        data_dir: &Path,
+        token: Option<&str>,
+        pack_dir: Option<&Path>,
+        clock: Clock,
+        desk: DeskConfig,
+    ) -> Server {
         let dir: PathBuf = data_dir.to_path_buf();
         let pack_dir: Option<PathBuf> = pack_dir.map(Path::to_path_buf);
         let token_for_server = token.map(str::to_string);
@@ -55,8 +78,9 @@ impl Server {
                     &db,
                     pack,
                     handoff::Policy::default(),
-                    reference_clock(),
+                    clock,
                     2000,
+                    desk,
                 )
                 .unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -119,6 +143,14 @@ impl Server {
     pub fn post(&self, path: &str, body: Value) -> (u16, Value) {
         let resp = self
             .auth(self.agent.post(format!("{}{path}", self.base)))
+            .send_json(&body)
+            .unwrap();
+        read(resp)
+    }
+
+    pub fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self
+            .auth(self.agent.put(format!("{}{path}", self.base)))
             .send_json(&body)
             .unwrap();
         read(resp)

@@ -1,6 +1,7 @@
 -- wrk script: each connection talks in its own conversation (ids from
 -- conversations.txt, one per line), sending routine shopper messages that
--- the bot answers itself, so every request is one full durable chat turn.
+-- the bot answers itself, so every request is one full durable chat turn
+-- (with the customers turns.sh opens the conversations for).
 local ids = {}
 for line in io.lines(os.getenv("XIAOER_CONVERSATIONS") or "conversations.txt") do
   ids[#ids + 1] = line

@@ -150,7 +150,10 @@ mod tests {
         .unwrap();
         let c = Config::build(file, Overrides::default()).unwrap();
         assert_eq!(c.desk.agents.len(), 1);
-        assert_eq!(c.desk.overflow.max_wait, std::time::Duration::from_secs(600));
+        assert_eq!(
+            c.desk.overflow.max_wait,
+            std::time::Duration::from_secs(600)
+        );
     }
 
     #[test]

@@ -8,14 +8,14 @@
 //! starts with everybody offline until they do. Queue entries themselves are
 //! durable in the handoff store; nothing here is needed to recover them.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use dialogs::{Tier, Time};
 use handoff::{
-    Agent, BusinessHours, Desk as DeskView, HandlingStats, Needs, OverflowPolicy, Presence, Roster, RosterError, Route,
-    Shopper, Skill, SkillRules, SlaPolicy, Spike, SpikeDetector, SpikePolicy,
+    Agent, BusinessHours, Desk as DeskView, HandlingStats, Needs, OverflowPolicy, Presence, Roster,
+    RosterError, Route, Shopper, Skill, SkillRules, SlaPolicy, Spike, SpikeDetector, SpikePolicy,
 };
 use intents::Lang;
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,8 @@ struct State {
     stats: HandlingStats,
     spikes: SpikeDetector,
     alerts: VecDeque<Alert>,
+    /// Conversation → the agent it was offered to first.
+    offers: HashMap<String, String>,
 }
 
 /// Defaults for an agent who signs in without saying more.
@@ -98,6 +100,7 @@ impl Desk {
                 stats: config.handling,
                 spikes: SpikeDetector::new(config.spikes),
                 alerts: VecDeque::new(),
+                offers: HashMap::new(),
             }),
         }
     }
@@ -117,7 +120,15 @@ impl Desk {
 
     /// Where a conversation that needs a person goes now: live queue,
     /// callback, or ticket.
-    pub fn route(&self, now: Time, intent: &str, lang: Lang, tier: Tier, anger: f32, position: usize) -> Route {
+    pub fn route(
+        &self,
+        now: Time,
+        intent: &str,
+        lang: Lang,
+        tier: Tier,
+        anger: f32,
+        position: usize,
+    ) -> Route {
         let needs = Needs::new(self.skills.skill_for(intent), lang);
         let state = self.lock();
         let desk = DeskView {
@@ -127,13 +138,31 @@ impl Desk {
             sla: &self.sla,
             overflow: &self.overflow,
         };
-        handoff::route(now, &desk, &Shopper { needs: &needs, tier, anger, position })
+        handoff::route(
+            now,
+            &desk,
+            &Shopper {
+                needs: &needs,
+                tier,
+                anger,
+                position,
+            },
+        )
     }
 
     /// Signs an agent in or out, or changes what they take.
-    pub fn update_agent(&self, agent_id: &str, update: AgentUpdate, now: Time) -> Result<Agent, RosterError> {
+    pub fn update_agent(
+        &self,
+        agent_id: &str,
+        update: AgentUpdate,
+        now: Time,
+    ) -> Result<Agent, RosterError> {
         let mut state = self.lock();
-        let mut agent = state.roster.agent(agent_id).cloned().unwrap_or_else(|| new_agent(agent_id));
+        let mut agent = state
+            .roster
+            .agent(agent_id)
+            .cloned()
+            .unwrap_or_else(|| new_agent(agent_id));
         if let Some(name) = update.name {
             agent.name = name;
         }
@@ -148,7 +177,11 @@ impl Desk {
         }
         state.roster.upsert(agent);
         state.roster.set_presence(agent_id, update.presence, now)?;
-        Ok(state.roster.agent(agent_id).cloned().expect("just upserted"))
+        Ok(state
+            .roster
+            .agent(agent_id)
+            .cloned()
+            .expect("just upserted"))
     }
 
     pub fn agents(&self) -> Vec<Agent> {
@@ -157,18 +190,58 @@ impl Desk {
 
     /// An agent took a conversation. An agent the desk has not heard of is
     /// signed in on the spot (their console claimed, so they are at work).
-    pub fn claimed(&self, agent_id: &str, conversation_id: &str, now: Time) -> Result<(), RosterError> {
+    pub fn claimed(
+        &self,
+        agent_id: &str,
+        conversation_id: &str,
+        now: Time,
+    ) -> Result<(), RosterError> {
         let mut state = self.lock();
         if state.roster.agent(agent_id).is_none() {
             state.roster.upsert(new_agent(agent_id));
             state.roster.set_presence(agent_id, Presence::Online, now)?;
         }
-        state.roster.assign(agent_id, conversation_id)
+        state.roster.assign(agent_id, conversation_id)?;
+        state.offers.remove(conversation_id);
+        Ok(())
+    }
+
+    /// Remembers who a waiting conversation was offered to (shown in the queue).
+    pub fn offered(&self, conversation_id: &str, agent_id: &str) {
+        self.lock()
+            .offers
+            .insert(conversation_id.to_string(), agent_id.to_string());
+    }
+
+    /// Who a waiting conversation was offered to, if anyone.
+    pub fn offered_to(&self, conversation_id: &str) -> Option<String> {
+        self.lock().offers.get(conversation_id).cloned()
+    }
+
+    /// The first of `waiting` (already in serving order) that this agent can
+    /// serve: offered to them, or matching their skills and languages.
+    pub fn pick(
+        &self,
+        agent_id: &str,
+        waiting: &[handoff::QueueEntry],
+        lang_of: impl Fn(&str) -> Option<Lang>,
+    ) -> Option<String> {
+        let state = self.lock();
+        let agent = state.roster.agent(agent_id)?;
+        waiting
+            .iter()
+            .find(|e| {
+                state.offers.get(&e.conversation_id).map(String::as_str) == Some(agent_id)
+                    || lang_of(&e.conversation_id)
+                        .is_some_and(|lang| agent.languages.contains(&lang))
+            })
+            .map(|e| e.conversation_id.clone())
     }
 
     /// A conversation left its agent after `handled` (feeds the wait estimate).
     pub fn released(&self, conversation_id: &str, now: Time, handled: Option<Duration>) {
         let mut state = self.lock();
+        state.offers.remove(conversation_id);
         state.roster.release(conversation_id, now);
         if let Some(handled) = handled {
             state.stats.record(handled);
@@ -179,7 +252,10 @@ impl Desk {
     pub fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
         let needs = Needs::new(self.skills.skill_for(intent), lang);
         let state = self.lock();
-        state.roster.offer(&needs).or_else(|| state.roster.offer(&needs.any_skill()))
+        state
+            .roster
+            .offer(&needs)
+            .or_else(|| state.roster.offer(&needs.any_skill()))
     }
 
     /// Counts a complaint or an angry turn about `key` (an intent or a
@@ -209,7 +285,14 @@ fn new_agent(agent_id: &str) -> Agent {
         id: agent_id.to_string(),
         name: agent_id.to_string(),
         presence: Presence::Offline,
-        skills: [Skill::Orders, Skill::Logistics, Skill::Refunds, Skill::Complaints].into_iter().collect(),
+        skills: [
+            Skill::Orders,
+            Skill::Logistics,
+            Skill::Refunds,
+            Skill::Complaints,
+        ]
+        .into_iter()
+        .collect(),
         languages: vec![Lang::Zh, Lang::En],
         max_chats: DEFAULT_MAX_CHATS,
         active: Default::default(),
@@ -240,12 +323,20 @@ mod tests {
     fn nobody_online_means_a_ticket_and_an_online_agent_means_the_live_queue() {
         let desk = Desk::new(DeskConfig::default());
         let noon = at("2026-11-20T12:00:00+08:00");
-        assert!(matches!(desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1), Route::Ticket { .. }));
+        assert!(matches!(
+            desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1),
+            Route::Ticket { .. }
+        ));
         online(&desk, "a1", vec![Skill::Complaints], noon);
-        assert!(matches!(desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1), Route::LiveQueue { .. }));
+        assert!(matches!(
+            desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1),
+            Route::LiveQueue { .. }
+        ));
         let night = at("2026-11-20T23:00:00+08:00");
         match desk.route(night, "complaint", Lang::Zh, Tier::Normal, 0.9, 1) {
-            Route::Ticket { opens_at, .. } => assert_eq!(opens_at, Some(at("2026-11-21T09:00:00+08:00"))),
+            Route::Ticket { opens_at, .. } => {
+                assert_eq!(opens_at, Some(at("2026-11-21T09:00:00+08:00")))
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -256,13 +347,25 @@ mod tests {
         let noon = at("2026-11-20T12:00:00+08:00");
         online(&desk, "refunds", vec![Skill::Refunds], noon);
         online(&desk, "logistics", vec![Skill::Logistics], noon);
-        assert_eq!(desk.offer("refund_status", Lang::Zh).as_deref(), Some("refunds"));
-        assert_eq!(desk.offer("track_package", Lang::Zh).as_deref(), Some("logistics"));
+        assert_eq!(
+            desk.offer("refund_status", Lang::Zh).as_deref(),
+            Some("refunds")
+        );
+        assert_eq!(
+            desk.offer("track_package", Lang::Zh).as_deref(),
+            Some("logistics")
+        );
         desk.claimed("logistics", "c1", noon).unwrap();
         // The logistics agent is full (max 1): the other agent takes it rather than nobody.
-        assert_eq!(desk.offer("track_package", Lang::Zh).as_deref(), Some("refunds"));
+        assert_eq!(
+            desk.offer("track_package", Lang::Zh).as_deref(),
+            Some("refunds")
+        );
         desk.released("c1", noon, Some(Duration::from_secs(240)));
-        assert_eq!(desk.offer("track_package", Lang::Zh).as_deref(), Some("logistics"));
+        assert_eq!(
+            desk.offer("track_package", Lang::Zh).as_deref(),
+            Some("logistics")
+        );
     }
 
     #[test]
@@ -282,7 +385,9 @@ mod tests {
         let start = at("2026-11-20T12:00:00+08:00");
         let mut raised = 0;
         for i in 0..20 {
-            raised += desk.signal(start + chrono::Duration::seconds(i * 10), "SKU-90001").len();
+            raised += desk
+                .signal(start + chrono::Duration::seconds(i * 10), "SKU-90001")
+                .len();
         }
         assert_eq!(raised, 1, "one alert per spike, not one per event");
         assert!(matches!(&desk.alerts()[..], [Alert::Spike(s)] if s.key == "SKU-90001"));

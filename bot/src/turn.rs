@@ -23,6 +23,7 @@ use handoff::{
     Author, Context, ConvStatus, Conversation, Decision, EntryKind, HandoffRecord, Message,
     NewMessage, Pending, Policy, QueueEntry, RecordedTurn, Signals, Store, TurnRecord,
 };
+use handoff::{Route, TicketReason};
 use intents::{Lang, Understanding};
 use serde::Serialize;
 use thiserror::Error;
@@ -30,6 +31,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use tracing::Instrument as _;
 
 use crate::clock::Clock;
+use crate::desk::Desk;
 use crate::hub::Hub;
 
 /// What a turn or an agent action can fail with. Each maps to one HTTP status.
@@ -51,6 +53,8 @@ pub enum TurnError {
     },
     #[error("agent id is empty")]
     MissingAgent,
+    #[error("the desk refuses: {0}")]
+    Desk(#[from] handoff::RosterError),
     #[error(transparent)]
     Store(#[from] handoff::Error),
     #[error(transparent)]
@@ -81,6 +85,10 @@ pub struct HandoffNotice {
     pub priority: i64,
     /// 1-based place in the queue when it was made.
     pub position: usize,
+    /// Live queue, callback or ticket, with the wait or the answer time.
+    pub route: Option<Route>,
+    /// The agent the conversation is offered to first (live queue only).
+    pub offered_to: Option<String>,
 }
 
 /// The bot: content pack, shop, conversation store, policy and clock.
@@ -91,6 +99,7 @@ pub struct Bot {
     policy: Policy,
     clock: Clock,
     max_message_chars: usize,
+    desk: Desk,
     hub: Hub,
     // Turns of one conversation run one at a time (the dialog state is
     // read-modify-write), up to and including the publish after the flush,
@@ -112,6 +121,7 @@ impl Bot {
         policy: Policy,
         clock: Clock,
         max_message_chars: usize,
+        desk: Desk,
     ) -> Bot {
         Bot {
             pack: RwLock::new(Arc::new(pack)),
@@ -120,6 +130,7 @@ impl Bot {
             policy,
             clock,
             max_message_chars,
+            desk,
             hub: Hub::default(),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
         }
@@ -138,6 +149,10 @@ impl Bot {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub fn desk(&self) -> &Desk {
+        &self.desk
     }
 
     pub fn hub(&self) -> &Hub {
@@ -237,6 +252,8 @@ impl Bot {
                 reasons: entry.reasons.clone(),
                 priority: entry.priority,
                 position: outcome.position,
+                route: outcome.route.clone(),
+                offered_to: outcome.offered_to.clone(),
             }
         });
         let status = match (&outcome.quiet, &notice) {
@@ -278,6 +295,8 @@ impl Bot {
                 outcome: Unfinished {
                     understanding,
                     position: 0,
+                    route: None,
+                    offered_to: None,
                     quiet: Some(conversation.status),
                 },
             });
@@ -317,8 +336,13 @@ impl Bot {
         // nothing (no publish, no HTTP answer) before it is on disk.
         let mut messages = vec![shopper];
         let mut position = 0;
+        let mut route = None;
+        let mut offered_to = None;
+        if understanding.angry || understanding.intent == "complaint" {
+            self.signal_spikes(now, &understanding, &reply);
+        }
         let record = if decision.escalate {
-            let handoff = self.hand_over(
+            let mut handoff = self.hand_over(
                 &conversation,
                 customer,
                 &decision,
@@ -328,19 +352,27 @@ impl Bot {
                 now,
             )?;
             position = self.store.rank(handoff.priority, &now, conversation_id)?;
+            let routed = self.desk.route(
+                now,
+                &understanding.intent,
+                understanding.lang,
+                tier,
+                understanding.anger,
+                position,
+            );
             if reply.handoff.is_some() || reply.understood {
                 messages.push(NewMessage::bot(now, &reply));
             }
-            let queued = pack.say(
-                "handoff.queued",
-                understanding.lang,
-                understanding.script,
-                &[
-                    ("position", position.to_string()),
-                    ("ahead", (position - 1).to_string()),
-                ],
-            );
-            messages.push(system_message(now, queued));
+            let (kind, notice) = self.route_notice(&pack, &understanding, &routed, position, now);
+            handoff.kind = kind;
+            if kind == EntryKind::Queued {
+                offered_to = self.desk.offer(&understanding.intent, understanding.lang);
+                if let Some(agent) = &offered_to {
+                    self.desk.offered(conversation_id, agent);
+                }
+            }
+            route = Some(routed);
+            messages.push(system_message(now, notice));
             TurnRecord {
                 messages,
                 dialog: Some((dialog, 0)),
@@ -360,9 +392,77 @@ impl Bot {
             outcome: Unfinished {
                 understanding,
                 position,
+                route,
+                offered_to,
                 quiet: None,
             },
         })
+    }
+
+    /// The kind of queue entry a route makes, and what the shopper is told:
+    /// place and wait in the live queue, or when a person will answer.
+    fn route_notice(
+        &self,
+        pack: &Pack,
+        u: &Understanding,
+        route: &Route,
+        position: usize,
+        now: dialogs::Time,
+    ) -> (EntryKind, String) {
+        let format = pack.say("format.datetime", u.lang, u.script, &[]);
+        let when =
+            |t: Option<dialogs::Time>| t.map(|t| t.format(&format).to_string()).unwrap_or_default();
+        let minutes = |d: std::time::Duration| d.as_secs().div_ceil(60).max(1).to_string();
+        let (kind, key, vars) = match route {
+            Route::LiveQueue { eta } => (
+                EntryKind::Queued,
+                "handoff.queued",
+                vec![
+                    ("position", position.to_string()),
+                    ("minutes", minutes(*eta)),
+                ],
+            ),
+            Route::Callback { eta } => {
+                let target = self.desk.sla().ticket_first_response.max(*eta);
+                let answer_by = self.desk.hours().answer_by(now, target);
+                (
+                    EntryKind::Ticket,
+                    "handoff.callback",
+                    vec![("minutes", minutes(*eta)), ("answer_by", when(answer_by))],
+                )
+            }
+            Route::Ticket {
+                opens_at,
+                answer_by,
+                why: TicketReason::AfterHours,
+            } => (
+                EntryKind::Ticket,
+                "handoff.ticket_after_hours",
+                vec![
+                    ("opens_at", when(*opens_at)),
+                    ("answer_by", when(*answer_by)),
+                ],
+            ),
+            Route::Ticket { answer_by, .. } => (
+                EntryKind::Ticket,
+                "handoff.ticket",
+                vec![("answer_by", when(*answer_by))],
+            ),
+        };
+        (kind, pack.say(key, u.lang, u.script, &vars))
+    }
+
+    /// Counts a complaint or an angry turn, per intent and per product of the
+    /// orders it is about, for the spike alerts.
+    fn signal_spikes(&self, now: dialogs::Time, u: &Understanding, reply: &Reply) {
+        self.desk.signal(now, &format!("intent:{}", u.intent));
+        for id in reply.orders.iter().chain(u.slots.order_ids.iter()) {
+            if let Ok(Some(order)) = self.shop.order(id) {
+                for item in &order.items {
+                    self.desk.signal(now, &format!("sku:{}", item.sku));
+                }
+            }
+        }
     }
 
     /// What the human queue needs: reasons, priority and the context package.
@@ -461,7 +561,15 @@ impl Bot {
         let agent_id = agent(agent_id)?;
         let _turn = self.lock_blocking(id);
         let conversation = self.conversation(id)?;
-        let entry = self.store.claim(id, agent_id, self.now())?;
+        // The desk refuses an agent who is away or full before anything is stored.
+        self.desk.claimed(agent_id, id, self.now())?;
+        let entry = match self.store.claim(id, agent_id, self.now()) {
+            Ok(entry) => entry,
+            Err(e) => {
+                self.desk.released(id, self.now(), None);
+                return Err(e.into());
+            }
+        };
         let text = self.pack().say(
             "handoff.agent_joined",
             conversation.lang,
@@ -470,6 +578,24 @@ impl Bot {
         );
         self.publish(id, system_message(self.now(), text))?;
         Ok(entry)
+    }
+
+    /// An agent takes the most urgent waiting conversation they can serve
+    /// (their skills and languages; anything if none fits). `None` when
+    /// nothing waits.
+    pub fn pull(&self, agent_id: &str) -> Result<Option<QueueEntry>, TurnError> {
+        let agent_id = agent(agent_id)?;
+        let waiting = self.store.queue()?;
+        let pick = self
+            .desk
+            .pick(agent_id, &waiting, |id| {
+                self.conversation(id).ok().map(|c| c.lang)
+            })
+            .or_else(|| waiting.first().map(|e| e.conversation_id.clone()));
+        match pick {
+            Some(id) => self.claim(&id, agent_id).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// An agent writes to the shopper of a conversation they hold.
@@ -497,7 +623,13 @@ impl Bot {
         let agent_id = agent(agent_id)?;
         let _turn = self.lock_blocking(id);
         let conversation = self.require_holder(id, agent_id)?;
+        let claimed_at = self.store.entry(id)?.and_then(|e| match e.state {
+            handoff::EntryState::Claimed { at, .. } => Some(at),
+            _ => None,
+        });
         self.store.resolve(id, agent_id, self.now())?;
+        let handled = claimed_at.and_then(|at| (self.now() - at).to_std().ok());
+        self.desk.released(id, self.now(), handled);
         let text = self.pack().say(
             "handoff.resolved",
             conversation.lang,
@@ -551,6 +683,9 @@ struct Unfinished {
     understanding: Understanding,
     /// Place in the queue, when the turn handed over.
     position: usize,
+    /// Where the hand-over went.
+    route: Option<Route>,
+    offered_to: Option<String>,
     /// The conversation's status when the bot kept quiet (not with the bot).
     quiet: Option<ConvStatus>,
 }

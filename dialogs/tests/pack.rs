@@ -119,8 +119,14 @@ fn system_texts_render_with_their_placeholders() {
         "已为您转接人工客服,您当前排在第 3 位,预计等待约 4 分钟,请稍候。"
     );
     let en = pack.say("handoff.queued", Lang::En, Script::Latin, &vars);
-    assert!(en.contains("number 3 in the queue") && en.contains("4 min"), "{en}");
-    let ticket = [("answer_by", "11月21日 10:00".to_string()), ("opens_at", "11月21日 09:00".to_string())];
+    assert!(
+        en.contains("number 3 in the queue") && en.contains("4 min"),
+        "{en}"
+    );
+    let ticket = [
+        ("answer_by", "11月21日 10:00".to_string()),
+        ("opens_at", "11月21日 09:00".to_string()),
+    ];
     assert_eq!(
         pack.say("handoff.ticket_after_hours", Lang::Zh, Script::Simplified, &ticket),
         "现在是非工作时间,已为您登记工单。人工客服 11月21日 09:00 上班,最晚 11月21日 10:00 前回复您。"

@@ -48,7 +48,9 @@ fn classify(c: &mut Criterion) {
         })
     });
     group.throughput(Throughput::Elements(1));
-    group.bench_function("long", |b| b.iter(|| black_box(matcher.classify(black_box(LONG)))));
+    group.bench_function("long", |b| {
+        b.iter(|| black_box(matcher.classify(black_box(LONG))))
+    });
     group.finish();
 }
 
@@ -56,7 +58,9 @@ fn load(c: &mut Criterion) {
     let spec = spec();
     let mut group = c.benchmark_group("load");
     group.sample_size(10);
-    group.bench_function("compile", |b| b.iter(|| Matcher::new(black_box(&spec)).unwrap()));
+    group.bench_function("compile", |b| {
+        b.iter(|| Matcher::new(black_box(&spec)).unwrap())
+    });
     group.bench_function("parse_and_compile", |b| {
         b.iter(|| {
             let spec: LexiconSpec = toml::from_str(black_box(LEXICON)).unwrap();

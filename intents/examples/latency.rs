@@ -19,8 +19,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args
         .first()
         .ok_or("usage: latency FILE.jsonl [--model MODEL.json] [--rounds N]")?;
-    let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
-    let rounds: usize = value("--rounds").map(|n| n.parse()).transpose()?.unwrap_or(5);
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    let rounds: usize = value("--rounds")
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(5);
     let lexicon = concat!(env!("CARGO_MANIFEST_DIR"), "/../dialogs/pack/lexicon.toml");
 
     let started = Instant::now();
@@ -29,6 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let file: ModelFile = serde_json::from_str(&std::fs::read_to_string(model)?)?;
         spec.model = Some(file.model);
     }
+    let parsed = started.elapsed();
     let matcher = Matcher::new(&spec)?;
     let load = started.elapsed();
 
@@ -55,8 +63,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
     let us = |d: Duration| d.as_secs_f64() * 1e6;
     println!(
-        "load {:.1} ms | {} messages x {rounds}: {:.0} msg/s, mean {:.2} µs, p50 {:.2} µs, p90 {:.2} µs, p99 {:.2} µs, p99.9 {:.2} µs, max {:.1} µs",
+        "load {:.1} ms (read+parse {:.1}, compile {:.1}) | {} messages x {rounds}: {:.0} msg/s, mean {:.2} µs, p50 {:.2} µs, p90 {:.2} µs, p99 {:.2} µs, p99.9 {:.2} µs, max {:.1} µs",
         load.as_secs_f64() * 1e3,
+        parsed.as_secs_f64() * 1e3,
+        (load - parsed).as_secs_f64() * 1e3,
         texts.len(),
         times.len() as f64 / total.as_secs_f64(),
         us(total) / times.len() as f64,

@@ -161,7 +161,9 @@ impl Scorecard {
                     in_correct += usize::from(right);
                 }
                 if !right {
-                    *confusions.entry((expected.clone(), u.intent.clone())).or_default() += 1;
+                    *confusions
+                        .entry((expected.clone(), u.intent.clone()))
+                        .or_default() += 1;
                 }
             }
             if let Some(lang) = example.lang {
@@ -223,8 +225,10 @@ impl Scorecard {
             .filter(|b| b.2 > 0)
             .map(|&(conf, correct, _)| (conf - correct as f64).abs() / n_intent as f64)
             .sum();
-        let mut confusions: Vec<(String, String, usize)> =
-            confusions.into_iter().map(|((e, g), n)| (e, g, n)).collect();
+        let mut confusions: Vec<(String, String, usize)> = confusions
+            .into_iter()
+            .map(|((e, g), n)| (e, g, n))
+            .collect();
         confusions.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
         card.confusions = confusions;
         card

@@ -74,13 +74,15 @@ impl Matcher {
             .map(|c| {
                 let index = self.intents.iter().position(|i| *i == c.intent);
                 let terms = match (index, &self.intent_head) {
-                    (Some(i), Some((head, classes))) => match classes.iter().position(|&x| x == i) {
-                        Some(class) => self.learned_terms(head, class, &a.raw, &a, |input| {
-                            self.intents[input].clone()
-                        }),
-                        // out_of_scope by threshold: no class of the head.
-                        None => Vec::new(),
-                    },
+                    (Some(i), Some((head, classes))) => {
+                        match classes.iter().position(|&x| x == i) {
+                            Some(class) => self.learned_terms(head, class, &a.raw, &a, |input| {
+                                self.intents[input].clone()
+                            }),
+                            // out_of_scope by threshold: no class of the head.
+                            None => Vec::new(),
+                        }
+                    }
                     (Some(i), None) => self.hand_terms(i, &a),
                     (None, _) => Vec::new(),
                 };

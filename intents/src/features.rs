@@ -112,10 +112,22 @@ mod tests {
     #[test]
     fn english_words_pairs_and_pieces() {
         let f = extract("my refund, please");
-        for g in ["my", "refund", "my refund", "ref*", "refu*", "refun*", "please", "pleas*"] {
+        for g in [
+            "my",
+            "refund",
+            "my refund",
+            "ref*",
+            "refu*",
+            "refun*",
+            "please",
+            "pleas*",
+        ] {
             assert!(f.contains(&g.to_string()), "{g} in {f:?}");
         }
-        assert!(!f.contains(&"refund please".to_string()), "a comma breaks a pair");
+        assert!(
+            !f.contains(&"refund please".to_string()),
+            "a comma breaks a pair"
+        );
         assert!(!f.contains(&"efu*".to_string()));
         let ids = extract("order e20261111000123 12315");
         assert!(ids.contains(&"12315".to_string()));

@@ -66,8 +66,8 @@ mod understanding;
 
 pub use crate::error::Error;
 pub use crate::explain::{CandidateTerms, Explanation, Term, TermKind};
-pub use crate::model::{HeadSpec, ModelSpec, ANGRY};
 pub use crate::matcher::{Matcher, OUT_OF_SCOPE};
+pub use crate::model::{HeadSpec, ModelSpec, ANGRY};
 pub use crate::normalize::normalize;
 pub use crate::spec::{AngerSpec, IntentKeywords, LexiconSpec, ScoringSpec, SlotWeights};
 pub use crate::understanding::{Candidate, Lang, Script, Slots, Understanding};

@@ -238,22 +238,15 @@ impl Matcher {
     /// Hand scores and learned features of one message.
     pub(crate) fn analyse(&self, text: &str) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
-        let hits = self.hits(&normalized);
+        let mut learned = Vec::new();
+        let hits = self.hits(&normalized, &mut learned);
 
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
         let mut lexical_anger = 0.0f32;
-        let mut learned = Vec::new();
         // A keyword counts once per message, for intents and for anger.
         let mut counted: Vec<(usize, bool)> = Vec::with_capacity(hits.len());
         for hit in &hits {
-            let compact = self.compact[hit.keyword];
-            if compact.learned != u32::MAX {
-                learned.push(compact.learned);
-            }
-            if !compact.hand {
-                continue;
-            }
             let keyword = &self.keywords[hit.keyword];
             if !keyword.intents.is_empty()
                 && !counted.contains(&(hit.keyword, false))
@@ -314,28 +307,46 @@ impl Matcher {
         }
     }
 
-    /// Automaton hits that respect ASCII word boundaries, in order of end.
-    fn hits(&self, normalized: &str) -> Vec<Hit> {
+    /// Automaton hits that respect ASCII word boundaries, in order of end:
+    /// the hits of hand patterns (keywords, cues, negations, neutral
+    /// phrases), and the learned features found, pushed to `learned`.
+    ///
+    /// Learned features stay out of the hand hits so that they cannot change
+    /// the hand rules: a learned "不是要" must not hide the negation "不是"
+    /// inside it, or the hand scores would differ from those trained on.
+    fn hits(&self, normalized: &str, learned: &mut Vec<u32>) -> Vec<Hit> {
         let bytes = normalized.as_bytes();
         let word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
-        self.automaton
-            .find_overlapping_iter(normalized)
-            .filter_map(|m| {
-                let keyword = &self.compact[m.pattern().as_usize()];
-                let left_ok = !keyword.left_boundary || m.start() == 0 || !word_byte(m.start() - 1);
-                let right_ok = !keyword.right_boundary || !word_byte(m.end());
-                (left_ok && right_ok).then_some(Hit {
+        let mut hits = Vec::new();
+        for m in self.automaton.find_overlapping_iter(normalized) {
+            let keyword = &self.compact[m.pattern().as_usize()];
+            let left_ok = !keyword.left_boundary || m.start() == 0 || !word_byte(m.start() - 1);
+            let right_ok = !keyword.right_boundary || !word_byte(m.end());
+            if !(left_ok && right_ok) {
+                continue;
+            }
+            if keyword.learned != u32::MAX {
+                learned.push(keyword.learned);
+            }
+            if keyword.hand {
+                hits.push(Hit {
                     start: m.start(),
                     end: m.end(),
                     keyword: m.pattern().as_usize(),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        hits
     }
 
     /// Whether a longer hit of the same kind (or a neutral phrase) covers
     /// `hit`: the longest match wins.
-    pub(crate) fn hidden(&self, hits: &[Hit], hit: &Hit, same_kind: impl Fn(&Keyword) -> bool) -> bool {
+    pub(crate) fn hidden(
+        &self,
+        hits: &[Hit],
+        hit: &Hit,
+        same_kind: impl Fn(&Keyword) -> bool,
+    ) -> bool {
         hits.iter().any(|h| {
             covers(h, hit) && {
                 let k = &self.keywords[h.keyword];
@@ -358,7 +369,6 @@ impl Matcher {
     ) -> bool {
         hits.iter().any(|n| {
             n.end <= hit.start
-                && self.compact[n.keyword].hand
                 && kind(&self.keywords[n.keyword])
                 && tokens(&normalized[n.end..hit.start]) <= window
                 && !hits.iter().any(|h| covers(h, n))

@@ -124,9 +124,19 @@ impl Head {
                 })
             }
         };
-        check("temperature", spec.temperature, spec.temperature > 0.0, "> 0")?;
+        check(
+            "temperature",
+            spec.temperature,
+            spec.temperature > 0.0,
+            "> 0",
+        )?;
         let unit = |v: f32| (0.0..=1.0).contains(&v);
-        check("out_of_scope_below", spec.out_of_scope_below, unit(spec.out_of_scope_below), "0..=1")?;
+        check(
+            "out_of_scope_below",
+            spec.out_of_scope_below,
+            unit(spec.out_of_scope_below),
+            "0..=1",
+        )?;
         check("threshold", spec.threshold, unit(spec.threshold), "0..=1")?;
         if spec.bias.is_empty() {
             return Err(Error::EmptyModel {
@@ -134,13 +144,19 @@ impl Head {
             });
         }
         let classes: Vec<String> = spec.bias.keys().cloned().collect();
+        let index: std::collections::HashMap<&str, u32> = classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i as u32))
+            .collect();
         let class = |what: &str, name: &str| -> Result<u32, Error> {
-            classes.iter().position(|c| c == name).map(|i| i as u32).ok_or_else(|| {
-                Error::UnknownIntent {
+            index
+                .get(name)
+                .copied()
+                .ok_or_else(|| Error::UnknownIntent {
                     section: format!("{section}.{what}"),
                     intent: name.to_string(),
-                }
-            })
+                })
         };
         let finite = |what: &str, key: &str, w: f32| {
             if w.is_finite() {

@@ -131,9 +131,16 @@ pub fn train(
         .filter(|&(_, n)| n >= options.min_count.max(1))
         .map(|(f, _)| f)
         .collect();
-    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, f)| (*f, i as u32)).collect();
+    let index: HashMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (*f, i as u32))
+        .collect();
     let encode_features = |features: &[String]| -> Row {
-        let ids: Vec<u32> = features.iter().filter_map(|f| index.get(f.as_str()).copied()).collect();
+        let ids: Vec<u32> = features
+            .iter()
+            .filter_map(|f| index.get(f.as_str()).copied())
+            .collect();
         let scale = feature_scale(ids.len());
         ids.into_iter().map(|id| (id, scale)).collect()
     };
@@ -193,7 +200,8 @@ pub fn train(
                 .collect()
         };
         for (c, name) in classes.iter().enumerate() {
-            head.bias.insert(name.clone(), round(w[bias_row * classes.len() + c]));
+            head.bias
+                .insert(name.clone(), round(w[bias_row * classes.len() + c]));
         }
         for (i, name) in hand_names.iter().enumerate() {
             let weights = weights_of(v as usize + i);
@@ -242,7 +250,8 @@ pub fn train(
             }
         };
         let mut head = HeadSpec::default();
-        head.bias.insert(ANGRY.to_string(), round(logit(v as usize + 2)));
+        head.bias
+            .insert(ANGRY.to_string(), round(logit(v as usize + 2)));
         for (i, name) in ANGER_INPUTS.iter().enumerate() {
             let weights = one(logit(v as usize + i));
             if !weights.is_empty() {
@@ -364,7 +373,9 @@ fn calibrate(
         ..base.clone()
     };
     let matcher = Matcher::new(&spec)?;
-    if let (Some(head), Some((compiled, class_intents))) = (&mut model.intents, &matcher.intent_head) {
+    if let (Some(head), Some((compiled, class_intents))) =
+        (&mut model.intents, &matcher.intent_head)
+    {
         let mut logits = Vec::new();
         let mut labels = Vec::new();
         for e in val {
@@ -409,7 +420,10 @@ fn calibrate(
             .iter()
             .filter_map(|e| {
                 let angry = e.angry?;
-                Some((matcher.anger_logit(compiled, &matcher.analyse(&e.text)), angry))
+                Some((
+                    matcher.anger_logit(compiled, &matcher.analyse(&e.text)),
+                    angry,
+                ))
             })
             .collect();
         report.val_anger = scored.len();
@@ -503,8 +517,14 @@ fn best_f1_threshold(scored: &[(f32, bool)], t: f32) -> f32 {
                     _ => {}
                 }
             }
-            (threshold, 2.0 * tp / (2.0 * tp + fp + fn_ + f64::MIN_POSITIVE))
+            (
+                threshold,
+                2.0 * tp / (2.0 * tp + fp + fn_ + f64::MIN_POSITIVE),
+            )
         })
-        .fold((0.5, f64::MIN), |best, x| if x.1 > best.1 { x } else { best })
+        .fold(
+            (0.5, f64::MIN),
+            |best, x| if x.1 > best.1 { x } else { best },
+        )
         .0
 }

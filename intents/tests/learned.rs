@@ -49,7 +49,11 @@ fn data() -> Vec<Example> {
         ("我想换货", "exchange_request", false),
         ("换一个大一码的", "exchange_request", false),
         ("can i swap it for a bigger size", "exchange_request", false),
-        ("exchange this for another colour", "exchange_request", false),
+        (
+            "exchange this for another colour",
+            "exchange_request",
+            false,
+        ),
         ("cancel my order", "cancel_order", false),
         ("please cancel it now!!!", "cancel_order", true),
         ("取消订单", "cancel_order", false),
@@ -84,7 +88,10 @@ fn training_is_deterministic_and_fits_its_data() {
     assert!(card.accuracy > 0.9, "{card:?}");
     assert!(m.is_trained());
     assert_eq!(m.classify("我想换货").intent, "exchange_request");
-    assert_eq!(m.classify("when is my refund coming").intent, "refund_status");
+    assert_eq!(
+        m.classify("when is my refund coming").intent,
+        "refund_status"
+    );
 }
 
 #[test]
@@ -180,7 +187,53 @@ fn negation_and_contrast_decide_between_neighbours() {
     );
     // The negated keyword is gone from the candidates, not just outweighed.
     let u = m.classify("not cancel, just change the address");
-    assert!(u.candidates.iter().all(|c| c.intent != "cancel_order"), "{u:?}");
+    assert!(
+        u.candidates.iter().all(|c| c.intent != "cancel_order"),
+        "{u:?}"
+    );
+}
+
+#[test]
+fn learned_features_do_not_change_the_hand_rules() {
+    // "不是要" is a learned feature covering the negation "不是": the hand
+    // rule must still cancel "退款", as it did when the model was trained.
+    let mut head = intents::HeadSpec::default();
+    head.bias.insert("refund_status".into(), 0.0);
+    head.bias.insert("exchange_request".into(), 0.0);
+    head.hand.insert(
+        "refund_status".into(),
+        [("refund_status".to_string(), 1.0)].into_iter().collect(),
+    );
+    for f in ["不是要", "是不"] {
+        head.features.insert(
+            f.into(),
+            [("exchange_request".to_string(), 0.5)]
+                .into_iter()
+                .collect(),
+        );
+    }
+    let m = Matcher::new(&LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(head),
+            anger: None,
+        }),
+        ..base()
+    })
+    .unwrap();
+    let e = m.explain("不是要退款");
+    let hand_terms: Vec<_> = e
+        .candidates
+        .iter()
+        .flat_map(|c| &c.terms)
+        .filter(|t| t.kind == TermKind::Hand)
+        .collect();
+    assert!(hand_terms.is_empty(), "退款 is negated: {hand_terms:?}");
+    assert_eq!(e.understanding.intent, "exchange_request");
+    let e = m.explain("要退款");
+    assert!(e.candidates[0]
+        .terms
+        .iter()
+        .any(|t| t.kind == TermKind::Hand && t.feature == "refund_status"));
 }
 
 /// A model whose every feature weighs on class `a`: `explain` then lists

@@ -37,6 +37,7 @@ pub fn run(args: ChatArgs) -> Result<()> {
         handoff::Policy::default(),
         clock,
         crate::config::DEFAULT_MAX_MESSAGE_CHARS,
+        crate::desk::DeskConfig::default(),
     )?;
     let (conversation, greeting) = bot.start(&args.customer, None)?;
 

@@ -88,7 +88,13 @@ fn print_explanation(out: &mut impl Write, e: &Explanation) -> Result<()> {
             c.intent, score.score, c.total
         )?;
         for t in c.terms.iter().take(TERMS_SHOWN) {
-            writeln!(out, "      {:+8.3}  {:<9} {}", t.weight, kind(t.kind), t.feature)?;
+            writeln!(
+                out,
+                "      {:+8.3}  {:<9} {}",
+                t.weight,
+                kind(t.kind),
+                t.feature
+            )?;
         }
         if c.terms.len() > TERMS_SHOWN {
             writeln!(out, "      … {} more", c.terms.len() - TERMS_SHOWN)?;
@@ -97,7 +103,13 @@ fn print_explanation(out: &mut impl Write, e: &Explanation) -> Result<()> {
     if !e.anger.is_empty() {
         writeln!(out, "  anger")?;
         for t in e.anger.iter().take(TERMS_SHOWN) {
-            writeln!(out, "      {:+8.3}  {:<9} {}", t.weight, kind(t.kind), t.feature)?;
+            writeln!(
+                out,
+                "      {:+8.3}  {:<9} {}",
+                t.weight,
+                kind(t.kind),
+                t.feature
+            )?;
         }
     }
     Ok(())
@@ -149,16 +161,30 @@ mod tests {
     #[test]
     fn explain_shows_each_candidate_with_its_terms() {
         let mut out = Vec::new();
-        print(&mut out, &matcher(), "退款到账了吗 E20261111000123", false, true).unwrap();
+        print(
+            &mut out,
+            &matcher(),
+            "退款到账了吗 E20261111000123",
+            false,
+            true,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].contains("intent=refund_status"), "{text}");
         assert!(lines[2].starts_with("  refund_status"), "{text}");
         assert!(lines[2].contains("score=+3.000"), "{text}");
-        for term in ["+1.500  keyword   到账", "+1.000  keyword   退款", "+0.500  slot      order_id"] {
+        for term in [
+            "+1.500  keyword   到账",
+            "+1.000  keyword   退款",
+            "+0.500  slot      order_id",
+        ] {
             assert!(text.contains(term), "{term} in\n{text}");
         }
-        assert!(text.contains("out_of_scope") && text.contains("threshold"), "{text}");
+        assert!(
+            text.contains("out_of_scope") && text.contains("threshold"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -166,7 +192,16 @@ mod tests {
         let mut out = Vec::new();
         print(&mut out, &matcher(), "退款", true, true).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        for field in ["text", "intent", "confidence", "angry", "anger", "lang", "slots", "candidates"] {
+        for field in [
+            "text",
+            "intent",
+            "confidence",
+            "angry",
+            "anger",
+            "lang",
+            "slots",
+            "candidates",
+        ] {
             assert!(value.get(field).is_some(), "{field}");
         }
         let terms = &value["explain"]["candidates"][0]["terms"][0];

@@ -173,14 +173,22 @@ mod tests {
         .unwrap();
         let card = Scorecard::score(&matcher, &examples);
         let json = summary_json(&card);
-        for field in ["n", "accuracy", "macro_f1", "anger_precision", "anger_recall"] {
+        for field in [
+            "n",
+            "accuracy",
+            "macro_f1",
+            "anger_precision",
+            "anger_recall",
+        ] {
             assert!(json.get(field).is_some(), "{field}");
         }
         assert_eq!(json["n_out_of_scope"], 1);
         assert_eq!(json["out_of_scope_recall"], 1.0);
         assert_eq!(json["confusions"][0]["expected"], "thanks");
         assert_eq!(json["confusions"][0]["got"], "greeting");
-        assert!(json["ece"].as_f64().is_some_and(|e| (0.0..=1.0).contains(&e)));
+        assert!(json["ece"]
+            .as_f64()
+            .is_some_and(|e| (0.0..=1.0).contains(&e)));
         let mut text = Vec::new();
         print_tables(&mut text, &card, 5).unwrap();
         let text = String::from_utf8(text).unwrap();

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 
 use crate::clock::Clock;
+use crate::desk::{Desk, DeskConfig};
 use crate::shop::SledShop;
 use crate::turn::Bot;
 
@@ -47,6 +48,7 @@ pub fn build_bot(
     policy: handoff::Policy,
     clock: Clock,
     max_message_chars: usize,
+    desk: DeskConfig,
 ) -> Result<Bot> {
     let shop = SledShop::open(db).context("shop store")?;
     if shop.seed_demo_if_empty().context("loading the demo shop")? {
@@ -60,5 +62,6 @@ pub fn build_bot(
         policy,
         clock,
         max_message_chars,
+        Desk::new(desk),
     ))
 }

@@ -32,6 +32,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         config.policy.clone(),
         config.clock,
         config.max_message_chars,
+        config.desk.clone(),
     )?);
     if config.agent_token.is_none() {
         tracing::warn!(

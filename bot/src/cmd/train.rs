@@ -88,13 +88,14 @@ pub fn run(args: TrainArgs) -> Result<()> {
 }
 
 fn is_json(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 /// Labelled JSONL, one [`Example`] per non-blank line.
 pub fn read_examples(path: &Path) -> Result<Vec<Example>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     parse_examples(&text).with_context(|| format!("in {}", path.display()))
 }
 
@@ -129,7 +130,10 @@ pub fn load_matcher(pack: Option<&Path>, model: Option<&Path>) -> Result<Matcher
     if let Some(path) = model {
         let model = read_model(path)?;
         if model.intents.is_none() && model.anger.is_none() {
-            bail!("model {} has neither intents nor anger weights", path.display());
+            bail!(
+                "model {} has neither intents nor anger weights",
+                path.display()
+            );
         }
         spec.model = Some(model);
     }
@@ -194,6 +198,9 @@ mod tests {
         let path = dir.path().join("empty.json");
         std::fs::write(&path, r#"{"model": {}}"#).unwrap();
         let err = load_matcher(None, Some(&path)).unwrap_err();
-        assert!(err.to_string().contains("neither intents nor anger"), "{err}");
+        assert!(
+            err.to_string().contains("neither intents nor anger"),
+            "{err}"
+        );
     }
 }

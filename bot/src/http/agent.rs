@@ -6,17 +6,24 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use handoff::EntryFacts;
+
 use super::shopper::After;
 use super::{live, ApiJson, AppError, AppState};
+use crate::desk::AgentUpdate;
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/queue", get(queue))
+        .route("/pull", post(pull))
+        .route("/agents", get(agents))
+        .route("/agents/{agent_id}", put(update_agent))
+        .route("/alerts", get(alerts))
         .route("/conversations/{id}/claim", post(claim))
         .route("/conversations/{id}/context", get(context))
         .route("/conversations/{id}/messages", post(reply))
@@ -55,8 +62,67 @@ pub(super) async fn require_token(
 }
 
 async fn queue(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let entries = state.run(|bot| Ok(bot.store().queue()?)).await?;
+    let entries = state
+        .run(|bot| {
+            let entries = bot.store().queue()?;
+            Ok(entries
+                .into_iter()
+                .map(|e| {
+                    let offered_to = bot.desk().offered_to(&e.conversation_id);
+                    let mut v = serde_json::to_value(&e).unwrap_or_default();
+                    v["offered_to"] = json!(offered_to);
+                    v
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
     Ok(Json(json!({ "entries": entries })))
+}
+
+/// The agent takes the most urgent waiting conversation they can serve.
+async fn pull(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<AgentOnly>,
+) -> Result<Json<Value>, AppError> {
+    let entry = state.run(move |bot| bot.pull(&body.agent_id)).await?;
+    Ok(Json(json!({ "entry": entry })))
+}
+
+async fn agents(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "agents": state.bot.desk().agents() }))
+}
+
+/// Signs an agent in or out (`presence`: online, away, offline) and sets
+/// their skills, languages and number of concurrent chats.
+async fn update_agent(
+    State(state): State<AppState>,
+    Path(agent_id): Path<String>,
+    ApiJson(update): ApiJson<AgentUpdate>,
+) -> Result<Json<Value>, AppError> {
+    let now = state.bot.now();
+    let agent = state
+        .bot
+        .desk()
+        .update_agent(&agent_id, update, now)
+        .map_err(|e| AppError::new(StatusCode::CONFLICT, "agent_unavailable", e.to_string()))?;
+    Ok(Json(json!({ "agent": agent })))
+}
+
+/// Spike alerts raised so far, and the SLA breaches of what waits now.
+async fn alerts(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let breaches = state
+        .run(|bot| {
+            let waiting = bot.store().queue()?;
+            let facts: Vec<EntryFacts> = waiting.iter().map(|e| EntryFacts::new(e, &[])).collect();
+            Ok(bot
+                .desk()
+                .sla()
+                .breaches(bot.desk().hours(), &facts, bot.now()))
+        })
+        .await?;
+    Ok(Json(
+        json!({ "spikes": state.bot.desk().alerts(), "breaches": breaches }),
+    ))
 }
 
 #[derive(Deserialize)]

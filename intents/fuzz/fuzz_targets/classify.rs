@@ -28,12 +28,17 @@ fn matchers() -> &'static [Matcher; 2] {
     M.get_or_init(|| {
         let hand: LexiconSpec = toml::from_str(LEXICON).unwrap();
         let trained: LexiconSpec = toml::from_str(&format!("{LEXICON}\n{MODEL}")).unwrap();
-        [Matcher::new(&hand).unwrap(), Matcher::new(&trained).unwrap()]
+        [
+            Matcher::new(&hand).unwrap(),
+            Matcher::new(&trained).unwrap(),
+        ]
     })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let once = normalize(text);
     assert_eq!(normalize(&once), once);
     for m in matchers() {

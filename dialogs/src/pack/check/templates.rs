@@ -32,7 +32,10 @@ const SYSTEM: &[(&str, Said)] = &[
     ("handoff.agent_joined", Said::Plain(&["agent"])),
     ("handoff.resolved", Said::Plain(&[])),
     ("handoff.ticket", Said::Plain(&["answer_by"])),
-    ("handoff.ticket_after_hours", Said::Plain(&["opens_at", "answer_by"])),
+    (
+        "handoff.ticket_after_hours",
+        Said::Plain(&["opens_at", "answer_by"]),
+    ),
     ("handoff.callback", Said::Plain(&["minutes", "answer_by"])),
     ("error.unavailable", Said::Plain(&[])),
     ("order.not_found", Said::InTurn(&["order_id"])),

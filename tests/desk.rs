@@ -1,0 +1,159 @@
+//! The desk with a pinned clock: live queue with an agent on duty, a ticket
+//! after hours or with nobody online, the overflow switch, pulling, and
+//! spike alerts.
+
+use serde_json::{json, Value};
+use xiaoer::desk::DeskConfig;
+
+use crate::support::{texts, Server, REFERENCE_NOW};
+
+fn sign_in(server: &Server, agent: &str, max_chats: u32) {
+    let (status, body) = server.put(
+        &format!("/api/agent/agents/{agent}"),
+        json!({ "presence": "online", "max_chats": max_chats, "languages": ["zh", "en"] }),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+fn hand_over(server: &Server, customer: &str, text: &str) -> (String, Value) {
+    let c = server.start_conversation(customer);
+    let body = server.say(&c, text);
+    assert!(body["handoff"].is_object(), "{body}");
+    (c, body)
+}
+
+fn queue(server: &Server) -> Vec<Value> {
+    server.get("/api/agent/queue").1["entries"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn an_agent_on_duty_gets_a_live_queue_offer_and_can_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 3);
+    let (c, body) = hand_over(&server, "C1002", "转人工");
+    let handoff = &body["handoff"];
+    assert_eq!(handoff["route"]["kind"], "live_queue", "{body}");
+    assert_eq!(handoff["offered_to"], "a1");
+    assert!(texts(&body["replies"]).contains("排在第 1 位"), "{body}");
+    let entries = queue(&server);
+    assert_eq!(
+        (
+            entries[0]["kind"].as_str(),
+            entries[0]["offered_to"].as_str()
+        ),
+        (Some("queued"), Some("a1"))
+    );
+
+    let (status, pulled) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
+    assert_eq!(status, 200, "{pulled}");
+    assert_eq!(pulled["entry"]["conversation_id"], c.as_str());
+    let (_, agents) = server.get("/api/agent/agents");
+    assert_eq!(agents["agents"][0]["active"], json!([c]));
+    let (_, nothing) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
+    assert!(nothing["entry"].is_null(), "{nothing}");
+}
+
+#[test]
+fn nobody_online_gives_a_ticket_with_an_answer_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (_, body) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(body["handoff"]["route"]["kind"], "ticket", "{body}");
+    assert_eq!(body["handoff"]["route"]["why"], "no_agent_online");
+    // Open 09:00–22:00 and a one-hour ticket target: answered by 13:00.
+    assert!(texts(&body["replies"]).contains("11月20日 13:00"), "{body}");
+    assert_eq!(queue(&server)[0]["kind"], "ticket");
+}
+
+#[test]
+fn after_hours_a_ticket_says_when_a_person_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_at(
+        dir.path(),
+        "2026-11-20T23:00:00+08:00",
+        DeskConfig::default(),
+    );
+    sign_in(&server, "a1", 3);
+    let (_, body) = hand_over(&server, "C1002", "转人工");
+    let route = &body["handoff"]["route"];
+    assert_eq!(
+        (route["kind"].as_str(), route["why"].as_str()),
+        (Some("ticket"), Some("after_hours")),
+        "{body}"
+    );
+    let reply = texts(&body["replies"]);
+    assert!(
+        reply.contains("11月21日 09:00") && reply.contains("11月21日 10:00"),
+        "{reply}"
+    );
+}
+
+#[test]
+fn overflow_offers_a_callback_but_angry_and_vip_shoppers_still_queue() {
+    let desk: DeskConfig = toml_desk(
+        r#"
+        [overflow]
+        max_wait = "1m"
+        [handling]
+        prior = "20m"
+        "#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_at(dir.path(), REFERENCE_NOW, desk);
+    sign_in(&server, "a1", 1);
+    // The only seat is taken.
+    let (busy, _) = hand_over(&server, "C1005", "转人工");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{busy}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+
+    let (_, calm) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(calm["handoff"]["route"]["kind"], "callback", "{calm}");
+    assert!(texts(&calm["replies"]).contains("回电"), "{calm}");
+
+    let (_, vip) = hand_over(&server, "C1001", "转人工");
+    assert_eq!(
+        vip["handoff"]["route"]["kind"], "live_queue",
+        "VIP skips the callback: {vip}"
+    );
+    let (_, angry) = hand_over(&server, "C1003", "气死了!!!我要投诉!!!");
+    assert_eq!(
+        angry["handoff"]["route"]["kind"], "live_queue",
+        "anger skips the callback: {angry}"
+    );
+}
+
+#[test]
+fn a_burst_of_complaints_raises_a_spike_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    for customer in ["C1001", "C1002", "C1003", "C1004", "C1005", "C1006"] {
+        hand_over(&server, customer, "我要投诉!!!");
+    }
+    let (status, alerts) = server.get("/api/agent/alerts");
+    assert_eq!(status, 200);
+    let spikes = alerts["spikes"].as_array().unwrap();
+    assert!(
+        spikes.iter().any(|s| s["key"] == "intent:complaint"),
+        "{alerts}"
+    );
+    assert!(alerts["breaches"].is_array());
+}
+
+fn toml_desk(text: &str) -> DeskConfig {
+    #[derive(serde::Deserialize)]
+    struct File {
+        desk: DeskConfig,
+    }
+    let wrapped = format!(
+        "[desk]\n{}",
+        text.replace("\n        [", "\n        [desk.")
+    );
+    toml::from_str::<File>(&wrapped).unwrap().desk
+}
