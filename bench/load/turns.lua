@@ -28,7 +28,10 @@ end
 function request()
   n = n + 1
   local id = ids[(n % #ids) + 1]
-  return wrk.format(nil, "/api/conversations/" .. id .. "/messages", nil, texts[(n % #texts) + 1])
+  -- Each conversation cycles through the texts (never the same question
+  -- three times in a row, which would hand it over).
+  local text = texts[(math.floor(n / #ids) % #texts) + 1]
+  return wrk.format(nil, "/api/conversations/" .. id .. "/messages", nil, text)
 end
 
 function done(summary, latency, requests)

@@ -328,6 +328,7 @@ impl Bot {
                 reply: &reply,
                 not_understood_streak: streak,
                 tier,
+                recent: &dialog.recent,
             },
             &self.policy,
         );

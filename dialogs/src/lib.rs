@@ -43,7 +43,7 @@ pub use commerce::{
     Address, Commerce, CommerceError, Customer, Item, MemoryShop, Order, OrderStatus, Refund,
     ScanEvent, Shipment, Tier,
 };
-pub use engine::{respond, DialogError, DialogState, Pending, TurnInput};
+pub use engine::{respond, DialogError, DialogState, Pending, RecentTurn, TurnInput, RECENT_TURNS};
 pub use intents::{Lang, Script, Understanding};
 pub use pack::{check, check_embedded, check_report, Pack, PackError, Problem};
 pub use reply::{Button, HandoffRequest, Reply};

@@ -69,6 +69,10 @@ pub struct SummaryLabels {
     pub not_understood: String,
     /// For [`Reason::Situation`], by code; an unlisted code is shown as is.
     pub situations: BTreeMap<String, String>,
+    /// For [`Reason::RisingAnger`].
+    pub rising_anger: String,
+    /// For [`Reason::RepeatedIntent`]; `{turns}` is replaced by the count.
+    pub repeated: String,
 }
 
 impl Default for SummaryLabels {
@@ -83,6 +87,8 @@ impl Default for SummaryLabels {
             asked_for_human: "要求人工".to_owned(),
             complaint: "要求投诉".to_owned(),
             not_understood: "{turns} 轮未理解".to_owned(),
+            rising_anger: "情绪升级".to_owned(),
+            repeated: "同一问题问了 {turns} 次".to_owned(),
             situations: situations
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -125,6 +131,10 @@ impl SummaryLabels {
                 }
                 Reason::Situation { code } => {
                     parts.push(self.situations.get(code).unwrap_or(code).clone())
+                }
+                Reason::RisingAnger { .. } => parts.push(self.rising_anger.clone()),
+                Reason::RepeatedIntent { turns, .. } => {
+                    parts.push(self.repeated.replace("{turns}", &turns.to_string()))
                 }
                 Reason::Anger { .. } => {}
             }

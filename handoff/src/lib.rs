@@ -15,7 +15,7 @@
 //!
 //! let store = Store::open(std::path::Path::new("data/handoff"))?;
 //! let conversation = store.create_conversation("C1001", intents::Lang::Zh, now)?;
-//! let signals = Signals { understanding: u, reply, not_understood_streak: 0, tier: dialogs::Tier::Vip };
+//! let signals = Signals { understanding: u, reply, not_understood_streak: 0, tier: dialogs::Tier::Vip, recent: &[] };
 //! let decision = escalate(&signals, &Policy::default());
 //! if decision.escalate {
 //!     let rank = priority(&decision.reasons, signals.tier, u.anger);

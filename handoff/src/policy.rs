@@ -1,7 +1,7 @@
 //! When the bot hands a conversation to a human: a pure decision over one
 //! turn's signals.
 
-use dialogs::{Reply, Tier};
+use dialogs::{RecentTurn, Reply, Tier};
 use intents::Understanding;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,15 @@ pub struct Policy {
     pub human_intent: String,
     /// Intent id (and reply handoff code) meaning "I want to complain".
     pub complaint_intent: String,
+    /// Anger rising over this many turns in a row hands over (below 2 turns it off).
+    pub rising_anger_turns: u32,
+    /// ...when the last of them reaches at least this score.
+    pub rising_anger_min: f32,
+    /// The same intent this many turns in a row (asked again and again, so
+    /// the answers did not help) hands over (below 2 turns it off).
+    pub repeat_limit: u32,
+    /// Intents that may repeat freely (greetings, thanks…).
+    pub repeat_exempt: Vec<String>,
 }
 
 impl Default for Policy {
@@ -30,6 +39,12 @@ impl Default for Policy {
             not_understood_limit: 3,
             human_intent: "human_agent".to_owned(),
             complaint_intent: "complaint".to_owned(),
+            rising_anger_turns: 3,
+            rising_anger_min: 0.3,
+            repeat_limit: 3,
+            repeat_exempt: ["greeting", "thanks", "goodbye", "out_of_scope"]
+                .map(str::to_owned)
+                .to_vec(),
         }
     }
 }
@@ -55,6 +70,8 @@ pub struct Signals<'a> {
     pub not_understood_streak: u32,
     /// The shopper's membership tier.
     pub tier: Tier,
+    /// The last turns' intent and anger, this one included (newest last).
+    pub recent: &'a [RecentTurn],
 }
 
 /// Why a conversation goes to a human. Every trigger that fired is recorded,
@@ -76,6 +93,18 @@ pub enum Reason {
     /// The bot failed to understand several turns in a row.
     NotUnderstood {
         /// How many.
+        turns: u32,
+    },
+    /// Anger rose turn after turn.
+    RisingAnger {
+        /// The scores of the last turns, oldest first.
+        scores: Vec<f32>,
+    },
+    /// The same question came back turn after turn.
+    RepeatedIntent {
+        /// The intent.
+        intent: String,
+        /// How many turns in a row.
         turns: u32,
     },
     /// The content pack hands this situation to a human (lost or damaged parcel…).
@@ -127,6 +156,12 @@ pub fn escalate(signals: &Signals, policy: &Policy) -> Decision {
             turns: signals.not_understood_streak,
         });
     }
+    if let Some(scores) = rising_anger(signals.recent, policy) {
+        reasons.push(Reason::RisingAnger { scores });
+    }
+    if let Some((intent, turns)) = repeated_intent(signals.recent, policy) {
+        reasons.push(Reason::RepeatedIntent { intent, turns });
+    }
     if let Some(code) = requested.filter(|c| *c != human && *c != complaint) {
         reasons.push(Reason::Situation {
             code: code.to_owned(),
@@ -136,6 +171,33 @@ pub fn escalate(signals: &Signals, policy: &Policy) -> Decision {
         escalate: !reasons.is_empty(),
         reasons,
     }
+}
+
+/// The last `rising_anger_turns` scores when each is higher than the one
+/// before and the last reaches `rising_anger_min`.
+fn rising_anger(recent: &[RecentTurn], policy: &Policy) -> Option<Vec<f32>> {
+    let n = policy.rising_anger_turns as usize;
+    if n < 2 || recent.len() < n {
+        return None;
+    }
+    let scores: Vec<f32> = recent[recent.len() - n..].iter().map(|t| t.anger).collect();
+    let rising = scores.windows(2).all(|w| w[1] > w[0]);
+    let last = *scores.last()?;
+    (rising && last >= policy.rising_anger_min).then_some(scores)
+}
+
+/// The intent of the last `repeat_limit` turns when they all share it and it
+/// is not exempt.
+fn repeated_intent(recent: &[RecentTurn], policy: &Policy) -> Option<(String, u32)> {
+    let n = policy.repeat_limit as usize;
+    if n < 2 || recent.len() < n {
+        return None;
+    }
+    let last = &recent[recent.len() - n..];
+    let intent = &last[0].intent;
+    let same = last.iter().all(|t| &t.intent == intent);
+    (same && !policy.repeat_exempt.iter().any(|e| e == intent))
+        .then(|| (intent.clone(), policy.repeat_limit))
 }
 
 #[cfg(test)]

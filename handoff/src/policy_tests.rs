@@ -39,6 +39,7 @@ fn decide(intent: &str, anger: f32, handoff: Option<&str>, streak: u32, tier: Ti
         reply: &r,
         not_understood_streak: streak,
         tier,
+        recent: &[],
     };
     escalate(&signals, &Policy::default())
 }
@@ -143,6 +144,7 @@ fn a_zero_limit_turns_the_not_understood_trigger_off() {
         reply: &r,
         not_understood_streak: 0,
         tier: Tier::Normal,
+        recent: &[],
     };
     assert!(!escalate(&signals, &policy).escalate);
 }
@@ -177,4 +179,92 @@ fn reasons_serialise_with_a_kind_tag() {
             {"kind": "situation", "code": "lost_parcel"},
         ])
     );
+}
+
+fn history(turns: &[(&str, f32)]) -> Vec<dialogs::RecentTurn> {
+    turns
+        .iter()
+        .map(|(intent, anger)| dialogs::RecentTurn {
+            intent: (*intent).to_owned(),
+            anger: *anger,
+        })
+        .collect()
+}
+
+fn decide_with(recent: &[dialogs::RecentTurn]) -> Decision {
+    let last = recent.last().unwrap();
+    let u = understanding(&last.intent, last.anger);
+    let r = reply(None);
+    let signals = Signals {
+        understanding: &u,
+        reply: &r,
+        not_understood_streak: 0,
+        tier: Tier::Normal,
+        recent,
+    };
+    escalate(&signals, &Policy::default())
+}
+
+#[test]
+fn rising_anger_and_repeated_questions_hand_over() {
+    // (history, expected reasons) — each score below the 0.6 threshold alone.
+    let cases: Vec<(Vec<(&str, f32)>, Vec<Reason>)> = vec![
+        (
+            vec![
+                ("track_package", 0.1),
+                ("delivery_delay", 0.3),
+                ("delivery_delay", 0.5),
+            ],
+            vec![Reason::RisingAnger {
+                scores: vec![0.1, 0.3, 0.5],
+            }],
+        ),
+        // Rising, but still calm at the end: no.
+        (
+            vec![
+                ("track_package", 0.0),
+                ("order_status", 0.1),
+                ("refund_status", 0.2),
+            ],
+            vec![],
+        ),
+        // Not strictly rising: no.
+        (
+            vec![
+                ("track_package", 0.4),
+                ("order_status", 0.4),
+                ("refund_status", 0.5),
+            ],
+            vec![],
+        ),
+        (
+            vec![
+                ("refund_status", 0.0),
+                ("refund_status", 0.0),
+                ("refund_status", 0.0),
+            ],
+            vec![Reason::RepeatedIntent {
+                intent: "refund_status".into(),
+                turns: 3,
+            }],
+        ),
+        // Twice is not yet "again and again"; greetings may repeat.
+        (
+            vec![
+                ("order_status", 0.0),
+                ("refund_status", 0.0),
+                ("refund_status", 0.0),
+            ],
+            vec![],
+        ),
+        (
+            vec![("greeting", 0.0), ("greeting", 0.0), ("greeting", 0.0)],
+            vec![],
+        ),
+    ];
+    for (turns, expected) in cases {
+        let decision = decide_with(&history(&turns));
+        assert_eq!(decision.reasons, expected, "{turns:?}");
+        assert_eq!(decision.escalate, !expected.is_empty());
+    }
 }

@@ -41,7 +41,7 @@ pub fn priority(reasons: &[Reason], tier: Tier, anger: f32) -> i64 {
         Tier::Svip => SVIP,
     };
     // Each kind of reason counts once, however often it was recorded.
-    let mut seen = [false; 5];
+    let mut seen = [false; 7];
     for reason in reasons {
         let (slot, value) = match reason {
             Reason::AskedForHuman => (0, ASKED_FOR_HUMAN),
@@ -49,6 +49,8 @@ pub fn priority(reasons: &[Reason], tier: Tier, anger: f32) -> i64 {
             Reason::Anger { .. } => (2, ANGRY),
             Reason::NotUnderstood { .. } => (3, NOT_UNDERSTOOD),
             Reason::Situation { .. } => (4, SITUATION),
+            Reason::RisingAnger { .. } => (5, ANGRY),
+            Reason::RepeatedIntent { .. } => (6, NOT_UNDERSTOOD),
         };
         if !std::mem::replace(&mut seen[slot], true) {
             points += value;

@@ -30,6 +30,21 @@ pub struct DialogState {
     /// Slots collected by `ask` nodes, e.g. `tracking_number`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub slots: BTreeMap<String, String>,
+    /// The last few turns' intent and anger, newest last (at most
+    /// [`RECENT_TURNS`]): what the escalation policy reads for rising anger
+    /// and for the same question asked again and again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<RecentTurn>,
+}
+
+/// How many turns [`DialogState::recent`] keeps.
+pub const RECENT_TURNS: usize = 5;
+
+/// One past turn as the escalation policy sees it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct RecentTurn {
+    pub intent: String,
+    pub anger: f32,
 }
 
 /// The node of a flow that waits for the shopper's answer.
@@ -78,6 +93,14 @@ pub fn respond(
     state: &mut DialogState,
     input: &TurnInput,
 ) -> Result<Reply, DialogError> {
+    let u = input.understanding;
+    state.recent.push(RecentTurn {
+        intent: u.intent.clone(),
+        anger: u.anger,
+    });
+    if state.recent.len() > RECENT_TURNS {
+        state.recent.remove(0);
+    }
     let mut turn = Turn::new(pack, shop, state, input)?;
     let (flow, node) = match resume::resume(&mut turn, state)? {
         resume::Resume::Continue { flow, node } => (flow, node),
