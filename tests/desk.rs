@@ -48,11 +48,30 @@ fn an_agent_on_duty_gets_a_live_queue_offer_and_can_pull() {
         (Some("queued"), Some("a1"))
     );
 
+    let (_, second) = hand_over(&server, "C1004", "I want a real person");
+    let second_id = second["conversation_id"].as_str().unwrap().to_string();
+    let (_, place) = server.get(&format!("/api/conversations/{second_id}/queue"));
+    assert_eq!(
+        (place["position"].as_u64(), place["kind"].as_str()),
+        (Some(2), Some("queued")),
+        "{place}"
+    );
+
     let (status, pulled) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
     assert_eq!(status, 200, "{pulled}");
     assert_eq!(pulled["entry"]["conversation_id"], c.as_str());
     let (_, agents) = server.get("/api/agent/agents");
     assert_eq!(agents["agents"][0]["active"], json!([c]));
+    // The queue moved: the second shopper is next now.
+    let (_, place) = server.get(&format!("/api/conversations/{second_id}/queue"));
+    assert_eq!(place["position"], 1, "{place}");
+    let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+    assert!(
+        place["position"].is_null() && place["status"]["kind"] == "with_agent",
+        "{place}"
+    );
+    let (_, next) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
+    assert_eq!(next["entry"]["conversation_id"], second_id.as_str());
     let (_, nothing) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
     assert!(nothing["entry"].is_null(), "{nothing}");
 }

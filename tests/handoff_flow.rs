@@ -51,6 +51,16 @@ fn angry_complaint_is_queued_claimed_answered_and_resolved() {
         "{}",
         ctx["summary"]
     );
+    let suggested: Vec<&str> = ctx["suggested_replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        suggested.iter().any(|r| r.contains("延误补偿")),
+        "replies for the late parcel: {suggested:?}"
+    );
 
     // While waiting, the bot stays quiet.
     let waiting = server.say(&c, "人呢?");

@@ -78,6 +78,15 @@ pub struct TurnOutcome {
     pub status: ConvStatus,
 }
 
+/// A conversation's place in the human queue, for the shopper's widget.
+#[derive(Debug, Clone, Serialize)]
+pub struct Place {
+    pub status: ConvStatus,
+    /// 1-based place while waiting; `None` once an agent has it or if it never waited.
+    pub position: Option<usize>,
+    pub kind: Option<EntryKind>,
+}
+
 /// What the shopper and the API learn about a handoff this turn made.
 #[derive(Debug, Clone, Serialize)]
 pub struct HandoffNotice {
@@ -483,13 +492,14 @@ impl Bot {
             self.orders_mentioned(conversation, &transcript, understanding, reply, dialog)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
         // The context's transcript is read fresh when an agent opens it.
-        let context: Context = handoff::build_context(
+        let mut context: Context = handoff::build_context(
             customer,
             &decision.reasons,
             orders,
             Vec::new(),
             &conversation.id,
         );
+        context.suggested_replies = self.suggested_replies(understanding, &decision.reasons);
         Ok(HandoffRecord {
             kind: EntryKind::Queued,
             reasons: decision.reasons.clone(),
@@ -497,6 +507,24 @@ impl Bot {
             context,
             now,
         })
+    }
+
+    /// The pack's standard replies for the intent of the turn that handed
+    /// over, then for a complaint when one is among the reasons, else for
+    /// asking for a person.
+    fn suggested_replies(&self, u: &Understanding, reasons: &[handoff::Reason]) -> Vec<String> {
+        let pack = self.pack();
+        let mut replies = pack.standard_replies(&u.intent, u.lang, u.script);
+        let complained = reasons
+            .iter()
+            .any(|r| matches!(r, handoff::Reason::Complaint));
+        if complained && u.intent != self.policy.complaint_intent {
+            replies.extend(pack.standard_replies(&self.policy.complaint_intent, u.lang, u.script));
+        }
+        if replies.is_empty() {
+            replies = pack.standard_replies(&self.policy.human_intent, u.lang, u.script);
+        }
+        replies
     }
 
     /// Orders the conversation talked about, as they are now, limited to the
@@ -597,6 +625,24 @@ impl Bot {
             Some(id) => self.claim(&id, agent_id).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// Where a handed-over conversation stands: its place while it waits
+    /// (1 = next), the kind of entry, and the conversation's status.
+    pub fn place(&self, id: &str) -> Result<Place, TurnError> {
+        let conversation = self.conversation(id)?;
+        let entry = self.store.entry(id)?;
+        let position = match &entry {
+            Some(e) if e.state == handoff::EntryState::Waiting => {
+                Some(self.store.rank(e.priority, &e.waiting_since, id)?)
+            }
+            _ => None,
+        };
+        Ok(Place {
+            status: conversation.status,
+            position,
+            kind: entry.map(|e| e.kind),
+        })
     }
 
     /// An agent writes to the shopper of a conversation they hold.

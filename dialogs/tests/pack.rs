@@ -244,3 +244,21 @@ say = "human.transfer"
     assert!(turn("开发票").text.contains("哪个订单"));
     assert!(turn("E20261111000456").text.contains("299.00"));
 }
+
+#[test]
+fn standard_replies_for_agents_come_by_intent_in_order_and_language() {
+    let pack = pack();
+    let zh = pack.standard_replies("complaint", Lang::Zh, Script::Simplified);
+    assert_eq!(zh.len(), 2);
+    assert!(zh[0].contains("全程跟进"), "{zh:?}");
+    let en = pack.standard_replies("complaint", Lang::En, Script::Latin);
+    assert!(en[0].contains("follow it through"), "{en:?}");
+    let hant = pack.standard_replies("track_package", Lang::Zh, Script::Traditional);
+    assert!(
+        hant[0].contains("包裹") && hant[0].contains("幫"),
+        "{hant:?}"
+    );
+    assert!(pack
+        .standard_replies("greeting", Lang::Zh, Script::Simplified)
+        .is_empty());
+}

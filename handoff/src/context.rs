@@ -25,6 +25,9 @@ pub struct Context {
     /// entries, filled when read through [`Store::context`](crate::Store::context).
     #[serde(default)]
     pub transcript: Vec<Message>,
+    /// Standard replies (标准话术) the content pack offers for this case.
+    #[serde(default)]
+    pub suggested_replies: Vec<String>,
 }
 
 /// Assembles a [`Context`] and writes its summary with the default labels.
@@ -43,6 +46,7 @@ pub fn build_context(
         orders,
         summary,
         transcript,
+        suggested_replies: Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/conversations", post(start))
         .route("/api/conversations/{id}/messages", post(send).get(read))
         .route("/api/conversations/{id}/events", get(live::shopper_events))
+        .route("/api/conversations/{id}/queue", get(place))
         .route("/api/conversations/{id}/ws", get(live::shopper_socket))
 }
 
@@ -112,4 +113,13 @@ async fn read(
         "status": conversation.status,
         "messages": messages,
     })))
+}
+
+/// `GET /api/conversations/{id}/queue`: the shopper's place while waiting for a person.
+async fn place(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let place = state.run(move |bot| bot.place(&id)).await?;
+    Ok(Json(json!(place)))
 }

@@ -175,6 +175,30 @@ impl Pack {
         self.text(key, lang, script, &all)
     }
 
+    /// The pack's standard replies for agents (标准话术) about `intent`, in
+    /// the order the pack lists them: the `agent.<intent>.*` texts.
+    pub fn standard_replies(&self, intent: &str, lang: Lang, script: Script) -> Vec<String> {
+        let prefix = format!("agent.{intent}.");
+        let mut keyed: Vec<(&str, &str)> = self
+            .templates_of(self.reply_lang(lang))
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .collect();
+        // Keys are numbered 1, 2, … 10: order by number, not by text.
+        keyed.sort_by_key(|(k, _)| k[prefix.len()..].parse::<u32>().unwrap_or(u32::MAX));
+        keyed
+            .into_iter()
+            .map(|(_, t)| {
+                in_script(
+                    render(t, &self.policy_vars),
+                    lang,
+                    script,
+                    &self.traditional_fixes,
+                )
+            })
+            .collect()
+    }
+
     /// What the bot says when a conversation opens: the greeting and the main menu.
     pub fn greeting(&self, lang: Lang) -> Reply {
         let script = default_script(lang);

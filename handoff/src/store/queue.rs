@@ -233,6 +233,7 @@ fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time) -> QueueEntry 
             orders: Vec::new(),
             summary: String::new(),
             transcript: Vec::new(),
+            suggested_replies: Vec::new(),
         },
     }
 }
