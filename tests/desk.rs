@@ -34,7 +34,8 @@ fn an_agent_on_duty_gets_a_live_queue_offer_and_can_pull() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     sign_in(&server, "a1", 3);
-    let (c, body) = hand_over(&server, "C1002", "转人工");
+    // A VIP: ahead of the second shopper whatever the (pinned, equal) times.
+    let (c, body) = hand_over(&server, "C1001", "转人工");
     let handoff = &body["handoff"];
     assert_eq!(handoff["route"]["kind"], "live_queue", "{body}");
     assert_eq!(handoff["offered_to"], "a1");
@@ -175,4 +176,53 @@ fn toml_desk(text: &str) -> DeskConfig {
         text.replace("\n        [", "\n        [desk.")
     );
     toml::from_str::<File>(&wrapped).unwrap().desk
+}
+
+#[test]
+fn an_agent_transfers_to_a_colleague_or_back_to_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 3);
+    sign_in(&server, "a2", 3);
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+
+    let path = format!("/api/agent/conversations/{c}/transfer");
+    let (status, body) = server.post(&path, json!({ "agent_id": "a2", "to_agent": "a1" }));
+    assert_eq!(status, 409, "only the holder transfers: {body}");
+    let (status, body) = server.post(&path, json!({ "agent_id": "a1", "to_agent": "a2" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["entry"]["state"]["agent_id"], "a2");
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    assert!(
+        texts(&history["messages"]).contains("客服 a2 已接入"),
+        "{history}"
+    );
+    let (_, agents) = server.get("/api/agent/agents");
+    let active = |id: &str| {
+        agents["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap()["active"]
+            .clone()
+    };
+    assert_eq!((active("a1"), active("a2")), (json!([]), json!([c])));
+
+    // Back to the queue, keeping its place; the shopper is told.
+    let (status, body) = server.post(&path, json!({ "agent_id": "a2", "skill": "refunds" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["entry"]["state"]["kind"], "waiting");
+    let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+    assert_eq!(place["position"], 1, "{place}");
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    assert!(
+        texts(&history["messages"]).contains("仍在为您排队"),
+        "{history}"
+    );
 }

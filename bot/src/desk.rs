@@ -248,6 +248,42 @@ impl Desk {
         }
     }
 
+    /// Moves a conversation from one agent to another who is online and has
+    /// room; on refusal the first agent keeps it.
+    pub fn reassign(
+        &self,
+        conversation_id: &str,
+        from: &str,
+        to: &str,
+        now: Time,
+    ) -> Result<(), RosterError> {
+        let mut state = self.lock();
+        state.roster.release(conversation_id, now);
+        match state.roster.assign(to, conversation_id) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                // Back to where it was; the seat it just left is still free.
+                let _ = state.roster.assign(from, conversation_id);
+                Err(e)
+            }
+        }
+    }
+
+    /// The agent best placed to take a conversation back in the queue: with
+    /// `skill` when given (else the intent's), not `exclude`.
+    pub fn offer_for(
+        &self,
+        intent: &str,
+        skill: Option<Skill>,
+        lang: Lang,
+        exclude: &str,
+    ) -> Option<String> {
+        let mut needs = Needs::new(skill.unwrap_or_else(|| self.skills.skill_for(intent)), lang);
+        needs.exclude.push(exclude.to_string());
+        let state = self.lock();
+        state.roster.offer(&needs)
+    }
+
     /// The agent best placed to take a conversation about `intent` in `lang`.
     pub fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
         let needs = Needs::new(self.skills.skill_for(intent), lang);

@@ -665,6 +665,67 @@ impl Bot {
         )
     }
 
+    /// The agent who holds a conversation passes it to another agent, or
+    /// back to the queue (keeping its place) for another skill; the shopper
+    /// is told. Returns the entry and, for the queue, who it is offered to.
+    pub fn transfer(
+        &self,
+        id: &str,
+        from: &str,
+        to: Option<&str>,
+        skill: Option<handoff::Skill>,
+    ) -> Result<(QueueEntry, Option<String>), TurnError> {
+        let from = agent(from)?;
+        let _turn = self.lock_blocking(id);
+        let conversation = self.require_holder(id, from)?;
+        let now = self.now();
+        let pack = self.pack();
+        let lang = conversation.lang;
+        match to.map(str::trim).filter(|t| !t.is_empty()) {
+            Some(to) => {
+                self.desk.reassign(id, from, to, now)?;
+                let entry = match self.store.transfer(id, from, Some(to), now) {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        let _ = self.desk.reassign(id, to, from, now);
+                        return Err(e.into());
+                    }
+                };
+                let text = pack.say(
+                    "handoff.agent_joined",
+                    lang,
+                    script_of(lang),
+                    &[("agent", to.to_string())],
+                );
+                self.publish(id, system_message(now, text))?;
+                Ok((entry, None))
+            }
+            None => {
+                let entry = self.store.transfer(id, from, None, now)?;
+                self.desk.released(id, now, None);
+                let intent = conversation
+                    .dialog
+                    .recent
+                    .last()
+                    .map(|t| t.intent.clone())
+                    .unwrap_or_default();
+                let offered = self.desk.offer_for(&intent, skill, lang, from);
+                if let Some(agent) = &offered {
+                    self.desk.offered(id, agent);
+                }
+                let position = self.store.rank(entry.priority, &entry.waiting_since, id)?;
+                let text = pack.say(
+                    "handoff.waiting",
+                    lang,
+                    script_of(lang),
+                    &[("position", position.to_string())],
+                );
+                self.publish(id, system_message(now, text))?;
+                Ok((entry, offered))
+            }
+        }
+    }
+
     /// An agent closes their part; the bot serves the conversation again.
     pub fn resolve(&self, id: &str, agent_id: &str) -> Result<Conversation, TurnError> {
         let agent_id = agent(agent_id)?;

@@ -28,6 +28,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/conversations/{id}/context", get(context))
         .route("/conversations/{id}/messages", post(reply))
         .route("/conversations/{id}/resolve", post(resolve))
+        .route("/conversations/{id}/transfer", post(transfer))
         .route(
             "/conversations/{id}/events",
             get(
@@ -164,6 +165,29 @@ async fn reply(
         .run(move |bot| bot.agent_reply(&id, &body.agent_id, &body.text))
         .await?;
     Ok(Json(json!({ "message": message })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Transfer {
+    agent_id: String,
+    /// Another agent who takes it now; without it, back to the queue.
+    #[serde(default)]
+    to_agent: Option<String>,
+    /// The skill wanted when it goes back to the queue.
+    #[serde(default)]
+    skill: Option<handoff::Skill>,
+}
+
+async fn transfer(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Transfer>,
+) -> Result<Json<Value>, AppError> {
+    let (entry, offered_to) = state
+        .run(move |bot| bot.transfer(&id, &body.agent_id, body.to_agent.as_deref(), body.skill))
+        .await?;
+    Ok(Json(json!({ "entry": entry, "offered_to": offered_to })))
 }
 
 async fn resolve(

@@ -142,6 +142,80 @@ impl Store {
         Ok(entry)
     }
 
+    /// The agent who holds the conversation passes it on: to another agent
+    /// (`to = Some`), who holds it at once, or back to the queue (`to =
+    /// None`), where it keeps its place in line. Fails with
+    /// [`Error::NotClaimed`] or [`Error::ClaimedByOther`] when `from` does
+    /// not hold it. Durable on return.
+    pub fn transfer(
+        &self,
+        id: &str,
+        from: &str,
+        to: Option<&str>,
+        now: Time,
+    ) -> Result<QueueEntry, Error> {
+        let inner = &*self.inner;
+        let _writing = inner.stripe(id);
+        let trees = (
+            &inner.conversations,
+            &inner.seqs,
+            &inner.queue,
+            &inner.waiting,
+        );
+        let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
+            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
+            let mut entry = match read_entry(queue, id)? {
+                Some(entry) => entry,
+                None => {
+                    return abort(Error::NotClaimed {
+                        conversation_id: id.to_owned(),
+                        state: "not in the queue".to_owned(),
+                    })
+                }
+            };
+            match &entry.state {
+                EntryState::Claimed { agent_id, .. } if agent_id == from => {}
+                EntryState::Claimed { agent_id, .. } => {
+                    return abort(Error::ClaimedByOther {
+                        conversation_id: id.to_owned(),
+                        agent_id: agent_id.clone(),
+                    })
+                }
+                state => {
+                    return abort(Error::NotClaimed {
+                        conversation_id: id.to_owned(),
+                        state: state.describe(),
+                    })
+                }
+            }
+            match to {
+                Some(agent) => {
+                    entry.state = EntryState::Claimed {
+                        agent_id: agent.to_owned(),
+                        at: now,
+                    };
+                    conversation.status = ConvStatus::WithAgent {
+                        agent_id: agent.to_owned(),
+                    };
+                }
+                None => {
+                    entry.state = EntryState::Waiting;
+                    conversation.status = ConvStatus::Queued;
+                    waiting.insert(
+                        keys::waiting(entry.priority, &entry.waiting_since, id),
+                        id.as_bytes(),
+                    )?;
+                }
+            }
+            write_conversation(conversations, &conversation, last)?;
+            write(queue, id, "queue entry", &entry)?;
+            Ok(entry)
+        }))?;
+        inner.flusher.durable()?;
+        tracing::info!(conversation = %id, from = %from, to = ?to, "transferred");
+        Ok(entry)
+    }
+
     /// The agent who claimed the conversation hands it back to the bot, with
     /// a fresh fallback streak. Durable on return.
     pub fn resolve(&self, id: &str, agent_id: &str, now: Time) -> Result<(), Error> {
