@@ -1,6 +1,7 @@
 //! The dialogs test suite: one binary, one module per concern.
 
 mod check;
+mod clarify;
 mod commerce;
 mod conversation;
 mod example;

@@ -106,6 +106,9 @@ pub fn respond(
         resume::Resume::Continue { flow, node } => (flow, node),
         resume::Resume::Replied => return Ok(turn.finish()),
         resume::Resume::NewTopic => {
+            if turn.clarify() {
+                return Ok(turn.finish());
+            }
             let u = input.understanding;
             let intent = if u.intent == "out_of_scope" && resume::is_bare_order_id(u) {
                 pack.bare_order_intent()

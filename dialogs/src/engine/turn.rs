@@ -35,6 +35,8 @@ enum Resolved {
     NoCandidate,
 }
 
+mod clarify;
+
 impl<'a> Turn<'a> {
     pub(crate) fn new(
         pack: &'a Pack,

@@ -23,6 +23,8 @@
 //! [dialog]
 //! order_buttons = 3               # candidate orders offered as buttons
 //! max_steps = 32                  # nodes visited in one turn before giving up
+//! clarify_below = 0.55            # ask "which do you mean?" with both intents as buttons
+//! clarify_margin = 0.15           # when the best is under this and the second this close
 //! ```
 //!
 //! A flow (`flows/cancel_order.toml`):
@@ -108,6 +110,11 @@ struct Manifest {
 pub(crate) struct DialogLimits {
     pub(crate) order_buttons: usize,
     pub(crate) max_steps: usize,
+    /// Ask which of the two best intents is meant when the best one's
+    /// confidence is below `clarify_below`...
+    pub(crate) clarify_below: f32,
+    /// ...and the second one is within `clarify_margin` of it.
+    pub(crate) clarify_margin: f32,
 }
 
 impl Default for DialogLimits {
@@ -115,8 +122,16 @@ impl Default for DialogLimits {
         DialogLimits {
             order_buttons: 3,
             max_steps: 32,
+            clarify_below: 0.55,
+            clarify_margin: 0.15,
         }
     }
+}
+
+/// When the bot asks instead of guessing (see `DialogLimits`).
+pub(crate) struct ClarifyLimits {
+    pub(crate) below: f32,
+    pub(crate) margin: f32,
 }
 
 /// A loaded, checked content pack: immutable, `Send + Sync`, cheap to share
@@ -197,6 +212,13 @@ impl Pack {
                 )
             })
             .collect()
+    }
+
+    pub(crate) fn clarify_limits(&self) -> ClarifyLimits {
+        ClarifyLimits {
+            below: self.manifest.dialog.clarify_below,
+            margin: self.manifest.dialog.clarify_margin,
+        }
     }
 
     /// What the bot says when a conversation opens: the greeting and the main menu.
