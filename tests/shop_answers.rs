@@ -70,7 +70,7 @@ fn the_bot_remembers_the_order_under_discussion() {
     let server = Server::start(dir.path());
     let c = server.start_conversation("C1001");
     server.say(&c, "订单E20261111000123怎么样了");
-    let body = server.say(&c, "快递到哪了");
+    let body = server.say(&c, "那它什么时候到?");
     let reply = texts(&body["replies"]);
     assert!(reply.contains("上海转运中心"), "{reply}");
 }

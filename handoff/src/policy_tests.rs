@@ -208,7 +208,8 @@ fn decide_with(recent: &[dialogs::RecentTurn]) -> Decision {
 #[test]
 fn rising_anger_and_repeated_questions_hand_over() {
     // (history, expected reasons) — each score below the 0.6 threshold alone.
-    let cases: Vec<(Vec<(&str, f32)>, Vec<Reason>)> = vec![
+    type Case<'a> = (Vec<(&'a str, f32)>, Vec<Reason>);
+    let cases: Vec<Case> = vec![
         (
             vec![
                 ("track_package", 0.1),
