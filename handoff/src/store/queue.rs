@@ -164,30 +164,7 @@ impl Store {
         );
         let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
             let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
-            let mut entry = match read_entry(queue, id)? {
-                Some(entry) => entry,
-                None => {
-                    return abort(Error::NotClaimed {
-                        conversation_id: id.to_owned(),
-                        state: "not in the queue".to_owned(),
-                    })
-                }
-            };
-            match &entry.state {
-                EntryState::Claimed { agent_id, .. } if agent_id == from => {}
-                EntryState::Claimed { agent_id, .. } => {
-                    return abort(Error::ClaimedByOther {
-                        conversation_id: id.to_owned(),
-                        agent_id: agent_id.clone(),
-                    })
-                }
-                state => {
-                    return abort(Error::NotClaimed {
-                        conversation_id: id.to_owned(),
-                        state: state.describe(),
-                    })
-                }
-            }
+            let mut entry = held_entry(queue, id, from)?;
             match to {
                 Some(agent) => {
                     entry.state = EntryState::Claimed {
@@ -224,34 +201,7 @@ impl Store {
         let trees = (&inner.conversations, &inner.seqs, &inner.queue);
         finish(trees.transaction(|(conversations, seqs, queue)| {
             let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
-            let mut entry = match read_entry(queue, id)? {
-                Some(entry) => entry,
-                None => {
-                    return abort(Error::NotClaimed {
-                        conversation_id: id.to_owned(),
-                        state: "not in the queue".to_owned(),
-                    })
-                }
-            };
-            match &entry.state {
-                EntryState::Claimed {
-                    agent_id: holder, ..
-                } if holder == agent_id => {}
-                EntryState::Claimed {
-                    agent_id: holder, ..
-                } => {
-                    return abort(Error::ClaimedByOther {
-                        conversation_id: id.to_owned(),
-                        agent_id: holder.clone(),
-                    })
-                }
-                state => {
-                    return abort(Error::NotClaimed {
-                        conversation_id: id.to_owned(),
-                        state: state.describe(),
-                    })
-                }
-            }
+            let mut entry = held_entry(queue, id, agent_id)?;
             entry.state = EntryState::Resolved { at: now };
             conversation.status = ConvStatus::Bot;
             conversation.not_understood_streak = 0;
@@ -281,6 +231,32 @@ impl Store {
         let mut context = entry.context;
         context.transcript = self.messages(id, 0)?;
         Ok(Some(context))
+    }
+}
+
+/// The queue entry of a conversation that `agent_id` holds; otherwise the
+/// error that says who (or what) has it.
+fn held_entry(queue: &TransactionalTree, id: &str, agent_id: &str) -> TxResult<QueueEntry> {
+    let Some(entry) = read_entry(queue, id)? else {
+        return abort(Error::NotClaimed {
+            conversation_id: id.to_owned(),
+            state: "not in the queue".to_owned(),
+        });
+    };
+    match &entry.state {
+        EntryState::Claimed {
+            agent_id: holder, ..
+        } if holder == agent_id => Ok(entry),
+        EntryState::Claimed {
+            agent_id: holder, ..
+        } => abort(Error::ClaimedByOther {
+            conversation_id: id.to_owned(),
+            agent_id: holder.clone(),
+        }),
+        state => abort(Error::NotClaimed {
+            conversation_id: id.to_owned(),
+            state: state.describe(),
+        }),
     }
 }
 
