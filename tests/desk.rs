@@ -226,3 +226,53 @@ fn an_agent_transfers_to_a_colleague_or_back_to_the_queue() {
         "{history}"
     );
 }
+
+/// A receiver for the merchant's webhook: every POSTed body, as JSON.
+fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<Value>) {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let app = axum::Router::new().route(
+                "/hook",
+                axum::routing::post(move |body: String| {
+                    let tx = tx.clone();
+                    async move {
+                        let _ = tx.send(serde_json::from_str::<Value>(&body).unwrap());
+                        "ok"
+                    }
+                }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            addr_tx.send(listener.local_addr().unwrap()).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let addr = addr_rx.recv().unwrap();
+    (format!("http://{addr}/hook"), rx)
+}
+
+#[test]
+fn spike_alerts_are_posted_to_the_webhook() {
+    let (url, received) = webhook_receiver();
+    let desk = toml_desk(&format!("webhook = {url:?}\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_at(dir.path(), REFERENCE_NOW, desk);
+    for customer in ["C1001", "C1002", "C1003", "C1004", "C1005", "C1006"] {
+        hand_over(&server, customer, "我要投诉!!!");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let alert = received
+            .recv_timeout(left)
+            .expect("no spike alert reached the webhook");
+        if alert["kind"] == "spike" && alert["key"] == "intent:complaint" {
+            break;
+        }
+    }
+}

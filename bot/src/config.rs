@@ -156,6 +156,22 @@ mod tests {
         );
     }
 
+    /// The README's configuration examples are real configuration.
+    #[test]
+    fn readme_config_examples_parse() {
+        let readme = include_str!("../../README.md");
+        let blocks: Vec<&str> = readme
+            .split("```toml")
+            .skip(1)
+            .map(|b| b.split("```").next().unwrap())
+            .collect();
+        assert!(blocks.len() >= 2, "README lost its config examples");
+        for block in blocks {
+            let file: FileConfig = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            Config::build(file, Overrides::default()).unwrap();
+        }
+    }
+
     #[test]
     fn unknown_keys_and_bad_values_are_refused() {
         assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());

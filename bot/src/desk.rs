@@ -8,17 +8,20 @@
 //! starts with everybody offline until they do. Queue entries themselves are
 //! durable in the handoff store; nothing here is needed to recover them.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use dialogs::{Tier, Time};
 use handoff::{
-    Agent, BusinessHours, Desk as DeskView, HandlingStats, Needs, OverflowPolicy, Presence, Roster,
-    RosterError, Route, Shopper, Skill, SkillRules, SlaPolicy, Spike, SpikeDetector, SpikePolicy,
+    Agent, Breach, BreachKind, BusinessHours, Desk as DeskView, HandlingStats, Needs,
+    OverflowPolicy, Presence, Roster, RosterError, Route, Shopper, Skill, SkillRules, SlaPolicy,
+    Spike, SpikeDetector, SpikePolicy,
 };
 use intents::Lang;
 use serde::{Deserialize, Serialize};
+
+use crate::webhook::Webhook;
 
 /// How many alerts the desk keeps for the agents' API.
 const KEPT_ALERTS: usize = 200;
@@ -42,6 +45,9 @@ pub struct DeskConfig {
     /// The team, known before anyone signs in (they start offline).
     #[serde(default)]
     pub agents: Vec<Agent>,
+    /// Where alerts (spikes, SLA breaches) are POSTed as JSON, if anywhere.
+    #[serde(default)]
+    pub webhook: Option<String>,
 }
 
 /// What an agent's console says about its agent when it signs in or changes state.
@@ -65,6 +71,8 @@ pub struct AgentUpdate {
 pub enum Alert {
     /// Complaints or anger about one intent or product well above their baseline.
     Spike(Spike),
+    /// A service target was missed (reported once per conversation and target).
+    SlaBreach(Breach),
 }
 
 /// Live desk state behind one lock (every operation is a few map updates).
@@ -74,9 +82,12 @@ pub struct Desk {
     sla: SlaPolicy,
     overflow: OverflowPolicy,
     state: Mutex<State>,
+    webhook: Option<Webhook>,
 }
 
 struct State {
+    /// Breaches already reported, so each is reported once.
+    reported: HashSet<(String, BreachKind)>,
     roster: Roster,
     stats: HandlingStats,
     spikes: SpikeDetector,
@@ -101,7 +112,9 @@ impl Desk {
                 spikes: SpikeDetector::new(config.spikes),
                 alerts: VecDeque::new(),
                 offers: HashMap::new(),
+                reported: HashSet::new(),
             }),
+            webhook: config.webhook.map(Webhook::start),
         }
     }
 
@@ -302,12 +315,40 @@ impl Desk {
         let spikes = state.spikes.check(now);
         for s in &spikes {
             tracing::warn!(key = %s.key, count = s.count, usual = s.usual, "spike of complaints or anger");
-            if state.alerts.len() == KEPT_ALERTS {
-                state.alerts.pop_front();
-            }
-            state.alerts.push_back(Alert::Spike(s.clone()));
+            self.raise(&mut state, Alert::Spike(s.clone()));
         }
         spikes
+    }
+
+    /// Records the breaches among `breaches` not reported before, and
+    /// returns them. A conversation's entry that is no longer open should no
+    /// longer appear in `breaches`; its report is then forgotten.
+    pub fn report_breaches(&self, breaches: Vec<Breach>) -> Vec<Breach> {
+        let mut state = self.lock();
+        let open: HashSet<(String, BreachKind)> = breaches
+            .iter()
+            .map(|b| (b.conversation_id.clone(), b.kind))
+            .collect();
+        state.reported.retain(|k| open.contains(k));
+        let mut new = Vec::new();
+        for b in breaches {
+            if state.reported.insert((b.conversation_id.clone(), b.kind)) {
+                tracing::warn!(conversation = %b.conversation_id, kind = ?b.kind, "SLA breached");
+                self.raise(&mut state, Alert::SlaBreach(b.clone()));
+                new.push(b);
+            }
+        }
+        new
+    }
+
+    fn raise(&self, state: &mut State, alert: Alert) {
+        if let Some(hook) = &self.webhook {
+            hook.send(&alert);
+        }
+        if state.alerts.len() == KEPT_ALERTS {
+            state.alerts.pop_front();
+        }
+        state.alerts.push_back(alert);
     }
 
     /// The alerts raised so far, oldest first.
@@ -413,6 +454,33 @@ mod tests {
         assert_eq!(agents.len(), 1);
         assert_eq!(agents[0].presence, Presence::Online);
         assert!(agents[0].active.contains("c1"));
+    }
+
+    #[test]
+    fn each_breach_is_reported_once_while_it_lasts() {
+        let desk = Desk::new(DeskConfig::default());
+        let breach = |id: &str| Breach {
+            kind: BreachKind::FirstResponse,
+            conversation_id: id.to_string(),
+            due: at("2026-11-20T12:02:00+08:00"),
+            overdue_by: Duration::from_secs(60),
+        };
+        assert_eq!(desk.report_breaches(vec![breach("c1")]).len(), 1);
+        assert!(
+            desk.report_breaches(vec![breach("c1")]).is_empty(),
+            "reported twice"
+        );
+        assert_eq!(
+            desk.report_breaches(vec![breach("c1"), breach("c2")]).len(),
+            1
+        );
+        // c1 was answered (gone from the list), then breached again later.
+        desk.report_breaches(vec![breach("c2")]);
+        assert_eq!(
+            desk.report_breaches(vec![breach("c1"), breach("c2")]).len(),
+            1
+        );
+        assert_eq!(desk.alerts().len(), 3);
     }
 
     #[test]

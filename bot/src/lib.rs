@@ -23,6 +23,7 @@ pub mod hub;
 pub mod shop;
 pub mod turn;
 mod web;
+pub mod webhook;
 
 pub use crate::clock::Clock;
 pub use crate::turn::{Bot, TurnError, TurnOutcome};

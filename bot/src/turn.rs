@@ -627,6 +627,22 @@ impl Bot {
         }
     }
 
+    /// Checks every open entry against the SLA; breaches not reported before
+    /// become alerts (and webhook posts). Returns every current breach.
+    pub fn check_sla(&self) -> Result<Vec<handoff::Breach>, TurnError> {
+        let mut facts = Vec::new();
+        for entry in self.store.open_entries()? {
+            let transcript = self.store.messages(&entry.conversation_id, 0)?;
+            facts.push(handoff::EntryFacts::new(&entry, &transcript));
+        }
+        let breaches = self
+            .desk
+            .sla()
+            .breaches(self.desk.hours(), &facts, self.now());
+        self.desk.report_breaches(breaches.clone());
+        Ok(breaches)
+    }
+
     /// Where a handed-over conversation stands: its place while it waits
     /// (1 = next), the kind of entry, and the conversation's status.
     pub fn place(&self, id: &str) -> Result<Place, TurnError> {

@@ -51,6 +51,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .with_pack_dir(config.pack_dir.clone());
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state.clone()));
+    tokio::spawn(watch_sla(state.clone()));
     http::serve(listener, state, shutdown_signal())
         .await
         .context("server failed")?;
@@ -76,6 +77,21 @@ async fn reload_on_sighup(state: AppState) {
     while hangups.recv().await.is_some() {
         // The outcome is logged by reload_pack.
         let _ = state.reload_pack().await;
+    }
+}
+
+/// How often open queue entries are checked against the SLA.
+const SLA_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Raises SLA breach alerts (and webhook posts) as they happen, not only
+/// when someone looks at `/api/agent/alerts`.
+async fn watch_sla(state: AppState) {
+    let mut tick = tokio::time::interval(SLA_CHECK_EVERY);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.run(|bot| bot.check_sla()).await {
+            tracing::error!(code = e.code, "SLA check failed: {}", e.message);
+        }
     }
 }
 

@@ -11,11 +11,9 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use handoff::EntryFacts;
-
 use super::shopper::After;
 use super::{live, ApiJson, AppError, AppState};
-use crate::desk::AgentUpdate;
+use crate::desk::{AgentUpdate, Alert};
 
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
@@ -109,20 +107,17 @@ async fn update_agent(
     Ok(Json(json!({ "agent": agent })))
 }
 
-/// Spike alerts raised so far, and the SLA breaches of what waits now.
+/// The SLA breaches of what is open now, and every alert raised so far
+/// (spikes and breaches, oldest first; `spikes` is the spike part).
 async fn alerts(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let breaches = state
-        .run(|bot| {
-            let waiting = bot.store().queue()?;
-            let facts: Vec<EntryFacts> = waiting.iter().map(|e| EntryFacts::new(e, &[])).collect();
-            Ok(bot
-                .desk()
-                .sla()
-                .breaches(bot.desk().hours(), &facts, bot.now()))
-        })
-        .await?;
+    let breaches = state.run(|bot| bot.check_sla()).await?;
+    let alerts = state.bot.desk().alerts();
+    let spikes: Vec<_> = alerts
+        .iter()
+        .filter(|a| matches!(a, Alert::Spike(_)))
+        .collect();
     Ok(Json(
-        json!({ "spikes": state.bot.desk().alerts(), "breaches": breaches }),
+        json!({ "breaches": breaches, "spikes": spikes, "alerts": alerts }),
     ))
 }
 

@@ -101,6 +101,23 @@ impl Store {
         Ok(entries)
     }
 
+    /// Every entry a person still owes an answer: waiting and claimed, in no
+    /// particular order (for SLA checks). A scan of the queue tree.
+    pub fn open_entries(&self) -> Result<Vec<QueueEntry>, Error> {
+        let mut entries = Vec::new();
+        for item in self.inner.queue.iter() {
+            let (key, value) = item?;
+            let entry: QueueEntry = decode("queue entry", &String::from_utf8_lossy(&key), &value)?;
+            if matches!(
+                entry.state,
+                EntryState::Waiting | EntryState::Claimed { .. }
+            ) {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
     /// An agent takes a waiting conversation. Fails with
     /// [`Error::NotWaiting`] if it is not waiting (another agent was faster,
     /// or it was never queued). Durable on return.
