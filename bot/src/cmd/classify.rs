@@ -3,7 +3,7 @@
 use std::io::{BufRead, Write};
 
 use anyhow::{Context as _, Result};
-use intents::{Explanation, Matcher, TermKind, Understanding};
+use intents::{Explanation, Matcher, Term, TermKind, Understanding};
 use serde_json::json;
 
 use crate::cli::ClassifyArgs;
@@ -87,30 +87,28 @@ fn print_explanation(out: &mut impl Write, e: &Explanation) -> Result<()> {
             "  {:<20} p={:.3}  score={:+.3}",
             c.intent, score.score, c.total
         )?;
-        for t in c.terms.iter().take(TERMS_SHOWN) {
-            writeln!(
-                out,
-                "      {:+8.3}  {:<9} {}",
-                t.weight,
-                kind(t.kind),
-                t.feature
-            )?;
-        }
-        if c.terms.len() > TERMS_SHOWN {
-            writeln!(out, "      … {} more", c.terms.len() - TERMS_SHOWN)?;
-        }
+        print_terms(out, &c.terms)?;
     }
     if !e.anger.is_empty() {
         writeln!(out, "  anger")?;
-        for t in e.anger.iter().take(TERMS_SHOWN) {
-            writeln!(
-                out,
-                "      {:+8.3}  {:<9} {}",
-                t.weight,
-                kind(t.kind),
-                t.feature
-            )?;
-        }
+        print_terms(out, &e.anger)?;
+    }
+    Ok(())
+}
+
+/// The first `TERMS_SHOWN` terms, one per line, then how many more there are.
+fn print_terms(out: &mut impl Write, terms: &[Term]) -> Result<()> {
+    for t in terms.iter().take(TERMS_SHOWN) {
+        writeln!(
+            out,
+            "      {:+8.3}  {:<9} {}",
+            t.weight,
+            kind(t.kind),
+            t.feature
+        )?;
+    }
+    if terms.len() > TERMS_SHOWN {
+        writeln!(out, "      … {} more", terms.len() - TERMS_SHOWN)?;
     }
     Ok(())
 }
