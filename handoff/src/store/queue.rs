@@ -55,18 +55,9 @@ impl Store {
     ) -> Result<QueueEntry, Error> {
         // The transcript is read fresh by `context`, never frozen here.
         context.transcript = Vec::new();
-        let inner = &*self.inner;
-        let _writing = inner.stripe(id);
-        let trees = (
-            &inner.conversations,
-            &inner.seqs,
-            &inner.queue,
-            &inner.waiting,
-        );
-        let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
-            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
-            let entry = put_in_queue_tx(
-                &mut conversation,
+        let entry = self.change_queue(id, |conversation, queue, waiting| {
+            put_in_queue_tx(
+                conversation,
                 queue,
                 waiting,
                 id,
@@ -75,11 +66,8 @@ impl Store {
                 priority,
                 context.clone(),
                 now,
-            )?;
-            write_conversation(conversations, &conversation, last)?;
-            Ok(entry)
-        }))?;
-        inner.flusher.durable()?;
+            )
+        })?;
         tracing::info!(conversation = %id, priority = entry.priority, "handed to the agents' queue");
         Ok(entry)
     }
@@ -122,16 +110,7 @@ impl Store {
     /// [`Error::NotWaiting`] if it is not waiting (another agent was faster,
     /// or it was never queued). Durable on return.
     pub fn claim(&self, id: &str, agent_id: &str, now: Time) -> Result<QueueEntry, Error> {
-        let inner = &*self.inner;
-        let _writing = inner.stripe(id);
-        let trees = (
-            &inner.conversations,
-            &inner.seqs,
-            &inner.queue,
-            &inner.waiting,
-        );
-        let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
-            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
+        let entry = self.change_queue(id, |conversation, queue, waiting| {
             let mut entry = match read_entry(queue, id)? {
                 Some(entry) if entry.state == EntryState::Waiting => entry,
                 other => {
@@ -150,11 +129,9 @@ impl Store {
             conversation.status = ConvStatus::WithAgent {
                 agent_id: agent_id.to_owned(),
             };
-            write_conversation(conversations, &conversation, last)?;
             write(queue, id, "queue entry", &entry)?;
             Ok(entry)
-        }))?;
-        inner.flusher.durable()?;
+        })?;
         tracing::info!(conversation = %id, agent = %agent_id, "claimed by an agent");
         Ok(entry)
     }
@@ -171,16 +148,7 @@ impl Store {
         to: Option<&str>,
         now: Time,
     ) -> Result<QueueEntry, Error> {
-        let inner = &*self.inner;
-        let _writing = inner.stripe(id);
-        let trees = (
-            &inner.conversations,
-            &inner.seqs,
-            &inner.queue,
-            &inner.waiting,
-        );
-        let entry = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
-            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
+        let entry = self.change_queue(id, |conversation, queue, waiting| {
             let mut entry = held_entry(queue, id, from)?;
             match to {
                 Some(agent) => {
@@ -201,11 +169,9 @@ impl Store {
                     )?;
                 }
             }
-            write_conversation(conversations, &conversation, last)?;
             write(queue, id, "queue entry", &entry)?;
             Ok(entry)
-        }))?;
-        inner.flusher.durable()?;
+        })?;
         tracing::info!(conversation = %id, from = %from, to = ?to, "transferred");
         Ok(entry)
     }
@@ -213,21 +179,42 @@ impl Store {
     /// The agent who claimed the conversation hands it back to the bot, with
     /// a fresh fallback streak. Durable on return.
     pub fn resolve(&self, id: &str, agent_id: &str, now: Time) -> Result<(), Error> {
-        let inner = &*self.inner;
-        let _writing = inner.stripe(id);
-        let trees = (&inner.conversations, &inner.seqs, &inner.queue);
-        finish(trees.transaction(|(conversations, seqs, queue)| {
-            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
+        self.change_queue(id, |conversation, queue, _waiting| {
             let mut entry = held_entry(queue, id, agent_id)?;
             entry.state = EntryState::Resolved { at: now };
             conversation.status = ConvStatus::Bot;
             conversation.not_understood_streak = 0;
-            write_conversation(conversations, &conversation, last)?;
             write(queue, id, "queue entry", &entry)
-        }))?;
-        inner.flusher.durable()?;
+        })?;
         tracing::info!(conversation = %id, agent = %agent_id, "resolved, back to the bot");
         Ok(())
+    }
+
+    /// One queue change: a transaction over the conversation, the queue and
+    /// the waiting index, in which `change` edits the conversation (written
+    /// back here) and the queue trees; durable on return. `change` may run
+    /// more than once (sled retries conflicting transactions).
+    fn change_queue<T>(
+        &self,
+        id: &str,
+        change: impl Fn(&mut Conversation, &TransactionalTree, &TransactionalTree) -> TxResult<T>,
+    ) -> Result<T, Error> {
+        let inner = &*self.inner;
+        let _writing = inner.stripe(id);
+        let trees = (
+            &inner.conversations,
+            &inner.seqs,
+            &inner.queue,
+            &inner.waiting,
+        );
+        let value = finish(trees.transaction(|(conversations, seqs, queue, waiting)| {
+            let (mut conversation, last) = read_conversation(conversations, seqs, id)?;
+            let value = change(&mut conversation, queue, waiting)?;
+            write_conversation(conversations, &conversation, last)?;
+            Ok(value)
+        }))?;
+        inner.flusher.durable()?;
+        Ok(value)
     }
 
     /// The conversation's latest queue entry (waiting, claimed or resolved),
