@@ -184,3 +184,23 @@ fn agent_api_wants_the_token_when_one_is_set() {
         "{resp:?}"
     );
 }
+
+#[test]
+fn a_traditional_chinese_shopper_hears_system_notices_in_traditional() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1003");
+    let body = server.say(&c, "我要轉人工客服");
+    assert!(body["handoff"].is_object(), "{body}");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    let joined = history["messages"].as_array().unwrap().last().unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(joined.contains("將為您服務"), "{joined}");
+}

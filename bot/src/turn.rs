@@ -599,10 +599,11 @@ impl Bot {
                 return Err(e.into());
             }
         };
+        let (lang, script) = voice(&conversation);
         let text = self.pack().say(
             "handoff.agent_joined",
-            conversation.lang,
-            script_of(conversation.lang),
+            lang,
+            script,
             &[("agent", agent_id.to_string())],
         );
         self.publish(id, system_message(self.now(), text))?;
@@ -696,7 +697,7 @@ impl Bot {
         let conversation = self.require_holder(id, from)?;
         let now = self.now();
         let pack = self.pack();
-        let lang = conversation.lang;
+        let (lang, script) = voice(&conversation);
         match to.map(str::trim).filter(|t| !t.is_empty()) {
             Some(to) => {
                 self.desk.reassign(id, from, to, now)?;
@@ -710,7 +711,7 @@ impl Bot {
                 let text = pack.say(
                     "handoff.agent_joined",
                     lang,
-                    script_of(lang),
+                    script,
                     &[("agent", to.to_string())],
                 );
                 self.publish(id, system_message(now, text))?;
@@ -733,7 +734,7 @@ impl Bot {
                 let text = pack.say(
                     "handoff.waiting",
                     lang,
-                    script_of(lang),
+                    script,
                     &[("position", position.to_string())],
                 );
                 self.publish(id, system_message(now, text))?;
@@ -754,12 +755,8 @@ impl Bot {
         self.store.resolve(id, agent_id, self.now())?;
         let handled = claimed_at.and_then(|at| (self.now() - at).to_std().ok());
         self.desk.released(id, self.now(), handled);
-        let text = self.pack().say(
-            "handoff.resolved",
-            conversation.lang,
-            script_of(conversation.lang),
-            &[],
-        );
+        let (lang, script) = voice(&conversation);
+        let text = self.pack().say("handoff.resolved", lang, script, &[]);
         self.publish(id, system_message(self.now(), text))?;
         self.conversation(id)
     }
@@ -831,11 +828,14 @@ fn status_name(status: &ConvStatus) -> String {
     }
 }
 
-fn script_of(lang: Lang) -> intents::Script {
-    match lang {
-        Lang::Zh => intents::Script::Simplified,
-        Lang::En => intents::Script::Latin,
-    }
+/// The language and script the shopper last wrote in (a traditional-Chinese
+/// shopper hears system notices in traditional characters too), else the
+/// conversation's language.
+fn voice(conversation: &Conversation) -> (Lang, intents::Script) {
+    conversation.dialog.lang.unwrap_or(match conversation.lang {
+        Lang::Zh => (Lang::Zh, intents::Script::Simplified),
+        Lang::En => (Lang::En, intents::Script::Latin),
+    })
 }
 
 fn system_message(at: dialogs::Time, text: String) -> NewMessage {
