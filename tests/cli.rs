@@ -284,3 +284,20 @@ fn check_passes_the_default_pack_and_lists_problems_of_a_broken_one() {
         "{out}"
     );
 }
+
+#[test]
+fn a_failing_command_prints_one_error_line_and_no_backtrace() {
+    // A merchant's shell may export RUST_BACKTRACE; the error must still be one
+    // readable line with its cause, and the exit status 1.
+    let out = Command::new(xiaoer_bin())
+        .args(["eval", "/nonexistent/labelled.jsonl"])
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("/nonexistent/labelled.jsonl"), "{err}");
+    assert!(!err.contains("backtrace"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+}

@@ -1,5 +1,7 @@
 //! `xiaoer`: parses the command line, sets up logging, runs the subcommand.
 
+use std::process::ExitCode;
+
 use clap::Parser;
 
 // A chat turn allocates many small strings and JSON values; mimalloc cut the
@@ -10,7 +12,7 @@ use tracing_subscriber::EnvFilter;
 use xiaoer::cli::{Cli, Command};
 use xiaoer::cmd;
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     // Logs go to stderr so `classify --json`, `eval --json` and `chat --json`
     // keep a clean stdout. RUST_LOG overrides the default level.
@@ -25,8 +27,10 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    match cli.command {
-        Command::Serve(args) => tokio::runtime::Runtime::new()?.block_on(cmd::serve::run(args)),
+    let result = match cli.command {
+        Command::Serve(args) => tokio::runtime::Runtime::new()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(cmd::serve::run(args))),
         Command::Import(args) => cmd::import::run(args),
         Command::Classify(args) => cmd::classify::run(args),
         Command::Eval(args) => cmd::eval::run(args),
@@ -34,5 +38,15 @@ fn main() -> anyhow::Result<()> {
         Command::Chat(args) => cmd::chat::run(args),
         Command::Queue(args) => cmd::queue::run(args),
         Command::Check(args) => cmd::check::run(args),
+    };
+    // One line with the whole cause chain, and never a backtrace (returning the
+    // error from `main` would print anyhow's backtrace whenever RUST_BACKTRACE
+    // is set in the merchant's environment).
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
     }
 }
