@@ -7,7 +7,7 @@ use xiaoer::desk::DeskConfig;
 
 use crate::support::{texts, Server, REFERENCE_NOW};
 
-fn sign_in(server: &Server, agent: &str, max_chats: u32) {
+pub(crate) fn sign_in(server: &Server, agent: &str, max_chats: u32) {
     let (status, body) = server.put(
         &format!("/api/agent/agents/{agent}"),
         json!({ "presence": "online", "max_chats": max_chats, "languages": ["zh", "en"] }),
@@ -15,7 +15,7 @@ fn sign_in(server: &Server, agent: &str, max_chats: u32) {
     assert_eq!(status, 200, "{body}");
 }
 
-fn hand_over(server: &Server, customer: &str, text: &str) -> (String, Value) {
+pub(crate) fn hand_over(server: &Server, customer: &str, text: &str) -> (String, Value) {
     let c = server.start_conversation(customer);
     let body = server.say(&c, text);
     assert!(body["handoff"].is_object(), "{body}");
@@ -166,7 +166,7 @@ fn a_burst_of_complaints_raises_a_spike_alert() {
     assert!(alerts["breaches"].is_array());
 }
 
-fn toml_desk(text: &str) -> DeskConfig {
+pub(crate) fn toml_desk(text: &str) -> DeskConfig {
     #[derive(serde::Deserialize)]
     struct File {
         desk: DeskConfig,
@@ -228,7 +228,7 @@ fn an_agent_transfers_to_a_colleague_or_back_to_the_queue() {
 }
 
 /// A receiver for the merchant's webhook: every POSTed body, as JSON.
-fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<Value>) {
+pub(crate) fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<Value>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

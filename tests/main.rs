@@ -7,6 +7,7 @@ mod support;
 mod api_errors;
 mod cli;
 mod desk;
+mod desk_clock;
 mod handoff_flow;
 mod pack_reload;
 mod serve_process;

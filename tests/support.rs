@@ -53,6 +53,15 @@ impl Server {
         Server::start_full(data_dir, None, None, clock, desk)
     }
 
+    /// With a clock the test moves forward by hand, and a desk configuration.
+    pub fn start_manual(
+        data_dir: &Path,
+        clock: xiaoer::clock::ManualClock,
+        desk: DeskConfig,
+    ) -> Server {
+        Server::start_full(data_dir, None, None, Clock::Manual(clock), desk)
+    }
+
     fn start_full(
         data_dir: &Path,
         token: Option<&str>,

@@ -71,8 +71,9 @@ pub struct AgentUpdate {
 pub enum Alert {
     /// Complaints or anger about one intent or product well above their baseline.
     Spike(Spike),
-    /// A service target was missed (reported once per conversation and target).
-    SlaBreach(Breach),
+    /// A service target was missed (reported once per conversation and
+    /// target). Nested, as the breach has a `kind` of its own.
+    SlaBreach { breach: Breach },
 }
 
 /// Live desk state behind one lock (every operation is a few map updates).
@@ -161,6 +162,21 @@ impl Desk {
                 position,
             },
         )
+    }
+
+    /// The expected wait of the shopper at `position` (1 = next) for a
+    /// conversation about `intent` in `lang`: [`handoff::estimate_wait`] over
+    /// the seats online now and the measured handling times, with the same
+    /// fallback to any skill as [`route`](Desk::route). `None` when nobody
+    /// online could take it.
+    pub fn estimate(&self, intent: &str, lang: Lang, position: usize) -> Option<Duration> {
+        let needs = Needs::new(self.skills.skill_for(intent), lang);
+        let state = self.lock();
+        let mut seats = state.roster.seats(&needs);
+        if seats.total == 0 {
+            seats = state.roster.seats(&needs.any_skill());
+        }
+        handoff::estimate_wait(position, seats, &state.stats)
     }
 
     /// Signs an agent in or out, or changes what they take.
@@ -334,7 +350,7 @@ impl Desk {
         for b in breaches {
             if state.reported.insert((b.conversation_id.clone(), b.kind)) {
                 tracing::warn!(conversation = %b.conversation_id, kind = ?b.kind, "SLA breached");
-                self.raise(&mut state, Alert::SlaBreach(b.clone()));
+                self.raise(&mut state, Alert::SlaBreach { breach: b.clone() });
                 new.push(b);
             }
         }

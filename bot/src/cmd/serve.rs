@@ -30,7 +30,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         &db,
         pack,
         config.policy.clone(),
-        config.clock,
+        config.clock.clone(),
         config.max_message_chars,
         config.desk.clone(),
     )?);
