@@ -111,3 +111,70 @@ fn sla_breaches_raise_one_alert_each_as_time_passes() {
         (late, "first_response".to_string())
     );
 }
+
+fn sign_in_speaking(server: &Server, agent: &str, languages: Value) {
+    let (status, body) = server.put(
+        &format!("/api/agent/agents/{agent}"),
+        json!({ "presence": "online", "max_chats": 1, "languages": languages }),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_waiting_shopper_is_told_the_new_place_and_wait_as_the_queue_moves() {
+    // An assumed handling time far from the measured one shows which is used.
+    let desk = toml_desk("[handling]\nprior = \"20m\"\n");
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let server = Server::start_manual(dir.path(), clock.clone(), desk);
+    sign_in_speaking(&server, "zh-agent", json!(["zh"]));
+    sign_in_speaking(&server, "en-agent", json!(["en"]));
+    // One English conversation handled in 90 s: the measured handling time.
+    let (first, _) = hand_over(&server, "C1004", "I want a real person");
+    claim(&server, &first, "en-agent");
+    clock.advance(Duration::from_secs(90));
+    resolve(&server, &first, "en-agent");
+    // The English agent is busy again.
+    let (busy, _) = hand_over(&server, "C1004", "I want a real person");
+    claim(&server, &busy, "en-agent");
+
+    let (chinese, _) = hand_over(&server, "C1002", "转人工");
+    // Later, so behind it whatever the (random) ids.
+    clock.advance(Duration::from_secs(1));
+    let (english, body) = hand_over(&server, "C1004", "I want a real person");
+    // Second in line, one English seat, busy: two handling times of 90 s.
+    assert_eq!(body["handoff"]["position"], 2, "{body}");
+    assert_eq!(body["handoff"]["route"]["eta"], "3m", "{body}");
+
+    let mut events = server.events(&format!("/api/conversations/{english}/events?after=1000"));
+    let place = events.next_named("queue");
+    assert_eq!(
+        (place["position"].as_u64(), place["eta_seconds"].as_u64()),
+        (Some(2), Some(180)),
+        "told on opening: {place}"
+    );
+    claim(&server, &chinese, "zh-agent");
+    let place = events.next_named("queue");
+    assert_eq!(
+        (place["position"].as_u64(), place["eta_seconds"].as_u64()),
+        (Some(1), Some(90)),
+        "told as the queue moved: {place}"
+    );
+    assert_eq!(place["status"]["kind"], "queued");
+
+    // The English agent frees their seat: next, and no wait.
+    resolve(&server, &busy, "en-agent");
+    let place = events.next_named("queue");
+    assert_eq!(
+        (place["position"].as_u64(), place["eta_seconds"].as_u64()),
+        (Some(1), Some(0)),
+        "{place}"
+    );
+    // Claimed: told it left the queue.
+    claim(&server, &english, "en-agent");
+    let place = events.next_named("queue");
+    assert!(place["position"].is_null(), "{place}");
+    assert_eq!(place["status"]["kind"], "with_agent", "{place}");
+    let (_, now) = server.get(&format!("/api/conversations/{chinese}/queue"));
+    assert_eq!(now["status"]["kind"], "with_agent", "{now}");
+}

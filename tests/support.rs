@@ -223,6 +223,44 @@ impl Server {
     }
 }
 
+/// An open server-sent event stream.
+pub struct Events {
+    lines: std::io::Lines<BufReader<ureq::BodyReader<'static>>>,
+}
+
+impl Server {
+    /// Opens a server-sent event stream; once this returns the server is
+    /// subscribed, so what happens next is seen.
+    pub fn events(&self, path: &str) -> Events {
+        let resp = self
+            .auth(self.agent.get(format!("{}{path}", self.base)))
+            .call()
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        Events {
+            lines: BufReader::new(resp.into_body().into_reader()).lines(),
+        }
+    }
+}
+
+impl Events {
+    /// The next event named `name`, as JSON (others are skipped).
+    pub fn next_named(&mut self, name: &str) -> Value {
+        let mut event = String::new();
+        for line in self.lines.by_ref() {
+            let line = line.expect("the event stream broke off");
+            if let Some(e) = line.strip_prefix("event:") {
+                event = e.trim().to_string();
+            } else if let Some(data) = line.strip_prefix("data:") {
+                if event == name {
+                    return serde_json::from_str(data.trim()).unwrap();
+                }
+            }
+        }
+        panic!("the event stream ended before a `{name}` event");
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         self.halt();

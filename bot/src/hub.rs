@@ -1,43 +1,205 @@
-//! Live delivery of new messages to whoever watches a conversation (the
-//! shopper's widget, an agent's console) over SSE or WebSocket.
+//! Live delivery to whoever watches a conversation (the shopper's widget, an
+//! agent's console) over SSE or WebSocket: its new messages, and while it
+//! waits for a person, its place in the queue and the expected wait.
 //!
 //! The hub is only a doorbell: messages are durable in the store before they
 //! are published, and a listener that lags or reconnects catches up from the
 //! store by sequence number. So a dropped broadcast never loses a message.
+//! Places are not stored: they are worked out from the queue whenever it
+//! moves ([`Hub::queue_moved`]) and each listening shopper is told theirs when
+//! it changed ([`Hub::tell_places`]); a new or lagging listener is told again.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use handoff::Message;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, Notify};
+
+use crate::turn::Place;
 
 /// Capacity of one conversation's channel; a slower listener gets `Lagged`
 /// and re-reads from the store.
 const CAPACITY: usize = 64;
 
-/// Per-conversation broadcast channels, created on first subscription.
+/// What a conversation's listeners receive.
+#[derive(Debug, Clone)]
+pub enum Live {
+    /// A new message (durable before it is sent).
+    Message(Message),
+    /// The conversation's place in the queue changed (or it left the queue).
+    Place(Place),
+}
+
+/// Per-conversation broadcast channels, created on first subscription, and
+/// the places last told.
 #[derive(Default)]
 pub struct Hub {
-    channels: Mutex<HashMap<String, broadcast::Sender<Message>>>,
+    channels: Mutex<HashMap<String, broadcast::Sender<Live>>>,
+    /// Conversation → the place its listeners were last told.
+    told: Mutex<HashMap<String, Place>>,
+    /// Rung when the queue may have moved; the place watcher recomputes.
+    moved: Notify,
+    watching: AtomicBool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Plain maps, consistent after every update: a panic elsewhere leaves them usable.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Hub {
-    /// Listens for new messages of one conversation.
-    pub fn subscribe(&self, conversation_id: &str) -> broadcast::Receiver<Message> {
-        let mut channels = self.channels.lock().expect("hub lock");
-        channels
+    /// Listens for what happens to one conversation. Its current place
+    /// (while it waits) follows at the watcher's next round.
+    pub fn subscribe(&self, conversation_id: &str) -> broadcast::Receiver<Live> {
+        let rx = lock(&self.channels)
             .entry(conversation_id.to_string())
             .or_insert_with(|| broadcast::channel(CAPACITY).0)
-            .subscribe()
+            .subscribe();
+        self.retell(conversation_id);
+        rx
     }
 
     /// Tells current listeners; forgets channels nobody listens to any more.
     pub fn publish(&self, conversation_id: &str, message: &Message) {
-        let mut channels = self.channels.lock().expect("hub lock");
+        self.send(conversation_id, Live::Message(message.clone()));
+    }
+
+    fn send(&self, conversation_id: &str, live: Live) {
+        let mut channels = lock(&self.channels);
         if let Some(tx) = channels.get(conversation_id) {
-            if tx.send(message.clone()).is_err() {
+            if tx.send(live).is_err() {
                 channels.remove(conversation_id);
             }
         }
+    }
+
+    fn listened(&self, conversation_id: &str) -> bool {
+        lock(&self.channels)
+            .get(conversation_id)
+            .is_some_and(|tx| tx.receiver_count() > 0)
+    }
+
+    /// The queue may have moved (a claim, a transfer, a resolve, an agent
+    /// signing in or out, a new entry): the watcher recomputes the places.
+    /// Cheap; many rings before the watcher wakes make one round.
+    pub fn queue_moved(&self) {
+        self.moved.notify_one();
+    }
+
+    /// Waits for the next [`queue_moved`](Hub::queue_moved).
+    pub async fn next_move(&self) {
+        self.moved.notified().await;
+    }
+
+    /// Whether the place watcher is to be started now (true exactly once).
+    pub fn start_watching(&self) -> bool {
+        !self.watching.swap(true, Ordering::SeqCst)
+    }
+
+    /// A listener (new, or one that lagged and may have missed a place) is
+    /// told its place again at the next round.
+    pub fn retell(&self, conversation_id: &str) {
+        lock(&self.told).remove(conversation_id);
+        self.queue_moved();
+    }
+
+    /// Tells each listening conversation among `waiting` its place when it
+    /// differs from what it was last told; a conversation that was told a
+    /// place and no longer waits is told `left(id)` (claimed: no position).
+    /// Returns how many were told.
+    pub fn tell_places(
+        &self,
+        waiting: Vec<(String, Place)>,
+        left: impl Fn(&str) -> Option<Place>,
+    ) -> usize {
+        let mut told = lock(&self.told);
+        let mut sent = 0;
+        let gone: Vec<String> = told
+            .keys()
+            .filter(|id| !waiting.iter().any(|(w, _)| w == *id))
+            .cloned()
+            .collect();
+        for id in gone {
+            told.remove(&id);
+            if let Some(place) = left(&id) {
+                self.send(&id, Live::Place(place));
+                sent += 1;
+            }
+        }
+        for (id, place) in waiting {
+            if told.get(&id) != Some(&place) && self.listened(&id) {
+                self.send(&id, Live::Place(place.clone()));
+                told.insert(id, place);
+                sent += 1;
+            }
+        }
+        sent
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use handoff::{ConvStatus, EntryKind};
+
+    use super::*;
+
+    fn waiting(position: usize, eta: u64) -> Place {
+        Place {
+            status: ConvStatus::Queued,
+            position: Some(position),
+            kind: Some(EntryKind::Queued),
+            eta_seconds: Some(eta),
+        }
+    }
+
+    fn places(rx: &mut broadcast::Receiver<Live>) -> Vec<Place> {
+        std::iter::from_fn(|| rx.try_recv().ok())
+            .filter_map(|live| match live {
+                Live::Place(p) => Some(p),
+                Live::Message(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_listener_is_told_its_place_when_it_changes_and_when_it_leaves() {
+        let hub = Hub::default();
+        let mut rx = hub.subscribe("c2");
+        let left = |_: &str| {
+            Some(Place {
+                status: ConvStatus::WithAgent {
+                    agent_id: "a1".into(),
+                },
+                position: None,
+                kind: Some(EntryKind::Queued),
+                eta_seconds: None,
+            })
+        };
+        let round = |hub: &Hub, p: Vec<(&str, Place)>| {
+            hub.tell_places(
+                p.into_iter().map(|(i, p)| (i.to_string(), p)).collect(),
+                left,
+            )
+        };
+        assert_eq!(
+            round(&hub, vec![("c1", waiting(1, 0)), ("c2", waiting(2, 300))]),
+            1,
+            "c1 has no listener"
+        );
+        assert_eq!(
+            round(&hub, vec![("c1", waiting(1, 0)), ("c2", waiting(2, 300))]),
+            0,
+            "unchanged"
+        );
+        assert_eq!(round(&hub, vec![("c2", waiting(1, 120))]), 1);
+        assert_eq!(places(&mut rx), vec![waiting(2, 300), waiting(1, 120)]);
+        // A new listener is told again, unchanged or not.
+        let mut again = hub.subscribe("c2");
+        assert_eq!(round(&hub, vec![("c2", waiting(1, 120))]), 1);
+        assert_eq!(places(&mut again), vec![waiting(1, 120)]);
+        assert_eq!(round(&hub, vec![]), 1, "claimed: told it left the queue");
+        assert_eq!(places(&mut again)[0].position, None);
+        assert_eq!(round(&hub, vec![]), 0);
     }
 }

@@ -79,12 +79,16 @@ pub struct TurnOutcome {
 }
 
 /// A conversation's place in the human queue, for the shopper's widget.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Place {
     pub status: ConvStatus,
     /// 1-based place while waiting; `None` once an agent has it or if it never waited.
     pub position: Option<usize>,
     pub kind: Option<EntryKind>,
+    /// The expected wait in seconds, from the measured handling times and
+    /// the agents online now: live queue only, while waiting and someone
+    /// online can take it.
+    pub eta_seconds: Option<u64>,
 }
 
 /// What the shopper and the API learn about a handoff this turn made.
@@ -599,6 +603,7 @@ impl Bot {
                 return Err(e.into());
             }
         };
+        self.hub.queue_moved();
         let (lang, script) = voice(&conversation);
         let text = self.pack().say(
             "handoff.agent_joined",
@@ -645,7 +650,8 @@ impl Bot {
     }
 
     /// Where a handed-over conversation stands: its place while it waits
-    /// (1 = next), the kind of entry, and the conversation's status.
+    /// (1 = next), the expected wait, the kind of entry, and the
+    /// conversation's status.
     pub fn place(&self, id: &str) -> Result<Place, TurnError> {
         let conversation = self.conversation(id)?;
         let entry = self.store.entry(id)?;
@@ -655,11 +661,58 @@ impl Bot {
             }
             _ => None,
         };
+        let kind = entry.map(|e| e.kind);
         Ok(Place {
+            eta_seconds: self.eta(&conversation, kind, position),
             status: conversation.status,
             position,
-            kind: entry.map(|e| e.kind),
+            kind,
         })
+    }
+
+    /// The expected wait of a conversation at `position` in the live queue.
+    fn eta(
+        &self,
+        conversation: &Conversation,
+        kind: Option<EntryKind>,
+        position: Option<usize>,
+    ) -> Option<u64> {
+        let position = position.filter(|_| kind == Some(EntryKind::Queued))?;
+        let intent = conversation
+            .dialog
+            .recent
+            .last()
+            .map_or("", |t| t.intent.as_str());
+        self.desk
+            .estimate(intent, conversation.lang, position)
+            .map(|wait| wait.as_secs())
+    }
+
+    /// Works out every waiting conversation's place and wait as the queue
+    /// is now, and tells the listening shoppers whose place changed (see
+    /// [`Hub::tell_places`]). What is told is on disk first. One scan of a
+    /// small queue; run by the place watcher when the queue moves.
+    pub fn tell_places(&self) -> Result<usize, TurnError> {
+        let mut places = Vec::new();
+        for (i, entry) in self.store.queue()?.into_iter().enumerate() {
+            let id = entry.conversation_id;
+            let Some(conversation) = self.store.conversation(&id)? else {
+                continue;
+            };
+            let position = Some(i + 1);
+            let kind = Some(entry.kind);
+            let place = Place {
+                eta_seconds: self.eta(&conversation, kind, position),
+                status: conversation.status,
+                position,
+                kind,
+            };
+            places.push((id, place));
+        }
+        // A new entry is read before its turn's flush: tell nothing that
+        // is not durable yet.
+        self.store.sync()?;
+        Ok(self.hub.tell_places(places, |id| self.place(id).ok()))
     }
 
     /// An agent writes to the shopper of a conversation they hold.
@@ -720,6 +773,7 @@ impl Bot {
             None => {
                 let entry = self.store.transfer(id, from, None, now)?;
                 self.desk.released(id, now, None);
+                self.hub.queue_moved();
                 let intent = conversation
                     .dialog
                     .recent
@@ -755,6 +809,8 @@ impl Bot {
         self.store.resolve(id, agent_id, self.now())?;
         let handled = claimed_at.and_then(|at| (self.now() - at).to_std().ok());
         self.desk.released(id, self.now(), handled);
+        // A seat came free: the waits ahead shorten.
+        self.hub.queue_moved();
         let (lang, script) = voice(&conversation);
         let text = self.pack().say("handoff.resolved", lang, script, &[]);
         self.publish(id, system_message(self.now(), text))?;

@@ -104,6 +104,8 @@ async fn update_agent(
         .desk()
         .update_agent(&agent_id, update, now)
         .map_err(|e| AppError::new(StatusCode::CONFLICT, "agent_unavailable", e.to_string()))?;
+    // Seats came or went: the waits in the queue change.
+    state.bot.hub().queue_moved();
     Ok(Json(json!({ "agent": agent })))
 }
 

@@ -1,7 +1,10 @@
-//! Live streams of a conversation's messages: server-sent events and a
-//! WebSocket. Both start with the messages after `?after=N` from the store,
-//! then follow the hub; a listener that lags re-reads from the store, so no
-//! message is skipped or repeated (they are ordered by `seq`).
+//! Live streams of a conversation: server-sent events and a WebSocket. Both
+//! start with the messages after `?after=N` from the store, then follow the
+//! hub; a listener that lags re-reads from the store, so no message is
+//! skipped or repeated (they are ordered by `seq`). While the conversation
+//! waits for a person, its place in the queue and expected wait come too
+//! (SSE event `queue`, WebSocket frame `{"queue": {...}}`), when the stream
+//! opens and whenever they change.
 
 use std::convert::Infallible;
 
@@ -10,12 +13,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Response;
 use futures_util::{SinkExt, Stream, StreamExt};
-use handoff::Message;
 use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::shopper::{After, Send};
 use super::{AppError, AppState};
+use crate::hub::Live;
 
 /// `GET /api/conversations/{id}/events`: `message` events, one JSON message each.
 pub async fn shopper_events(
@@ -33,12 +36,15 @@ pub async fn events(
     after: u64,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let messages = follow(state, id, after).await?;
-    let stream = ReceiverStream::new(messages).map(|m| {
-        Ok(Event::default()
-            .event("message")
-            .id(m.seq.to_string())
-            .json_data(&m)
-            .unwrap_or_else(|_| Event::default().event("error")))
+    let stream = ReceiverStream::new(messages).map(|live| {
+        let event = match &live {
+            Live::Message(m) => Event::default()
+                .event("message")
+                .id(m.seq.to_string())
+                .json_data(m),
+            Live::Place(p) => Event::default().event("queue").json_data(p),
+        };
+        Ok(event.unwrap_or_else(|_| Event::default().event("error")))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
@@ -60,14 +66,18 @@ async fn socket_loop(
     socket: WebSocket,
     state: AppState,
     id: String,
-    mut messages: mpsc::Receiver<Message>,
+    mut messages: mpsc::Receiver<Live>,
 ) {
     let (mut sink, mut incoming) = socket.split();
     loop {
         tokio::select! {
             next = messages.recv() => {
                 let Some(m) = next else { break };
-                let frame = serde_json::to_string(&m).unwrap_or_default();
+                let frame = match &m {
+                    Live::Message(m) => serde_json::to_string(m),
+                    Live::Place(p) => serde_json::to_string(&serde_json::json!({ "queue": p })),
+                }
+                .unwrap_or_default();
                 if sink.send(ws::Message::Text(frame.into())).await.is_err() {
                     break;
                 }
@@ -105,13 +115,10 @@ fn error_frame(code: &str, message: &str) -> String {
     serde_json::json!({ "error": { "code": code, "message": message } }).to_string()
 }
 
-/// Messages of a conversation after `after`, then live ones, until the
-/// server closes or the receiver is dropped.
-async fn follow(
-    state: AppState,
-    id: String,
-    after: u64,
-) -> Result<mpsc::Receiver<Message>, AppError> {
+/// Messages of a conversation after `after`, then live ones and its place
+/// in the queue, until the server closes or the receiver is dropped.
+async fn follow(state: AppState, id: String, after: u64) -> Result<mpsc::Receiver<Live>, AppError> {
+    watch_places(&state);
     // Subscribe before reading the backlog, so nothing falls in between.
     let mut live = state.bot.hub().subscribe(&id);
     let backlog = {
@@ -124,7 +131,7 @@ async fn follow(
         let mut last = after;
         for m in backlog {
             last = m.seq;
-            if tx.send(m).await.is_err() {
+            if tx.send(Live::Message(m)).await.is_err() {
                 return;
             }
         }
@@ -134,26 +141,34 @@ async fn follow(
                 _ = async { let _ = closing.wait_for(|closing| *closing).await; } => return,
                 _ = tx.closed() => return,
                 received = live.recv() => match received {
-                    Ok(m) if m.seq > last => {
+                    Ok(Live::Message(m)) if m.seq > last => {
                         last = m.seq;
-                        if tx.send(m).await.is_err() {
+                        if tx.send(Live::Message(m)).await.is_err() {
                             return;
                         }
                         continue;
                     }
-                    Ok(_) => continue,
+                    Ok(Live::Message(_)) => continue,
+                    Ok(place @ Live::Place(_)) => {
+                        if tx.send(place).await.is_err() {
+                            return;
+                        }
+                        continue;
+                    }
                     Err(broadcast::error::RecvError::Lagged(_)) => true,
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
             };
             if missed {
+                // A place may have been among what was missed.
+                state.bot.hub().retell(&id);
                 let id = id.clone();
                 let Ok(catch_up) = state.run(move |bot| bot.messages(&id, last)).await else {
                     return;
                 };
                 for m in catch_up {
                     last = m.seq;
-                    if tx.send(m).await.is_err() {
+                    if tx.send(Live::Message(m)).await.is_err() {
                         return;
                     }
                 }
@@ -161,4 +176,49 @@ async fn follow(
         }
     });
     Ok(rx)
+}
+
+/// Starts, once per server and on the first live stream (before that nobody
+/// would be told anything), the task that tells waiting shoppers their place
+/// whenever the queue moves. The queue moves by the agents' actions, which
+/// ring the hub, and by hand-overs in shoppers' turns, seen here through a
+/// sled watch on the waiting index: the bot-only turn path does no extra
+/// work. Rings that come while a round runs make one more round.
+fn watch_places(state: &AppState) {
+    let hub_state = state.clone();
+    if !hub_state.bot.hub().start_watching() {
+        return;
+    }
+    let mut changes = state.bot.store().watch_waiting();
+    let mut closing = state.closing.subscribe();
+    tokio::spawn(async move {
+        // sled makes writers wait when a watcher falls 1024 events behind:
+        // this loop only drains them and rings.
+        loop {
+            tokio::select! {
+                _ = async { let _ = closing.wait_for(|closing| *closing).await; } => return,
+                event = &mut changes => match event {
+                    Some(_) => hub_state.bot.hub().queue_moved(),
+                    None => return,
+                },
+            }
+        }
+    });
+    let state = state.clone();
+    let mut closing = state.closing.subscribe();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = async { let _ = closing.wait_for(|closing| *closing).await; } => return,
+                _ = state.bot.hub().next_move() => {}
+            }
+            if let Err(e) = state.run(|bot| bot.tell_places()).await {
+                tracing::warn!(
+                    code = e.code,
+                    "telling shoppers their place failed: {}",
+                    e.message
+                );
+            }
+        }
+    });
 }
