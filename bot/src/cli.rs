@@ -119,9 +119,14 @@ pub struct TrainArgs {
     /// the validation split.
     #[arg(long, default_value_t = 0.01)]
     pub out_of_scope_budget: f32,
-    /// Step size of a perceptron update (relative to the margin of 1).
+    /// Step size of a perceptron update (relative to the margin of 1): the
+    /// anger head, and the intent head with `--l2 0`.
     #[arg(long, default_value_t = 0.1)]
     pub learning_rate: f32,
+    /// L2 strength of the intent head's SVM (trained by SGD); 0 trains an
+    /// averaged perceptron instead.
+    #[arg(long, default_value_t = 3e-5)]
+    pub l2: f32,
     /// A feature must occur in this many training messages.
     #[arg(long, default_value_t = 1)]
     pub min_count: usize,

@@ -3,7 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::matcher::Analysis;
-use crate::model::feature_scale;
 use crate::{Matcher, Understanding};
 
 /// The understanding of a message and, per candidate, what added up to it.
@@ -170,7 +169,7 @@ impl Matcher {
                 });
             }
         }
-        let scale = feature_scale(a.learned.len());
+        let scale = head.scale_of(a);
         for &f in &a.learned {
             for &(c, w) in head.weights_of(f as usize) {
                 if c as usize == class {

@@ -28,6 +28,70 @@ const MAX_NUMBER: usize = 5;
 
 /// The distinct features of a normalised message, in the pattern syntax.
 pub fn extract(normalized: &str) -> Vec<String> {
+    let mut out = extract_all(normalized);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How many features [`extract`] lists before removing repeats, counted
+/// without building them: the size of the message that a head with
+/// `scale = "text"` normalises by. Features no model knows count too, so a
+/// model can drop weightless features without changing any score.
+pub fn count(normalized: &str) -> usize {
+    let bytes = normalized.as_bytes();
+    let mut n = 0;
+    // CJK runs, in characters.
+    let mut run = 0usize;
+    let close = |run: &mut usize, n: &mut usize| {
+        for k in 1..=CJK_MAX {
+            *n += (*run + 1).saturating_sub(k);
+        }
+        *run = 0;
+    };
+    for c in normalized.chars() {
+        if is_cjk(c) {
+            run += 1;
+        } else if run > 0 {
+            close(&mut run, &mut n);
+        }
+    }
+    close(&mut run, &mut n);
+    // ASCII words: the word, the pair with the next one, its beginnings.
+    let mut j = 0;
+    // (end of the previous usable word, whether a pair may start there)
+    let mut previous: Option<usize> = None;
+    while j < bytes.len() {
+        if !bytes[j].is_ascii_alphanumeric() {
+            j += 1;
+            continue;
+        }
+        let s = j;
+        let mut first_digit = usize::MAX;
+        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+            if first_digit == usize::MAX && bytes[j].is_ascii_digit() {
+                first_digit = j - s;
+            }
+            j += 1;
+        }
+        let len = j - s;
+        let usable = first_digit == usize::MAX || len <= MAX_NUMBER;
+        if usable {
+            n += 1;
+            if previous.is_some_and(|e| e + 1 == s && bytes[e] == b' ') {
+                n += 1;
+            }
+        }
+        previous = usable.then_some(j);
+        // Beginnings of SUB_MIN..=SUB_MAX characters before the first digit.
+        let top = SUB_MAX.min(len).min(first_digit);
+        n += (top + 1).saturating_sub(SUB_MIN);
+    }
+    n
+}
+
+/// Every feature of a normalised message, repeats included.
+fn extract_all(normalized: &str) -> Vec<String> {
     let mut out = Vec::new();
     let chars: Vec<(usize, char)> = normalized.char_indices().collect();
     // CJK runs.
@@ -91,8 +155,6 @@ pub fn extract(normalized: &str) -> Vec<String> {
             }
         }
     }
-    out.sort_unstable();
-    out.dedup();
     out
 }
 
@@ -107,6 +169,22 @@ mod tests {
             assert!(f.contains(&g.to_string()), "{g} in {f:?}");
         }
         assert!(!f.contains(&"了 吗".to_string()));
+    }
+
+    #[test]
+    fn count_is_the_number_of_features_before_repeats_go() {
+        for text in [
+            "",
+            "退款了 吗",
+            "my refund, please",
+            "order e20261111000123 12315 iphone15 ab a",
+            "no no no  退款退款 refund退款 x1y2z3 abcdef1",
+            "a b c d",
+            "不是要退款,是想换货 dont cancel",
+        ] {
+            let n = crate::normalize(text);
+            assert_eq!(count(&n), extract_all(&n).len(), "{text}");
+        }
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub(crate) struct Analysis {
     pub(crate) slots: crate::Slots,
     /// Distinct learned features found, ascending.
     pub(crate) learned: Vec<u32>,
+    /// Features of the message whether a model knows them or not
+    /// ([`crate::features::count`]).
+    pub(crate) text_features: usize,
 }
 
 impl Matcher {
@@ -231,7 +234,7 @@ impl Matcher {
 
     pub(crate) fn anger_logit(&self, head: &Head, a: &Analysis) -> f32 {
         let mut z = Vec::with_capacity(1);
-        head.logits(&[a.lexical_anger, a.writing_anger], &a.learned, &mut z);
+        head.logits(&[a.lexical_anger, a.writing_anger], a, &mut z);
         z[0]
     }
 
@@ -296,7 +299,6 @@ impl Matcher {
             }
         }
         Analysis {
-            normalized,
             traditional,
             raw,
             counted,
@@ -304,6 +306,8 @@ impl Matcher {
             writing_anger,
             slots,
             learned,
+            text_features: crate::features::count(&normalized),
+            normalized,
         }
     }
 

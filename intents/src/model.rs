@@ -65,8 +65,31 @@ pub struct HeadSpec {
     /// `writing` (the hand anger scores) for the anger head.
     pub hand: BTreeMap<String, BTreeMap<String, f32>>,
     /// Feature pattern -> class -> weight. A message's features count once
-    /// each, scaled by `1/sqrt(number of features found)`.
+    /// each, scaled by `1/sqrt(n)` where `n` is set by `scale`.
     pub features: BTreeMap<String, BTreeMap<String, f32>>,
+    /// What `n` counts: the head's features found in the message (`found`,
+    /// the default), or every feature the message has, known to the model or
+    /// not (`text`, see [`crate::features::count`]). With `text` a feature
+    /// with no weight changes nothing and need not be written.
+    #[serde(skip_serializing_if = "Scale::is_found")]
+    pub scale: Scale,
+}
+
+/// What the `1/sqrt(n)` feature scale of a head counts (see [`HeadSpec`]).
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// The learned features found in the message.
+    #[default]
+    Found,
+    /// Every feature of the message, as [`crate::features::count`] counts.
+    Text,
+}
+
+impl Scale {
+    fn is_found(&self) -> bool {
+        *self == Scale::Found
+    }
 }
 
 impl Default for HeadSpec {
@@ -78,6 +101,7 @@ impl Default for HeadSpec {
             bias: BTreeMap::new(),
             hand: BTreeMap::new(),
             features: BTreeMap::new(),
+            scale: Scale::Found,
         }
     }
 }
@@ -101,6 +125,7 @@ pub(crate) struct Head {
     pub(crate) temperature: f32,
     pub(crate) out_of_scope_below: f32,
     pub(crate) threshold: f32,
+    pub(crate) scale: Scale,
 }
 
 impl Head {
@@ -209,6 +234,7 @@ impl Head {
             temperature: spec.temperature,
             out_of_scope_below: spec.out_of_scope_below,
             threshold: spec.threshold,
+            scale: spec.scale,
         })
     }
 
@@ -220,14 +246,23 @@ impl Head {
         }
     }
 
+    /// The `1/sqrt(n)` scale of this head's features in a message.
+    pub(crate) fn scale_of(&self, a: &Analysis) -> f32 {
+        feature_scale(match self.scale {
+            Scale::Found => a.learned.len(),
+            Scale::Text => a.text_features,
+        })
+    }
+
     /// Scores before the temperature: bias + hand inputs + scaled features.
-    pub(crate) fn logits(&self, hand: &[f32], features: &[u32], out: &mut Vec<f32>) {
+    pub(crate) fn logits(&self, hand: &[f32], a: &Analysis, out: &mut Vec<f32>) {
         out.clear();
         out.extend_from_slice(&self.bias);
         for &(input, class, w) in &self.hand {
             out[class as usize] += w * hand[input];
         }
-        let scale = feature_scale(features.len());
+        let features = &a.learned;
+        let scale = self.scale_of(a);
         for &f in features {
             for &(class, w) in self.weights_of(f as usize) {
                 out[class as usize] += scale * w;
@@ -268,7 +303,7 @@ impl Matcher {
     /// The learned head's probabilities for a message, per head class.
     pub(crate) fn learned_probabilities(&self, head: &Head, a: &Analysis) -> Vec<f32> {
         let mut p = Vec::with_capacity(head.classes.len());
-        head.logits(&a.raw[..self.hand_intents], &a.learned, &mut p);
+        head.logits(&a.raw[..self.hand_intents], a, &mut p);
         softmax(&mut p, head.temperature);
         p
     }

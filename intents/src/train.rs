@@ -1,14 +1,18 @@
 //! Learning weights from labelled messages: pure, examples in, a
 //! [`ModelSpec`] out (the bot's `xiaoer train` reads and writes the files).
 //!
-//! The model is linear, trained as an averaged multiclass perceptron with a
-//! margin (the stochastic form of a Crammer–Singer linear SVM). Its inputs are
-//! the learned features of [`crate::features`] (binary, L2-normalised), the
-//! hand keywords' raw score per lexicon intent, and a bias. An update touches
-//! only the true class and the worst rival, so weights stay sparse and the
-//! written file readable. Scores are then calibrated on a validation split: a
-//! softmax temperature fitted by likelihood, and a threshold on the top
-//! probability below which the answer is `out_of_scope` (intents), or at
+//! The model is linear. The intent head is a Crammer–Singer multiclass
+//! linear SVM trained by SGD with L2 regularisation (Pegasos steps, averaged
+//! over the epochs of the second half); the anger head an averaged perceptron
+//! with a margin (the same loss without regularisation). Their inputs are
+//! the learned features of [`crate::features`] (binary, scaled by
+//! `1/sqrt(n)`, see [`crate::Scale`]), the hand keywords' raw score per
+//! lexicon intent, and a bias. An update touches only the true class and the
+//! worst rival, so weights stay sparse and the written file readable. Scores
+//! are then calibrated on a validation split: a softmax temperature fitted by
+//! likelihood, and a threshold on the top probability below which the answer
+//! is `out_of_scope` (intents: the best accuracy on the split with
+//! out-of-scope as a class, within a budget of in-scope accuracy), or at
 //! which a message is angry (anger, best F1).
 //!
 //! ```
@@ -34,9 +38,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Example;
+use crate::features::count;
 use crate::features::extract;
 use crate::model::{feature_scale, sigmoid, softmax, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
-use crate::{Error, LexiconSpec, Matcher, OUT_OF_SCOPE};
+use crate::{Error, LexiconSpec, Matcher, Scale, OUT_OF_SCOPE};
 
 /// Training knobs. The defaults are what the benchmarks use.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,11 +60,16 @@ pub struct TrainOptions {
     /// to learn from the shop's keywords.
     pub hand: bool,
     /// The out-of-scope threshold may cost at most this share of in-scope
-    /// accuracy on the validation split; within that budget it catches as
-    /// many out-of-scope messages as it can.
+    /// accuracy on the validation split; within that budget it is the one
+    /// with the best accuracy there, out-of-scope counted as a class.
     pub out_of_scope_budget: f32,
     /// Seed of the example shuffle.
     pub seed: u64,
+    /// Intent head: the L2 strength `λ` of the multiclass SVM trained by
+    /// SGD; 0 trains the averaged perceptron instead (as the anger head).
+    pub l2: f32,
+    /// Intent head: what its feature scale counts (see [`crate::Scale`]).
+    pub scale: Scale,
 }
 
 impl Default for TrainOptions {
@@ -72,6 +82,8 @@ impl Default for TrainOptions {
             hand: true,
             out_of_scope_budget: 0.01,
             seed: 20261125,
+            l2: 3e-5,
+            scale: Scale::Text,
         }
     }
 }
@@ -162,6 +174,10 @@ pub fn train(
         .filter_map(|((e, a), f)| {
             let label = e.intent.as_deref()?;
             let mut row = encode_features(f);
+            if options.scale == Scale::Text {
+                let scale = feature_scale(count(&a.normalized));
+                row.iter_mut().for_each(|(_, x)| *x = scale);
+            }
             if use_hand {
                 for (i, &raw) in a.raw[..hand_names.len()].iter().enumerate() {
                     if raw != 0.0 {
@@ -185,8 +201,22 @@ pub fn train(
             .map(|(row, l)| (row, classes.iter().position(|c| c == l).unwrap_or(0)))
             .collect();
         let inputs = v as usize + hand_names.len() + 1;
-        let w = perceptron(&labelled, inputs, classes.len(), options);
-        let mut head = HeadSpec::default();
+        let w = if options.l2 > 0.0 {
+            crate::sgd::svm(
+                &labelled,
+                inputs,
+                classes.len(),
+                options.epochs,
+                options.l2,
+                options.seed,
+            )
+        } else {
+            perceptron(&labelled, inputs, classes.len(), options)
+        };
+        let mut head = HeadSpec {
+            scale: options.scale,
+            ..HeadSpec::default()
+        };
         let bias_row = v as usize + hand_names.len();
         let limit = options.prune * w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         let weights_of = |input: usize| -> BTreeMap<String, f32> {
@@ -209,10 +239,14 @@ pub fn train(
                 head.hand.insert(name.clone(), weights);
             }
         }
-        // Every vocabulary feature is written, weightless ones as `{}`: each
-        // counts in the `1/sqrt(n)` scale as it did in training.
+        // With the `found` scale every vocabulary feature is written,
+        // weightless ones as `{}`: each counts in the `1/sqrt(n)` scale as it
+        // did in training. With `text` a weightless feature changes nothing.
         for (i, f) in vocab.iter().enumerate() {
-            head.features.insert(f.to_string(), weights_of(i));
+            let weights = weights_of(i);
+            if options.scale == Scale::Found || !weights.is_empty() {
+                head.features.insert(f.to_string(), weights);
+            }
         }
         report.n_intent = intent_rows.len();
         report.classes = classes.len();
@@ -382,7 +416,7 @@ fn calibrate(
             let Some(label) = &e.intent else { continue };
             let a = matcher.analyse(&e.text);
             let mut z = Vec::new();
-            compiled.logits(&a.raw[..matcher.hand_intents], &a.learned, &mut z);
+            compiled.logits(&a.raw[..matcher.hand_intents], &a, &mut z);
             let class = class_intents
                 .iter()
                 .position(|&i| matcher.intents[i] == *label);
@@ -455,10 +489,12 @@ fn fit_temperature(loss: impl Fn(f32) -> f64) -> f32 {
         .map_or(1.0, |(t, _)| t)
 }
 
-/// The out-of-scope threshold on the top probability: the highest that
-/// keeps in-scope accuracy on `val` within `budget` of what it is with no
-/// threshold (it catches the most out-of-scope messages the budget allows);
-/// 0 when `val` has no out-of-scope examples to catch.
+/// The out-of-scope threshold on the top probability: the one with the
+/// best accuracy on `val` when out-of-scope counts as one more class (an
+/// in-scope message right only if its probability reaches the threshold, an
+/// out-of-scope one right if caught), among those that keep in-scope
+/// accuracy within `budget` of what it is with no threshold; the lowest of
+/// equals. 0 when `val` has no out-of-scope examples to catch.
 fn fit_out_of_scope(
     logits: &[Vec<f32>],
     labels: &[(Option<usize>, bool)],
@@ -485,22 +521,32 @@ fn fit_out_of_scope(
         return 0.0;
     }
     let is_oos = |c: usize| class_intents[c] == matcher.out_of_scope;
-    let in_scope_accuracy = |threshold: f32| {
-        let right = top
-            .iter()
-            .zip(labels)
-            .filter(|(&(c, p), &(label, oos))| {
-                !oos && !is_oos(c) && p >= threshold && Some(c) == label
-            })
-            .count();
-        right as f64 / n_in as f64
+    // (in-scope right, out-of-scope caught) at a threshold.
+    let counts = |threshold: f32| {
+        top.iter().zip(labels).fold(
+            (0usize, 0usize),
+            |(right, caught), (&(c, p), &(label, oos))| {
+                if oos {
+                    (right, caught + usize::from(is_oos(c) || p < threshold))
+                } else {
+                    let ok = !is_oos(c) && p >= threshold && Some(c) == label;
+                    (right + usize::from(ok), caught)
+                }
+            },
+        )
     };
-    let floor = in_scope_accuracy(0.0) - f64::from(budget);
-    (0..100)
-        .map(|i| i as f32 / 100.0)
-        .take_while(|&threshold| in_scope_accuracy(threshold) >= floor)
-        .last()
-        .unwrap_or(0.0)
+    let floor = counts(0.0).0 as f64 / n_in as f64 - f64::from(budget);
+    let mut best = (0.0, 0usize);
+    for threshold in (0..100).map(|i| i as f32 / 100.0) {
+        let (right, caught) = counts(threshold);
+        if (right as f64 / n_in as f64) < floor {
+            break;
+        }
+        if right + caught > best.1 {
+            best = (threshold, right + caught);
+        }
+    }
+    best.0
 }
 
 /// The probability threshold with the best F1 of `angry` on `scored`.

@@ -135,10 +135,13 @@ fn explain_lists_the_features_that_fired() {
     let top = &e.candidates[0];
     assert_eq!(top.intent, "exchange_request");
     assert!(top.terms.iter().any(|t| t.kind == TermKind::Bias));
+    // Which n-grams keep a weight is the learner's business; one of the
+    // message's own must show.
+    let own = features::extract("我想换货");
     assert!(
         top.terms
             .iter()
-            .any(|t| t.kind == TermKind::Learned && t.feature == "换货"),
+            .any(|t| t.kind == TermKind::Learned && own.contains(&t.feature)),
         "{top:?}"
     );
     let sum: f32 = top.terms.iter().map(|t| t.weight).sum();
@@ -152,6 +155,43 @@ fn explain_lists_the_features_that_fired() {
     assert_eq!(hand.candidates[0].total, 2.0);
     let anger = Matcher::new(&base()).unwrap().explain("气死了!!");
     assert!(anger.anger.iter().any(|t| t.feature == "气死"));
+}
+
+#[test]
+fn a_text_scaled_head_needs_no_weightless_feature() {
+    let (model, m) = trained();
+    let head = model.intents.clone().unwrap();
+    assert_eq!(head.scale, intents::Scale::Text);
+    assert!(head.features.values().all(|w| !w.is_empty()));
+    // An unknown feature added with no weight changes nothing...
+    let mut padded = head.clone();
+    padded.features.insert("zzz".into(), Default::default());
+    let again = Matcher::new(&LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(padded.clone()),
+            ..model.clone()
+        }),
+        ..base()
+    })
+    .unwrap();
+    for e in data() {
+        assert_eq!(m.classify(&e.text), again.classify(&e.text), "{}", e.text);
+    }
+    // ...while a `found`-scaled head (the default of files without `scale`)
+    // counts every feature of its own that the message has.
+    padded.scale = intents::Scale::Found;
+    let found = Matcher::new(&LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(padded),
+            anger: None,
+        }),
+        ..base()
+    })
+    .unwrap();
+    let (a, b) = (m.explain("我想换货"), found.explain("我想换货"));
+    assert_ne!(a.candidates[0].total, b.candidates[0].total);
+    let file: ModelSpec = toml::from_str("[intents]\nbias = { a = 0.0 }").unwrap();
+    assert_eq!(file.intents.unwrap().scale, intents::Scale::Found);
 }
 
 #[test]

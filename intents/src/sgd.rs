@@ -1,0 +1,84 @@
+//! A multiclass linear SVM (Crammer–Singer) trained by stochastic gradient
+//! descent with L2 regularisation (Pegasos steps), averaged over epochs.
+//!
+//! Minimises `λ/2·|W|² + mean(max(0, 1 + max_{r≠y} w_r·x − w_y·x))`. A step
+//! shrinks every weight by `1 − ηλ` (kept as one scale factor, so a step
+//! costs only the message's inputs) and, when the margin is violated, moves
+//! the true class towards the message and the worst rival away: weights stay
+//! sparse, as the perceptron's. The result is the mean of the weights at the
+//! end of each epoch of the second half of training, which smooths the last
+//! steps' noise.
+
+/// One encoded message: (input index, value) pairs.
+pub(crate) type Row = Vec<(u32, f32)>;
+
+/// Trains on `rows` (message, class); returns the weights input-major
+/// (`w[input * classes + class]`).
+pub(crate) fn svm(
+    rows: &[(&Row, usize)],
+    inputs: usize,
+    classes: usize,
+    epochs: usize,
+    lambda: f32,
+    seed: u64,
+) -> Vec<f32> {
+    let mut v = vec![0.0f32; inputs * classes];
+    let mut scale = 1.0f64;
+    let mut mean = vec![0.0f64; inputs * classes];
+    let mut averaged = 0usize;
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut rng = seed.max(1);
+    let lambda = f64::from(lambda);
+    // Pegasos' step 1/(λt), started late enough that the first is at most 1.
+    let mut t = (1.0 / lambda).max(1.0);
+    let mut z = vec![0.0f32; classes];
+    for epoch in 0..epochs {
+        // Fisher–Yates with xorshift64: deterministic for a seed.
+        for i in (1..order.len()).rev() {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            order.swap(i, (rng % (i as u64 + 1)) as usize);
+        }
+        for &k in &order {
+            let (row, y) = rows[k];
+            let eta = 1.0 / (lambda * t);
+            t += 1.0;
+            z.iter_mut().for_each(|x| *x = 0.0);
+            for &(input, x) in row.iter() {
+                let base = input as usize * classes;
+                for (zc, w) in z.iter_mut().zip(&v[base..base + classes]) {
+                    *zc += w * x;
+                }
+            }
+            let s = scale as f32;
+            let rival = (0..classes)
+                .filter(|&c| c != y)
+                .max_by(|&a, &b| z[a].total_cmp(&z[b]));
+            scale *= 1.0 - eta * lambda;
+            if let Some(r) = rival {
+                if s * (z[y] - z[r]) < 1.0 {
+                    let step = (eta / scale) as f32;
+                    for &(input, x) in row.iter() {
+                        let base = input as usize * classes;
+                        v[base + y] += step * x;
+                        v[base + r] -= step * x;
+                    }
+                }
+            }
+            if scale < 1e-6 {
+                v.iter_mut().for_each(|w| *w *= scale as f32);
+                scale = 1.0;
+            }
+        }
+        if epoch >= epochs / 2 {
+            for (m, &w) in mean.iter_mut().zip(&v) {
+                *m += f64::from(w) * scale;
+            }
+            averaged += 1;
+        }
+    }
+    mean.iter()
+        .map(|&m| (m / averaged.max(1) as f64) as f32)
+        .collect()
+}
