@@ -178,3 +178,51 @@ fn a_waiting_shopper_is_told_the_new_place_and_wait_as_the_queue_moves() {
     let (_, now) = server.get(&format!("/api/conversations/{chinese}/queue"));
     assert_eq!(now["status"]["kind"], "with_agent", "{now}");
 }
+
+#[test]
+fn the_agent_console_hears_offers_the_roster_and_alerts_live() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let server = Server::start_manual(dir.path(), clock.clone(), Default::default());
+    sign_in(&server, "a1", 3);
+    let mut console = server.events("/api/agent/events?agent_id=a1");
+    let roster = console.next_named("agents");
+    assert_eq!(
+        roster["agents"][0]["id"], "a1",
+        "opens with the roster: {roster}"
+    );
+
+    // A hand-over offered to a1 is pushed to a1's console.
+    let (c, body) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(body["handoff"]["offered_to"], "a1", "{body}");
+    let offer = console.next_named("offer");
+    assert_eq!(
+        (
+            offer["conversation_id"].as_str(),
+            offer["agent_id"].as_str()
+        ),
+        (Some(c.as_str()), Some("a1")),
+        "{offer}"
+    );
+    assert!(
+        offer["summary"].as_str().is_some_and(|s| !s.is_empty()),
+        "{offer}"
+    );
+
+    // A colleague signing in appears live.
+    sign_in(&server, "a2", 3);
+    console.next_where("agents", |e| {
+        e["agents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == "a2" && a["presence"] == "online")
+    });
+
+    // A breach raised while the console listens is pushed to it.
+    clock.advance(Duration::from_secs(121));
+    server.get("/api/agent/alerts");
+    let alert = console.next_named("alert");
+    assert_eq!(alert["alert"]["kind"], "sla_breach", "{alert}");
+    assert_eq!(alert["alert"]["breach"]["conversation_id"], c.as_str());
+}

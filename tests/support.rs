@@ -244,6 +244,16 @@ impl Server {
 }
 
 impl Events {
+    /// The next event named `name` whose data satisfies `wanted` (others are skipped).
+    pub fn next_where(&mut self, name: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let event = self.next_named(name);
+            if wanted(&event) {
+                return event;
+            }
+        }
+    }
+
     /// The next event named `name`, as JSON (others are skipped).
     pub fn next_named(&mut self, name: &str) -> Value {
         let mut event = String::new();

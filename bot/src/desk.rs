@@ -20,11 +20,15 @@ use handoff::{
 };
 use intents::Lang;
 use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
 
 use crate::webhook::Webhook;
 
 /// How many alerts the desk keeps for the agents' API.
 const KEPT_ALERTS: usize = 200;
+
+/// Desk events a slow console may fall behind by before it is told it lagged.
+const EVENTS_CAPACITY: usize = 256;
 
 /// The `[desk]` configuration: every part has defaults (see the README).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -76,6 +80,29 @@ pub enum Alert {
     SlaBreach { breach: Breach },
 }
 
+/// What the agents' consoles hear live (`GET /api/agent/events`), each as
+/// an SSE event named by its `kind`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeskEvent {
+    /// A waiting conversation is offered to `agent_id` first (announced once
+    /// its entry is on disk).
+    Offer {
+        conversation_id: String,
+        agent_id: String,
+        priority: i64,
+        reasons: Vec<handoff::Reason>,
+        summary: String,
+    },
+    /// Someone signed in or out, changed what they take, or took or let go
+    /// of a conversation: the roster as it is now.
+    Agents { agents: Vec<Agent> },
+    /// A new alert (spike, SLA breach).
+    Alert { alert: Alert },
+    /// What waits changed (read `GET /api/agent/queue` again).
+    Queue { waiting: usize },
+}
+
 /// Live desk state behind one lock (every operation is a few map updates).
 pub struct Desk {
     hours: BusinessHours,
@@ -84,6 +111,7 @@ pub struct Desk {
     overflow: OverflowPolicy,
     state: Mutex<State>,
     webhook: Option<Webhook>,
+    events: broadcast::Sender<DeskEvent>,
 }
 
 struct State {
@@ -95,6 +123,10 @@ struct State {
     alerts: VecDeque<Alert>,
     /// Conversation → the agent it was offered to first.
     offers: HashMap<String, String>,
+    /// Offers already announced to their agent.
+    announced: HashSet<String>,
+    /// The waiting conversations, in order, as last announced.
+    waiting: Vec<String>,
 }
 
 /// Defaults for an agent who signs in without saying more.
@@ -113,9 +145,58 @@ impl Desk {
                 spikes: SpikeDetector::new(config.spikes),
                 alerts: VecDeque::new(),
                 offers: HashMap::new(),
+                announced: HashSet::new(),
+                waiting: Vec::new(),
                 reported: HashSet::new(),
             }),
             webhook: config.webhook.map(Webhook::start),
+            events: broadcast::channel(EVENTS_CAPACITY).0,
+        }
+    }
+
+    /// Listens to the desk's events.
+    pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
+        self.events.subscribe()
+    }
+
+    fn announce(&self, event: DeskEvent) {
+        // Nobody listening is fine: consoles read the state when they connect.
+        let _ = self.events.send(event);
+    }
+
+    fn announce_roster(&self, state: &State) {
+        if self.events.receiver_count() > 0 {
+            let agents = state.roster.agents().cloned().collect();
+            self.announce(DeskEvent::Agents { agents });
+        }
+    }
+
+    /// Announces, for the queue as it is now (`waiting`, in serving order,
+    /// already on disk), the offers not announced yet, and that the queue
+    /// changed if it did.
+    pub fn announce_queue(&self, waiting: &[handoff::QueueEntry]) {
+        let mut state = self.lock();
+        for entry in waiting {
+            let id = &entry.conversation_id;
+            let Some(agent_id) = state.offers.get(id).cloned() else {
+                continue;
+            };
+            if state.announced.insert(id.clone()) {
+                self.announce(DeskEvent::Offer {
+                    conversation_id: id.clone(),
+                    agent_id,
+                    priority: entry.priority,
+                    reasons: entry.reasons.clone(),
+                    summary: entry.context.summary.clone(),
+                });
+            }
+        }
+        let ids: Vec<String> = waiting.iter().map(|e| e.conversation_id.clone()).collect();
+        if ids != state.waiting {
+            state.waiting = ids;
+            self.announce(DeskEvent::Queue {
+                waiting: waiting.len(),
+            });
         }
     }
 
@@ -206,6 +287,7 @@ impl Desk {
         }
         state.roster.upsert(agent);
         state.roster.set_presence(agent_id, update.presence, now)?;
+        self.announce_roster(&state);
         Ok(state
             .roster
             .agent(agent_id)
@@ -232,14 +314,20 @@ impl Desk {
         }
         state.roster.assign(agent_id, conversation_id)?;
         state.offers.remove(conversation_id);
+        state.announced.remove(conversation_id);
+        self.announce_roster(&state);
         Ok(())
     }
 
     /// Remembers who a waiting conversation was offered to (shown in the queue).
+    /// It is announced to the agent once its entry is on disk
+    /// ([`announce_queue`](Desk::announce_queue)).
     pub fn offered(&self, conversation_id: &str, agent_id: &str) {
-        self.lock()
+        let mut state = self.lock();
+        state
             .offers
             .insert(conversation_id.to_string(), agent_id.to_string());
+        state.announced.remove(conversation_id);
     }
 
     /// Who a waiting conversation was offered to, if anyone.
@@ -271,10 +359,12 @@ impl Desk {
     pub fn released(&self, conversation_id: &str, now: Time, handled: Option<Duration>) {
         let mut state = self.lock();
         state.offers.remove(conversation_id);
+        state.announced.remove(conversation_id);
         state.roster.release(conversation_id, now);
         if let Some(handled) = handled {
             state.stats.record(handled);
         }
+        self.announce_roster(&state);
     }
 
     /// Moves a conversation from one agent to another who is online and has
@@ -289,7 +379,10 @@ impl Desk {
         let mut state = self.lock();
         state.roster.release(conversation_id, now);
         match state.roster.assign(to, conversation_id) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.announce_roster(&state);
+                Ok(())
+            }
             Err(e) => {
                 // Back to where it was; the seat it just left is still free.
                 let _ = state.roster.assign(from, conversation_id);
@@ -364,6 +457,9 @@ impl Desk {
         if state.alerts.len() == KEPT_ALERTS {
             state.alerts.pop_front();
         }
+        self.announce(DeskEvent::Alert {
+            alert: alert.clone(),
+        });
         state.alerts.push_back(alert);
     }
 

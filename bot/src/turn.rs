@@ -690,12 +690,14 @@ impl Bot {
 
     /// Works out every waiting conversation's place and wait as the queue
     /// is now, and tells the listening shoppers whose place changed (see
-    /// [`Hub::tell_places`]). What is told is on disk first. One scan of a
-    /// small queue; run by the place watcher when the queue moves.
+    /// [`Hub::tell_places`]) and the agents new offers and that the queue
+    /// changed ([`Desk::announce_queue`]). What is told is on disk first.
+    /// One scan of a small queue; run by the place watcher when the queue moves.
     pub fn tell_places(&self) -> Result<usize, TurnError> {
         let mut places = Vec::new();
-        for (i, entry) in self.store.queue()?.into_iter().enumerate() {
-            let id = entry.conversation_id;
+        let waiting = self.store.queue()?;
+        for (i, entry) in waiting.iter().enumerate() {
+            let id = entry.conversation_id.clone();
             let Some(conversation) = self.store.conversation(&id)? else {
                 continue;
             };
@@ -712,6 +714,7 @@ impl Bot {
         // A new entry is read before its turn's flush: tell nothing that
         // is not durable yet.
         self.store.sync()?;
+        self.desk.announce_queue(&waiting);
         Ok(self.hub.tell_places(places, |id| self.place(id).ok()))
     }
 

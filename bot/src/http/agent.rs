@@ -22,6 +22,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/agents", get(agents))
         .route("/agents/{agent_id}", put(update_agent))
         .route("/alerts", get(alerts))
+        .route(
+            "/events",
+            get(
+                |State(state): State<AppState>, Query(q): Query<AgentQuery>| async move {
+                    live::desk_events(state, q.agent_id).await
+                },
+            ),
+        )
         .route("/conversations/{id}/claim", post(claim))
         .route("/conversations/{id}/context", get(context))
         .route("/conversations/{id}/messages", post(reply))
@@ -121,6 +129,13 @@ async fn alerts(State(state): State<AppState>) -> Result<Json<Value>, AppError> 
     Ok(Json(
         json!({ "breaches": breaches, "spikes": spikes, "alerts": alerts }),
     ))
+}
+
+/// `?agent_id=`: whose console listens.
+#[derive(Deserialize)]
+struct AgentQuery {
+    #[serde(default)]
+    agent_id: Option<String>,
 }
 
 #[derive(Deserialize)]

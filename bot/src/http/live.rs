@@ -18,6 +18,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 use super::shopper::{After, Send};
 use super::{AppError, AppState};
+use crate::desk::DeskEvent;
 use crate::hub::Live;
 
 /// `GET /api/conversations/{id}/events`: `message` events, one JSON message each.
@@ -221,4 +222,62 @@ fn watch_places(state: &AppState) {
             }
         }
     });
+}
+
+/// `GET /api/agent/events?agent_id=ID`: the desk's events for one agent's
+/// console (offers made to that agent, the roster, alerts, queue changes);
+/// without `agent_id`, every offer. It opens with the roster and the queue
+/// as they are; a console that falls behind gets them again.
+pub async fn desk_events(
+    state: AppState,
+    agent_id: Option<String>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    watch_places(&state);
+    let mut desk = state.bot.desk().subscribe();
+    let (tx, rx) = mpsc::channel::<DeskEvent>(64);
+    let mut closing = state.closing.subscribe();
+    tokio::spawn(async move {
+        let snapshot = |state: &AppState| {
+            let desk = state.bot.desk();
+            let waiting = state.bot.store().queue().map_or(0, |q| q.len());
+            [
+                DeskEvent::Agents {
+                    agents: desk.agents(),
+                },
+                DeskEvent::Queue { waiting },
+            ]
+        };
+        let mut pending: Vec<DeskEvent> = snapshot(&state).into();
+        loop {
+            for event in pending.drain(..) {
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = async { let _ = closing.wait_for(|closing| *closing).await; } => return,
+                _ = tx.closed() => return,
+                received = desk.recv() => match received {
+                    Ok(DeskEvent::Offer { agent_id: to, .. })
+                        if agent_id.as_ref().is_some_and(|me| *me != to) => {}
+                    Ok(event) => pending.push(event),
+                    Err(broadcast::error::RecvError::Lagged(_)) => pending = snapshot(&state).into(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+            }
+        }
+    });
+    let stream = ReceiverStream::new(rx).map(|event| {
+        let name = match &event {
+            DeskEvent::Offer { .. } => "offer",
+            DeskEvent::Agents { .. } => "agents",
+            DeskEvent::Alert { .. } => "alert",
+            DeskEvent::Queue { .. } => "queue",
+        };
+        Ok(Event::default()
+            .event(name)
+            .json_data(&event)
+            .unwrap_or_else(|_| Event::default().event("error")))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
 }
