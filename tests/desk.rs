@@ -276,3 +276,43 @@ fn spike_alerts_are_posted_to_the_webhook() {
         }
     }
 }
+
+#[test]
+fn agent_profiles_survive_a_restart_and_everybody_starts_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (status, body) = server.put(
+        "/api/agent/agents/a7",
+        json!({ "presence": "online", "name": "小林", "skills": ["refunds"],
+                "languages": ["en"], "max_chats": 2 }),
+    );
+    assert_eq!(status, 200, "{body}");
+    server.stop();
+
+    let server = Server::start(dir.path());
+    let (_, agents) = server.get("/api/agent/agents");
+    let a7 = &agents["agents"][0];
+    assert_eq!(
+        (
+            a7["id"].as_str(),
+            a7["name"].as_str(),
+            a7["skills"].clone(),
+            a7["languages"].clone(),
+            a7["max_chats"].as_u64(),
+            a7["presence"].as_str()
+        ),
+        (
+            Some("a7"),
+            Some("小林"),
+            json!(["refunds"]),
+            json!(["en"]),
+            Some(2),
+            Some("offline")
+        ),
+        "{agents}"
+    );
+    // Signing in again keeps the profile.
+    let (_, body) = server.put("/api/agent/agents/a7", json!({ "presence": "online" }));
+    assert_eq!(body["agent"]["max_chats"], 2, "{body}");
+    assert_eq!(body["agent"]["presence"], "online", "{body}");
+}

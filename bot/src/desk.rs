@@ -3,10 +3,12 @@
 //! or anger, SLA breaches). The decisions are `handoff`'s pure functions;
 //! this module keeps the live state they are asked about.
 //!
-//! The roster is in memory: agents announce themselves (`PUT
-//! /api/agent/agents/{id}`) when their console opens, and a restarted server
-//! starts with everybody offline until they do. Queue entries themselves are
-//! durable in the handoff store; nothing here is needed to recover them.
+//! The roster is in memory, its profiles (skills, languages, most chats)
+//! and the handling times also on disk ([`handoff::Team`]): agents announce
+//! themselves (`PUT /api/agent/agents/{id}`) when their console opens, and a
+//! restarted server starts with everybody offline until they do. Queue
+//! entries themselves are durable in the handoff store; nothing here is
+//! needed to recover them.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -16,7 +18,7 @@ use dialogs::{Tier, Time};
 use handoff::{
     Agent, Breach, BreachKind, BusinessHours, Desk as DeskView, HandlingStats, Needs,
     OverflowPolicy, Presence, Roster, RosterError, Route, Shopper, Skill, SkillRules, SlaPolicy,
-    Spike, SpikeDetector, SpikePolicy,
+    Spike, SpikeDetector, SpikePolicy, Team,
 };
 use intents::Lang;
 use serde::{Deserialize, Serialize};
@@ -112,6 +114,8 @@ pub struct Desk {
     state: Mutex<State>,
     webhook: Option<Webhook>,
     events: broadcast::Sender<DeskEvent>,
+    /// Where profiles and handling times are kept, if anywhere.
+    team: Option<Team>,
 }
 
 struct State {
@@ -151,9 +155,27 @@ impl Desk {
             }),
             webhook: config.webhook.map(Webhook::start),
             events: broadcast::channel(EVENTS_CAPACITY).0,
+            team: None,
         }
     }
 
+    /// Keeps the agents' profiles and the handling times in `team`, and
+    /// starts from what it saved: a profile saved by an agent's console wins
+    /// over the configured one, and everybody starts offline. The
+    /// configuration's `window` and `prior` win over the saved ones.
+    pub fn with_team(mut self, team: Team) -> Result<Desk, handoff::Error> {
+        let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        for agent in team.agents()? {
+            state.roster.upsert(agent);
+        }
+        if let Some(mut saved) = team.handling()? {
+            saved.window = state.stats.window;
+            saved.prior = state.stats.prior;
+            state.stats = saved;
+        }
+        self.team = Some(team);
+        Ok(self)
+    }
     /// Listens to the desk's events.
     pub fn subscribe(&self) -> broadcast::Receiver<DeskEvent> {
         self.events.subscribe()
@@ -285,6 +307,13 @@ impl Desk {
         if let Some(max) = update.max_chats {
             agent.max_chats = max;
         }
+        if let Some(team) = &self.team {
+            // The roster in memory has it either way; a merchant reads why
+            // it will not survive a restart in the log.
+            if let Err(e) = team.save(&agent) {
+                tracing::error!(agent = %agent_id, "agent profile not saved: {e}");
+            }
+        }
         state.roster.upsert(agent);
         state.roster.set_presence(agent_id, update.presence, now)?;
         self.announce_roster(&state);
@@ -363,6 +392,11 @@ impl Desk {
         state.roster.release(conversation_id, now);
         if let Some(handled) = handled {
             state.stats.record(handled);
+            if let Some(team) = &self.team {
+                if let Err(e) = team.save_handling(&state.stats) {
+                    tracing::warn!("handling times not saved: {e}");
+                }
+            }
         }
         self.announce_roster(&state);
     }

@@ -27,7 +27,8 @@
 //!
 //! Modules: `policy` (the escalation decision), `priority`, `context` (the
 //! agent's view and its summary), `model` (stored records), `store` (sled
-//! persistence, with the group-commit flusher), `error`.
+//! persistence, with the group-commit flusher), `team` (the agents'
+//! profiles and handling times, durable), `error`.
 
 mod agents;
 mod context;
@@ -42,6 +43,7 @@ mod skills;
 mod sla;
 mod spikes;
 mod store;
+mod team;
 mod wait;
 
 pub use agents::{Agent, AgentId, Needs, Presence, Roster, RosterError, Seats, Skill};
@@ -59,4 +61,5 @@ pub use skills::SkillRules;
 pub use sla::{Breach, BreachKind, EntryFacts, SlaPolicy};
 pub use spikes::{Spike, SpikeDetector, SpikePolicy};
 pub use store::{open_db, HandoffRecord, Pending, RecordedTurn, Store, TurnRecord};
+pub use team::Team;
 pub use wait::{estimate_wait, overflow, HandlingStats, Overflow, OverflowPolicy};

@@ -62,6 +62,8 @@ pub fn build_bot(
         policy,
         clock,
         max_message_chars,
-        Desk::new(desk),
+        Desk::new(desk)
+            .with_team(handoff::Team::open(db).context("agent profiles")?)
+            .context("agent profiles")?,
     ))
 }

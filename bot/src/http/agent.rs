@@ -107,11 +107,15 @@ async fn update_agent(
     ApiJson(update): ApiJson<AgentUpdate>,
 ) -> Result<Json<Value>, AppError> {
     let now = state.bot.now();
-    let agent = state
-        .bot
-        .desk()
-        .update_agent(&agent_id, update, now)
-        .map_err(|e| AppError::new(StatusCode::CONFLICT, "agent_unavailable", e.to_string()))?;
+    let bot = state.bot.clone();
+    // Off the async workers: the profile is flushed to disk.
+    let agent =
+        tokio::task::spawn_blocking(move || bot.desk().update_agent(&agent_id, update, now))
+            .await
+            .map_err(|e| {
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?
+            .map_err(|e| AppError::new(StatusCode::CONFLICT, "agent_unavailable", e.to_string()))?;
     // Seats came or went: the waits in the queue change.
     state.bot.hub().queue_moved();
     Ok(Json(json!({ "agent": agent })))
