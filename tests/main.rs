@@ -5,6 +5,7 @@
 mod support;
 
 mod api_errors;
+mod browser;
 mod cli;
 mod desk;
 mod desk_clock;
