@@ -204,3 +204,37 @@ fn a_traditional_chinese_shopper_hears_system_notices_in_traditional() {
         .to_string();
     assert!(joined.contains("將為您服務"), "{joined}");
 }
+
+#[test]
+fn a_second_hand_over_shows_the_first_in_the_agents_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (status, _) = server.put("/api/agent/agents/a1", json!({ "presence": "online" }));
+    assert_eq!(status, 200);
+    let c = server.start_conversation("C1002");
+    assert!(server.say(&c, "转人工")["handoff"].is_object());
+    let path = |action: &str| format!("/api/agent/conversations/{c}/{action}");
+    assert_eq!(
+        server.post(&path("claim"), json!({ "agent_id": "a1" })).0,
+        200
+    );
+    assert_eq!(
+        server.post(&path("resolve"), json!({ "agent_id": "a1" })).0,
+        200
+    );
+
+    let body = server.say(&c, "气死了!!!我要投诉");
+    assert!(body["handoff"].is_object(), "{body}");
+    let (status, ctx) = server.get(&path("context"));
+    assert_eq!(status, 200, "{ctx}");
+    let history = ctx["context"]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1, "{ctx}");
+    let first = &history[0];
+    assert_eq!(first["reasons"][0]["kind"], "asked_for_human", "{first}");
+    assert_eq!(first["agent_id"], "a1");
+    assert_eq!(first["outcome"]["kind"], "resolved");
+    assert!(first["queued_at"].is_string() && first["claimed_at"].is_string());
+    // The current reasons are this hand-over's own.
+    let reasons = ctx["context"]["reasons"].as_array().unwrap();
+    assert!(reasons.iter().any(|r| r["kind"] == "complaint"), "{ctx}");
+}

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use dialogs::{Customer, Order, Tier};
 use serde::{Deserialize, Serialize};
 
-use crate::{Message, Reason};
+use crate::{Message, PastHandoff, Reason};
 
 /// Everything an agent needs to take over without asking the shopper again.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,6 +28,10 @@ pub struct Context {
     /// Standard replies (标准话术) the content pack offers for this case.
     #[serde(default)]
     pub suggested_replies: Vec<String>,
+    /// The conversation's earlier hand-overs, oldest first. Like the
+    /// transcript, filled when read through [`Store::context`](crate::Store::context).
+    #[serde(default)]
+    pub history: Vec<PastHandoff>,
 }
 
 /// Assembles a [`Context`] and writes its summary with the default labels.
@@ -47,6 +51,7 @@ pub fn build_context(
         summary,
         transcript,
         suggested_replies: Vec::new(),
+        history: Vec::new(),
     }
 }
 

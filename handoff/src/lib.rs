@@ -51,8 +51,8 @@ pub use context::{build_context, Context, SummaryLabels};
 pub use error::Error;
 pub use hours::{BusinessHours, Opening, Weekly};
 pub use model::{
-    Author, ConvStatus, Conversation, EntryKind, EntryState, Message, NewMessage, QueueEntry,
-    TurnFacts,
+    Author, ConvStatus, Conversation, EntryKind, EntryState, HandoffOutcome, Message, NewMessage,
+    PastHandoff, QueueEntry, TurnFacts,
 };
 pub use policy::{escalate, Decision, Policy, Reason, Signals};
 pub use priority::priority;

@@ -183,6 +183,43 @@ pub struct QueueEntry {
     /// What the agent needs; `transcript` is empty here and filled by
     /// [`Store::context`](crate::Store::context).
     pub context: Context,
+    /// The conversation's earlier hand-overs, oldest first: a new entry
+    /// after a resolve carries them on, so none is forgotten.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<PastHandoff>,
+}
+
+/// A hand-over that ended, as the agent sees it in the conversation's
+/// history: why, when, who, and how it ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PastHandoff {
+    /// Why it was handed over.
+    pub reasons: Vec<Reason>,
+    /// Its priority when it ended.
+    pub priority: i64,
+    /// Live chat or ticket.
+    pub kind: EntryKind,
+    /// Its one-line summary.
+    pub summary: String,
+    /// When it joined the queue.
+    pub queued_at: Time,
+    /// The agent who had it last, and since when.
+    pub agent_id: Option<String>,
+    /// When that agent took it.
+    pub claimed_at: Option<Time>,
+    /// When and how it ended.
+    pub outcome: HandoffOutcome,
+}
+
+/// How a hand-over ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HandoffOutcome {
+    /// An agent resolved it and the bot took the conversation back.
+    Resolved {
+        /// When.
+        at: Time,
+    },
 }
 
 /// How the shopper is to be answered.
@@ -212,6 +249,12 @@ pub enum EntryState {
     Resolved {
         /// When.
         at: Time,
+        /// The agent who resolved it (absent in entries stored before it was kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent_id: Option<String>,
+        /// When that agent had taken it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        claimed_at: Option<Time>,
     },
 }
 

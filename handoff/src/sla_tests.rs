@@ -62,7 +62,7 @@ fn breaches_at_a_pinned_clock() {
          "2026-11-20T10:40:00+08:00",
          vec![(First, "2026-11-20T10:02:00+08:00", min(38)), (Done, "2026-11-20T10:30:00+08:00", min(10))]),
         ("resolved",
-         facts("c", "2026-11-20T10:00:00+08:00", EntryState::Resolved { at: at("2026-11-20T10:50:00+08:00") }, None),
+         facts("c", "2026-11-20T10:00:00+08:00", EntryState::Resolved { at: at("2026-11-20T10:50:00+08:00"), agent_id: None, claimed_at: None }, None),
          "2026-11-20T11:00:00+08:00", vec![]),
         // A ticket filed at night: due in open time, not overnight.
         ("night ticket before opening",
@@ -135,6 +135,7 @@ fn facts_come_from_the_entry_and_its_transcript() {
         kind: EntryKind::Queued,
         state: claimed("2026-11-20T10:01:00+08:00"),
         context: build_context(None, &[], Vec::new(), Vec::new(), "c1"),
+        history: Vec::new(),
     };
     let message = |seq, when: &str, author| Message {
         seq,

@@ -9,7 +9,10 @@ use sled::Transactional;
 use super::{
     abort, decode, finish, keys, read_conversation, write, write_conversation, Store, TxResult,
 };
-use crate::{Context, ConvStatus, Conversation, EntryKind, EntryState, Error, QueueEntry, Reason};
+use crate::{
+    Context, ConvStatus, Conversation, EntryKind, EntryState, Error, HandoffOutcome, PastHandoff,
+    QueueEntry, Reason,
+};
 
 impl Store {
     /// Puts the conversation in the queue for a live agent; the bot stops
@@ -181,7 +184,15 @@ impl Store {
     pub fn resolve(&self, id: &str, agent_id: &str, now: Time) -> Result<(), Error> {
         self.change_queue(id, |conversation, queue, _waiting| {
             let mut entry = held_entry(queue, id, agent_id)?;
-            entry.state = EntryState::Resolved { at: now };
+            let claimed_at = match entry.state {
+                EntryState::Claimed { at, .. } => Some(at),
+                _ => None,
+            };
+            entry.state = EntryState::Resolved {
+                at: now,
+                agent_id: Some(agent_id.to_owned()),
+                claimed_at,
+            };
             conversation.status = ConvStatus::Bot;
             conversation.not_understood_streak = 0;
             write(queue, id, "queue entry", &entry)
@@ -248,6 +259,7 @@ impl Store {
         };
         let mut context = entry.context;
         context.transcript = self.messages(id, 0)?;
+        context.history = entry.history;
         Ok(Some(context))
     }
 }
@@ -302,8 +314,37 @@ fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time) -> QueueEntry 
             summary: String::new(),
             transcript: Vec::new(),
             suggested_replies: Vec::new(),
+            history: Vec::new(),
         },
+        history: Vec::new(),
     }
+}
+
+/// The history a conversation's next entry carries: the last entry's, plus
+/// the last entry itself once it ended.
+fn history_after(last: Option<QueueEntry>) -> Vec<PastHandoff> {
+    let Some(last) = last else {
+        return Vec::new();
+    };
+    let mut history = last.history;
+    if let EntryState::Resolved {
+        at,
+        agent_id,
+        claimed_at,
+    } = last.state
+    {
+        history.push(PastHandoff {
+            reasons: last.reasons,
+            priority: last.priority,
+            kind: last.kind,
+            summary: last.context.summary,
+            queued_at: last.waiting_since,
+            agent_id,
+            claimed_at,
+            outcome: HandoffOutcome::Resolved { at },
+        });
+    }
+    history
 }
 
 /// Adds `new` reasons to `old`; a newer reason of the same kind (and, for
@@ -358,6 +399,9 @@ pub(super) fn put_in_queue_tx(
             let mut entry = fresh(&conversation.customer_id, id, kind, now);
             entry.reasons = reasons;
             entry.priority = priority;
+            // A conversation handed over again: the ended entry goes into
+            // the history rather than being overwritten.
+            entry.history = history_after(read_entry(queue, id)?);
             entry
         }
     };

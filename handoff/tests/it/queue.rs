@@ -2,7 +2,7 @@
 //! context, races.
 
 use dialogs::DialogState;
-use handoff::{ConvStatus, EntryKind, EntryState, Error, Reason};
+use handoff::{ConvStatus, EntryKind, EntryState, Error, HandoffOutcome, Reason};
 use intents::Lang;
 
 use crate::support::{at, bare_context, ids, open, said};
@@ -103,7 +103,11 @@ fn claim_and_resolve_follow_the_life_cycle() {
     );
     assert_eq!(
         store.entry(id).unwrap().unwrap().state,
-        EntryState::Resolved { at: at(6) }
+        EntryState::Resolved {
+            at: at(6),
+            agent_id: Some("A1".to_owned()),
+            claimed_at: Some(at(4))
+        }
     );
     assert!(matches!(
         store.resolve(id, "A1", at(7)),
@@ -250,4 +254,56 @@ fn racing_agents_claim_a_conversation_exactly_once() {
         agent_id: winners[0].clone(),
     };
     assert_eq!(store.conversation(&id).unwrap().unwrap().status, holder);
+}
+
+#[test]
+fn a_conversation_handed_over_again_keeps_its_earlier_hand_overs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+    let mut context = bare_context(&c.id);
+    context.summary = "王强 · 要求人工".to_owned();
+    store
+        .enqueue(&c.id, vec![Reason::AskedForHuman], 10, context, at(1))
+        .unwrap();
+    store.claim(&c.id, "A1", at(2)).unwrap();
+    store.transfer(&c.id, "A1", Some("A2"), at(3)).unwrap();
+    store.resolve(&c.id, "A2", at(9)).unwrap();
+
+    let again = store
+        .enqueue(
+            &c.id,
+            vec![Reason::Complaint],
+            30,
+            bare_context(&c.id),
+            at(20),
+        )
+        .unwrap();
+    assert_eq!((again.priority, again.waiting_since), (30, at(20)));
+    assert_eq!(again.reasons, vec![Reason::Complaint], "a fresh entry");
+    let past = &again.history;
+    assert_eq!(past.len(), 1, "{past:?}");
+    assert_eq!(past[0].reasons, vec![Reason::AskedForHuman]);
+    assert_eq!(past[0].summary, "王强 · 要求人工");
+    assert_eq!(
+        (past[0].queued_at, past[0].claimed_at),
+        (at(1), Some(at(3)))
+    );
+    assert_eq!(past[0].agent_id.as_deref(), Some("A2"));
+    assert_eq!(past[0].outcome, HandoffOutcome::Resolved { at: at(9) });
+    // The agent's context shows it; a third hand-over keeps both.
+    assert_eq!(
+        store.context(&c.id).unwrap().unwrap().history,
+        again.history
+    );
+    store.claim(&c.id, "A1", at(21)).unwrap();
+    store.resolve(&c.id, "A1", at(22)).unwrap();
+    let third = store
+        .enqueue(&c.id, vec![], 5, bare_context(&c.id), at(30))
+        .unwrap();
+    let reasons: Vec<_> = third.history.iter().map(|h| h.reasons.clone()).collect();
+    assert_eq!(
+        reasons,
+        vec![vec![Reason::AskedForHuman], vec![Reason::Complaint]]
+    );
 }

@@ -1,10 +1,12 @@
 //! Random enqueue / claim / resolve / restart sequences, checked against a
-//! plain in-memory model, as sled's own tests check trees against a BTreeMap.
+//! plain in-memory model, as sled's own tests check trees against a BTreeMap:
+//! the latest entry of each conversation, the ones that ended before it (its
+//! history) and the queue order.
 
 use std::collections::BTreeMap;
 
 use dialogs::Time;
-use handoff::{ConvStatus, EntryState, Error, Store};
+use handoff::{ConvStatus, EntryState, Error, HandoffOutcome, Store};
 use intents::Lang;
 use proptest::prelude::*;
 
@@ -35,6 +37,8 @@ struct Model {
     status: ConvStatus,
     /// (priority, waiting since, state) of the latest entry.
     entry: Option<(i64, Time, EntryState)>,
+    /// The entries that ended before it, oldest first: none is ever lost.
+    past: Vec<(i64, Time, EntryState)>,
 }
 
 /// The error the store should give, by variant name; `None` for success.
@@ -58,7 +62,10 @@ fn step(model: &mut BTreeMap<String, Model>, id: &str, op: &Op, now: Time) -> Ou
             (ConvStatus::Queued, Some((p, _, _))) => *p = (*p).max(*priority),
             _ => {
                 m.status = ConvStatus::Queued;
-                m.entry = Some((*priority, now, EntryState::Waiting));
+                let last = m.entry.replace((*priority, now, EntryState::Waiting));
+                if let Some(ended @ (_, _, EntryState::Resolved { .. })) = last {
+                    m.past.push(ended);
+                }
             }
         },
         Op::Claim { agent, .. } => match &mut m.entry {
@@ -74,8 +81,12 @@ fn step(model: &mut BTreeMap<String, Model>, id: &str, op: &Op, now: Time) -> Ou
         },
         Op::Resolve { agent, .. } => match &mut m.entry {
             Some((_, _, state)) => match state {
-                EntryState::Claimed { agent_id, .. } if *agent_id == format!("A{agent}") => {
-                    *state = EntryState::Resolved { at: now };
+                EntryState::Claimed { agent_id, at } if *agent_id == format!("A{agent}") => {
+                    *state = EntryState::Resolved {
+                        at: now,
+                        agent_id: Some(agent_id.clone()),
+                        claimed_at: Some(*at),
+                    };
                     m.status = ConvStatus::Bot;
                 }
                 EntryState::Claimed { .. } => return Some("ClaimedByOther"),
@@ -97,10 +108,22 @@ fn check(store: &Store, model: &BTreeMap<String, Model>) -> Result<(), TestCaseE
             "status of {}",
             id
         );
-        let entry = store
-            .entry(id)
-            .unwrap()
-            .map(|e| (e.priority, e.waiting_since, e.state));
+        let stored = store.entry(id).unwrap();
+        let past: Vec<(i64, Time, EntryState)> = stored
+            .iter()
+            .flat_map(|e| &e.history)
+            .map(|h| {
+                let HandoffOutcome::Resolved { at } = h.outcome;
+                let state = EntryState::Resolved {
+                    at,
+                    agent_id: h.agent_id.clone(),
+                    claimed_at: h.claimed_at,
+                };
+                (h.priority, h.queued_at, state)
+            })
+            .collect();
+        prop_assert_eq!(&past, &m.past, "past hand-overs of {}", id);
+        let entry = stored.map(|e| (e.priority, e.waiting_since, e.state));
         prop_assert_eq!(&entry, &m.entry, "entry of {}", id);
     }
     let mut waiting: Vec<(i64, Time, &String)> = model
@@ -141,7 +164,7 @@ proptest! {
             let conv = match op {
                 Op::Create => {
                     let c = store.create_conversation("C1001", Lang::Zh, now).unwrap();
-                    model.insert(c.id.clone(), Model { status: ConvStatus::Bot, entry: None });
+                    model.insert(c.id.clone(), Model { status: ConvStatus::Bot, entry: None, past: Vec::new() });
                     ids.push(c.id);
                     continue;
                 }
