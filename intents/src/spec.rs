@@ -45,6 +45,8 @@ use serde::{Deserialize, Serialize};
 /// max_punct_runs = 2
 /// caps_word = 0.2                       # per ALL-CAPS English word (at most 3)
 /// repetition = 0.3                      # "人工人工人工"
+/// masked = 0.6                          # per masked swear word "f***" (at most 2)
+/// elongation = 0.1                      # a stretched word, "sooo"
 ///
 /// [scoring]
 /// out_of_scope = 1.0     # the best raw score must reach this, else "out_of_scope"
@@ -118,6 +120,10 @@ pub struct AngerSpec {
     pub caps_word: f32,
     /// Added when a 2+ character phrase is repeated 3 times in a row (人工人工人工).
     pub repetition: f32,
+    /// Added per masked swear word ("f***", "sh*t"; at most 2).
+    pub masked: f32,
+    /// Added when a word is stretched ("sooo", "whyyy").
+    pub elongation: f32,
 }
 
 impl Default for AngerSpec {
@@ -132,6 +138,8 @@ impl Default for AngerSpec {
             max_punct_runs: 2,
             caps_word: 0.2,
             repetition: 0.3,
+            masked: 0.0,
+            elongation: 0.0,
         }
     }
 }

@@ -3,8 +3,9 @@
 //!
 //! The model is linear. The intent head is a Crammer–Singer multiclass
 //! linear SVM trained by SGD with L2 regularisation (Pegasos steps, averaged
-//! over the epochs of the second half); the anger head an averaged perceptron
-//! with a margin (the same loss without regularisation). Their inputs are
+//! over the epochs of the second half); the anger head a logistic regression
+//! with L2 regularisation and classes weighted to balance (`anger::learn`:
+//! angry messages are rare and their cues weak one by one). Their inputs are
 //! the learned features of [`crate::features`] (binary, scaled by
 //! `1/sqrt(n)`, see [`crate::Scale`]), the hand keywords' raw score per
 //! lexicon intent, and a bias. An update touches only the true class and the
@@ -66,7 +67,7 @@ pub struct TrainOptions {
     /// Seed of the example shuffle.
     pub seed: u64,
     /// Intent head: the L2 strength `λ` of the multiclass SVM trained by
-    /// SGD; 0 trains the averaged perceptron instead (as the anger head).
+    /// SGD; 0 trains the averaged perceptron instead.
     pub l2: f32,
     /// Intent head: what its feature scale counts (see [`crate::Scale`]).
     pub scale: Scale,
@@ -272,9 +273,12 @@ pub fn train(
     if !anger_rows.is_empty() {
         let labelled: Vec<(&Row, usize)> = anger_rows.iter().map(|(r, l)| (r, *l)).collect();
         let inputs = v as usize + 3;
-        let w = perceptron(&labelled, inputs, 2, options);
-        // Two classes collapse into one logit: angry minus calm.
-        let logit = |input: usize| w[input * 2 + 1] - w[input * 2];
+        let rows: Vec<(&[(u32, f32)], bool)> = labelled
+            .iter()
+            .map(|(r, l)| (r.as_slice(), *l == 1))
+            .collect();
+        let w = crate::anger::learn(&rows, inputs, v as usize + 2, options.epochs, options.seed);
+        let logit = |input: usize| w[input];
         let limit = options.prune * (0..inputs).fold(0.0f32, |m, i| m.max(logit(i).abs()));
         let one = |x: f32| -> BTreeMap<String, f32> {
             if x.abs() > limit {

@@ -1,0 +1,88 @@
+//! English anger with the default pack (`dialogs/pack/lexicon.toml`): the
+//! social-media cues (insults, swearing, masked swearing, "how dare",
+//! capitals) make a message angry, while negated cues and calm shop
+//! messages that share words with them stay below the threshold. One row
+//! per message, so adding a case is adding a line.
+
+use intents::{LexiconSpec, Matcher};
+
+fn pack() -> Matcher {
+    let text = include_str!("../../dialogs/pack/lexicon.toml");
+    let spec: LexiconSpec = toml::from_str(text).expect("default lexicon parses");
+    Matcher::new(&spec).expect("default lexicon compiles")
+}
+
+const ANGRY: &[&str] = &[
+    "you're an idiot",
+    "You moron, read the thread",
+    "how dare you say that",
+    "this is so annoying",
+    "wtf is this",
+    "shut up, nobody asked",
+    "I'm sick of this",
+    "fed up with waiting",
+    "grow the fuck up",
+    "what the hell is wrong with you",
+    // Masked swearing.
+    "f*** this shop",
+    "what the f**k",
+    "this is sh*t",
+    "what a b!tch",
+    // Capitals and exclamation marks with a mild cue.
+    "WHY IS THIS STILL BROKEN, ridiculous",
+    "ugh, stupid app!!!",
+];
+
+const CALM: &[&str] = &[
+    // Negated cues.
+    "I'm not angry, just asking about my refund",
+    "not annoyed, just curious when it ships",
+    "I don't hate it, the colour is just a bit off",
+    "im not mad lol",
+    // Shop messages that share words with anger cues.
+    "tell me a joke",
+    "where did you grow up",
+    "remind me to take out the trash",
+    "wrong size, can I exchange it for an M",
+    "is this a fake or the original brand?",
+    "can you stop the order before it ships",
+    "my cereal got ruined in the post, can I get a refund",
+    "please report fraud on my card",
+    "email me at bob@shop.com",
+    "is it 100% cotton? price $20*2",
+    // Capitals that are names, sizes or placeholders, one stretched word.
+    "[NAME] said the XXL is back in stock",
+    "sooo happy with the scarf, thanks!",
+    "what's the status??",
+];
+
+#[test]
+fn english_anger_cues() {
+    let m = pack();
+    let wrong: Vec<String> = ANGRY
+        .iter()
+        .map(|t| (t, m.classify(t)))
+        .filter(|(_, u)| !u.angry)
+        .map(|(t, u)| format!("{t}: anger {:.2}", u.anger))
+        .collect();
+    assert!(wrong.is_empty(), "not angry:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn calm_messages_stay_below_the_threshold() {
+    let m = pack();
+    let wrong: Vec<String> = CALM
+        .iter()
+        .map(|t| (t, m.classify(t)))
+        .filter(|(_, u)| u.angry)
+        .map(|(t, u)| format!("{t}: anger {:.2}", u.anger))
+        .collect();
+    assert!(wrong.is_empty(), "angry:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_negation_cancels_the_cue_right_after_it() {
+    let m = pack();
+    assert!(m.classify("so annoying").anger > m.classify("not annoying").anger);
+    assert_eq!(m.classify("not angry").anger, 0.0);
+}
