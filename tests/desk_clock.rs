@@ -226,3 +226,53 @@ fn the_agent_console_hears_offers_the_roster_and_alerts_live() {
     assert_eq!(alert["alert"]["kind"], "sla_breach", "{alert}");
     assert_eq!(alert["alert"]["breach"]["conversation_id"], c.as_str());
 }
+
+#[test]
+fn a_higher_priority_hand_over_and_agents_coming_and_going_move_the_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let server = Server::start_manual(dir.path(), clock.clone(), Default::default());
+    sign_in(&server, "a1", 1);
+    let (busy, _) = hand_over(&server, "C1002", "转人工");
+    claim(&server, &busy, "a1");
+    let (waiting, _) = hand_over(&server, "C1004", "I want a real person");
+    let mut events = server.events(&format!("/api/conversations/{waiting}/events?after=1000"));
+    let place = |e: Value| (e["position"].as_u64(), e["eta_seconds"].as_u64());
+    // Nothing measured yet: the assumed 5 minutes per conversation, one seat.
+    assert_eq!(place(events.next_named("queue")), (Some(1), Some(300)));
+
+    // A VIP's hand-over (a shopper's turn) goes ahead.
+    clock.advance(Duration::from_secs(1));
+    hand_over(&server, "C1001", "转人工");
+    assert_eq!(place(events.next_named("queue")), (Some(2), Some(600)));
+
+    // A second agent signs in: two seats, one free.
+    sign_in(&server, "a2", 1);
+    assert_eq!(place(events.next_named("queue")), (Some(2), Some(150)));
+    let (status, _) = server.put("/api/agent/agents/a2", json!({ "presence": "offline" }));
+    assert_eq!(status, 200);
+    assert_eq!(place(events.next_named("queue")), (Some(2), Some(600)));
+
+    // The WebSocket carries the same place, as a `queue` frame.
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    let url = format!("ws://{addr}/api/conversations/{waiting}/ws?after=1000");
+    let (mut socket, _) = tungstenite::client(url.as_str(), stream).unwrap();
+    let frame = loop {
+        match socket.read().unwrap() {
+            tungstenite::Message::Text(text) => {
+                break serde_json::from_str::<Value>(&text).unwrap()
+            }
+            _ => continue,
+        }
+    };
+    assert_eq!(
+        place(frame["queue"].clone()),
+        (Some(2), Some(600)),
+        "{frame}"
+    );
+    socket.close(None).unwrap();
+}

@@ -61,7 +61,17 @@ impl Hub {
     }
 
     /// Tells current listeners; forgets channels nobody listens to any more.
+    ///
+    /// Every queue change tells its shopper so with a system notice (queued,
+    /// ticket, agent joined, waiting again, resolved), published once the
+    /// change is committed and durable: so a system notice also rings for
+    /// the places. This is how a hand-over in a shopper's turn moves the
+    /// others' places without a hook in the turn; bot-only turns publish no
+    /// system notice, so they pay one comparison.
     pub fn publish(&self, conversation_id: &str, message: &Message) {
+        if message.author == handoff::Author::System {
+            self.queue_moved();
+        }
         self.send(conversation_id, Live::Message(message.clone()));
     }
 

@@ -181,30 +181,15 @@ async fn follow(state: AppState, id: String, after: u64) -> Result<mpsc::Receive
 
 /// Starts, once per server and on the first live stream (before that nobody
 /// would be told anything), the task that tells waiting shoppers their place
-/// whenever the queue moves. The queue moves by the agents' actions, which
-/// ring the hub, and by hand-overs in shoppers' turns, seen here through a
-/// sled watch on the waiting index: the bot-only turn path does no extra
-/// work. Rings that come while a round runs make one more round.
+/// and the agents new offers whenever the queue moves. Whatever moves the
+/// queue rings the hub: the agents' actions, presence changes, and every
+/// system notice (which each hand-over publishes once durable), so the
+/// bot-only turn path does no extra work. Rings that come while a round
+/// runs make one more round.
 fn watch_places(state: &AppState) {
-    let hub_state = state.clone();
-    if !hub_state.bot.hub().start_watching() {
+    if !state.bot.hub().start_watching() {
         return;
     }
-    let mut changes = state.bot.store().watch_waiting();
-    let mut closing = state.closing.subscribe();
-    tokio::spawn(async move {
-        // sled makes writers wait when a watcher falls 1024 events behind:
-        // this loop only drains them and rings.
-        loop {
-            tokio::select! {
-                _ = async { let _ = closing.wait_for(|closing| *closing).await; } => return,
-                event = &mut changes => match event {
-                    Some(_) => hub_state.bot.hub().queue_moved(),
-                    None => return,
-                },
-            }
-        }
-    });
     let state = state.clone();
     let mut closing = state.closing.subscribe();
     tokio::spawn(async move {

@@ -237,14 +237,6 @@ impl Store {
         }
     }
 
-    /// Watches the waiting index: an event for every change to what waits
-    /// (a new entry, a claim, a return to the queue, a priority rise). For
-    /// pushing places in the line to shoppers as it moves. Read it promptly:
-    /// sled makes writers wait once 1024 events are unread.
-    pub fn watch_waiting(&self) -> sled::Subscriber {
-        self.inner.waiting.watch_prefix(Vec::<u8>::new())
-    }
-
     /// Returns once every write this store made before the call is on disk
     /// (a group-commit flush): what was read can then be told.
     pub fn sync(&self) -> Result<(), Error> {
