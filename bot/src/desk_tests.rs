@@ -1,0 +1,200 @@
+//! The desk's live state: routing, offers, the roster, alerts and its events.
+
+use super::*;
+
+fn at(s: &str) -> Time {
+    Time::parse_from_rfc3339(s).unwrap()
+}
+
+fn online(desk: &Desk, id: &str, skills: Vec<Skill>, now: Time) {
+    let update = AgentUpdate {
+        presence: Presence::Online,
+        name: None,
+        skills: Some(skills),
+        languages: Some(vec![Lang::Zh]),
+        max_chats: Some(1),
+    };
+    desk.update_agent(id, update, now).unwrap();
+}
+
+#[test]
+fn nobody_online_means_a_ticket_and_an_online_agent_means_the_live_queue() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    assert!(matches!(
+        desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1),
+        Route::Ticket { .. }
+    ));
+    online(&desk, "a1", vec![Skill::Complaints], noon);
+    assert!(matches!(
+        desk.route(noon, "complaint", Lang::Zh, Tier::Normal, 0.9, 1),
+        Route::LiveQueue { .. }
+    ));
+    let night = at("2026-11-20T23:00:00+08:00");
+    match desk.route(night, "complaint", Lang::Zh, Tier::Normal, 0.9, 1) {
+        Route::Ticket { opens_at, .. } => {
+            assert_eq!(opens_at, Some(at("2026-11-21T09:00:00+08:00")))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn offers_go_to_an_eligible_agent_with_room() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    online(&desk, "refunds", vec![Skill::Refunds], noon);
+    online(&desk, "logistics", vec![Skill::Logistics], noon);
+    assert_eq!(
+        desk.offer("refund_status", Lang::Zh).as_deref(),
+        Some("refunds")
+    );
+    assert_eq!(
+        desk.offer("track_package", Lang::Zh).as_deref(),
+        Some("logistics")
+    );
+    desk.claimed("logistics", "c1", noon).unwrap();
+    // The logistics agent is full (max 1): the other agent takes it rather than nobody.
+    assert_eq!(
+        desk.offer("track_package", Lang::Zh).as_deref(),
+        Some("refunds")
+    );
+    desk.released("c1", noon, Some(Duration::from_secs(240)));
+    assert_eq!(
+        desk.offer("track_package", Lang::Zh).as_deref(),
+        Some("logistics")
+    );
+}
+
+#[test]
+fn an_unknown_agent_who_claims_is_signed_in() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    desk.claimed("a9", "c1", noon).unwrap();
+    let agents = desk.agents();
+    assert_eq!(agents.len(), 1);
+    assert_eq!(agents[0].presence, Presence::Online);
+    assert!(agents[0].active.contains("c1"));
+}
+
+#[test]
+fn each_breach_is_reported_once_while_it_lasts() {
+    let desk = Desk::new(DeskConfig::default());
+    let breach = |id: &str| Breach {
+        kind: BreachKind::FirstResponse,
+        conversation_id: id.to_string(),
+        due: at("2026-11-20T12:02:00+08:00"),
+        overdue_by: Duration::from_secs(60),
+    };
+    assert_eq!(desk.report_breaches(vec![breach("c1")]).len(), 1);
+    assert!(
+        desk.report_breaches(vec![breach("c1")]).is_empty(),
+        "reported twice"
+    );
+    assert_eq!(
+        desk.report_breaches(vec![breach("c1"), breach("c2")]).len(),
+        1
+    );
+    // c1 was answered (gone from the list), then breached again later.
+    desk.report_breaches(vec![breach("c2")]);
+    assert_eq!(
+        desk.report_breaches(vec![breach("c1"), breach("c2")]).len(),
+        1
+    );
+    assert_eq!(desk.alerts().len(), 3);
+}
+
+#[test]
+fn a_burst_of_complaints_raises_one_alert() {
+    let desk = Desk::new(DeskConfig::default());
+    let start = at("2026-11-20T12:00:00+08:00");
+    let mut raised = 0;
+    for i in 0..20 {
+        raised += desk
+            .signal(start + chrono::Duration::seconds(i * 10), "SKU-90001")
+            .len();
+    }
+    assert_eq!(raised, 1, "one alert per spike, not one per event");
+    assert!(matches!(&desk.alerts()[..], [Alert::Spike(s)] if s.key == "SKU-90001"));
+}
+
+#[test]
+fn offers_are_announced_once_and_queue_changes_when_what_waits_changes() {
+    let desk = Desk::new(DeskConfig::default());
+    let mut events = desk.subscribe();
+    let noon = at("2026-11-20T12:00:00+08:00");
+    let entry = |id: &str| handoff::QueueEntry {
+        conversation_id: id.to_string(),
+        customer_id: "C1002".to_string(),
+        reasons: vec![handoff::Reason::AskedForHuman],
+        priority: 10,
+        waiting_since: noon,
+        kind: handoff::EntryKind::Queued,
+        state: handoff::EntryState::Waiting,
+        context: handoff::build_context(None, &[], Vec::new(), Vec::new(), id),
+        history: Vec::new(),
+    };
+    desk.offered("c1", "a1");
+    desk.announce_queue(&[entry("c1")]);
+    desk.announce_queue(&[entry("c1")]);
+    let kinds: Vec<String> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|e| match e {
+            DeskEvent::Offer {
+                conversation_id,
+                agent_id,
+                ..
+            } => {
+                format!("offer {conversation_id} to {agent_id}")
+            }
+            DeskEvent::Queue { waiting } => format!("queue {waiting}"),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, ["offer c1 to a1", "queue 1"], "each once");
+    // Offered again (back in the queue after a transfer): announced again.
+    desk.offered("c1", "a2");
+    desk.announce_queue(&[entry("c1"), entry("c2")]);
+    assert_eq!(
+        std::iter::from_fn(|| events.try_recv().ok()).count(),
+        2,
+        "the new offer, and c2 joined"
+    );
+}
+
+#[test]
+fn a_desk_on_a_team_starts_from_the_saved_profiles_and_handling_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let noon = at("2026-11-20T12:00:00+08:00");
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let desk = Desk::new(DeskConfig::default())
+            .with_team(Team::open(&db).unwrap())
+            .unwrap();
+        online(&desk, "a1", vec![Skill::Refunds], noon);
+        desk.claimed("a1", "c1", noon).unwrap();
+        desk.released("c1", noon, Some(Duration::from_secs(90)));
+        db.flush().unwrap();
+    }
+    let db = handoff::open_db(dir.path()).unwrap();
+    let desk = Desk::new(DeskConfig::default())
+        .with_team(Team::open(&db).unwrap())
+        .unwrap();
+    let agents = desk.agents();
+    assert_eq!(agents.len(), 1);
+    assert_eq!(
+        (
+            agents[0].presence,
+            agents[0].max_chats,
+            agents[0].skills.len()
+        ),
+        (Presence::Offline, 1, 1),
+        "profile kept, presence not"
+    );
+    online(&desk, "a1", vec![Skill::Refunds], noon);
+    // Second in line, one seat, busy: one measured handling time of 90 s.
+    desk.claimed("a1", "c2", noon).unwrap();
+    assert_eq!(
+        desk.estimate("refund_status", Lang::Zh, 1),
+        Some(Duration::from_secs(90))
+    );
+}
