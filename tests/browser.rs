@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::support::Server;
 
 /// chromedriver on a free port, killed on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -29,7 +29,7 @@ impl Drop for Driver {
 
 /// Starts chromedriver, or `None` when browser tests are not required and
 /// no chromedriver is installed.
-fn driver() -> Option<Driver> {
+pub(crate) fn driver() -> Option<Driver> {
     let required = std::env::var_os("XIAOER_BROWSER").is_some_and(|v| v == "1");
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -63,7 +63,7 @@ fn driver() -> Option<Driver> {
     Some(driver)
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -88,7 +88,7 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 /// Waits until `script` (a JavaScript expression) is true in the page.
-async fn wait_for(page: &Client, what: &str, script: &str) {
+pub(crate) async fn wait_for(page: &Client, what: &str, script: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let v = page
@@ -111,7 +111,7 @@ async fn wait_for(page: &Client, what: &str, script: &str) {
 
 /// The text of every element matching `css`, read in one script (the console
 /// re-renders its lists on live events, so element handles go stale).
-async fn texts(page: &Client, css: &str) -> Vec<String> {
+pub(crate) async fn texts(page: &Client, css: &str) -> Vec<String> {
     let v = page
         .execute(
             "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText);",
@@ -123,7 +123,7 @@ async fn texts(page: &Client, css: &str) -> Vec<String> {
 }
 
 /// Clicks the first element matching `css` once it is there.
-async fn click(page: &Client, css: &str) {
+pub(crate) async fn click(page: &Client, css: &str) {
     wait_for(page, css, &format!("document.querySelector({css:?})")).await;
     page.execute(
         "document.querySelector(arguments[0]).click();",
@@ -133,13 +133,13 @@ async fn click(page: &Client, css: &str) {
     .unwrap();
 }
 
-async fn type_and_send(page: &Client, input: &str, text: &str) {
+pub(crate) async fn type_and_send(page: &Client, input: &str, text: &str) {
     let field = page.find(Locator::Css(input)).await.unwrap();
     field.send_keys(text).await.unwrap();
     field.send_keys("\u{E007}").await.unwrap(); // Enter
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

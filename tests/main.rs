@@ -6,6 +6,7 @@ mod support;
 
 mod api_errors;
 mod browser;
+mod browser_desk;
 mod cli;
 mod desk;
 mod desk_clock;
