@@ -276,3 +276,28 @@ fn a_higher_priority_hand_over_and_agents_coming_and_going_move_the_wait() {
     );
     socket.close(None).unwrap();
 }
+
+#[test]
+fn the_sla_watch_raises_a_breach_with_nobody_looking() {
+    let (url, received) = webhook_receiver();
+    let desk = toml_desk(&format!("webhook = {url:?}\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let server = Server::start_watching_sla(dir.path(), clock.clone(), desk);
+    sign_in(&server, "a1", 3);
+    let (waiting, _) = hand_over(&server, "C1002", "转人工");
+    clock.advance(Duration::from_secs(121));
+    // No request: the watch finds it and posts it.
+    assert_eq!(
+        breach_of(&next_hook(&received)),
+        (waiting.clone(), "first_response".to_string())
+    );
+    // Once: the next post is the next breach, not this one again.
+    claim(&server, &waiting, "a1");
+    clock.advance(Duration::from_secs(30 * 60));
+    assert_eq!(
+        breach_of(&next_hook(&received)),
+        (waiting, "resolution".to_string())
+    );
+    assert_eq!(breach_alerts(&server).len(), 2);
+}

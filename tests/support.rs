@@ -62,12 +62,33 @@ impl Server {
         Server::start_full(data_dir, None, None, Clock::Manual(clock), desk)
     }
 
+    /// With a hand-moved clock and the SLA watch `serve` runs, checking
+    /// every few milliseconds (`serve`: every 30 s).
+    pub fn start_watching_sla(
+        data_dir: &Path,
+        clock: xiaoer::clock::ManualClock,
+        desk: DeskConfig,
+    ) -> Server {
+        Server::start_inner(data_dir, None, None, Clock::Manual(clock), desk, true)
+    }
+
     fn start_full(
         data_dir: &Path,
         token: Option<&str>,
         pack_dir: Option<&Path>,
         clock: Clock,
         desk: DeskConfig,
+    ) -> Server {
+        Server::start_inner(data_dir, token, pack_dir, clock, desk, false)
+    }
+
+    fn start_inner(
+        data_dir: &Path,
+        token: Option<&str>,
+        pack_dir: Option<&Path>,
+        clock: Clock,
+        desk: DeskConfig,
+        watch_sla: bool,
     ) -> Server {
         let dir: PathBuf = data_dir.to_path_buf();
         let pack_dir: Option<PathBuf> = pack_dir.map(Path::to_path_buf);
@@ -94,7 +115,15 @@ impl Server {
                 .unwrap();
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 ready_tx.send(listener.local_addr().unwrap()).unwrap();
-                let state = AppState::new(Arc::new(bot), token_for_server).with_pack_dir(pack_dir);
+                let bot = Arc::new(bot);
+                let state = AppState::new(bot.clone(), token_for_server).with_pack_dir(pack_dir);
+                if watch_sla {
+                    tokio::spawn(xiaoer::desk::watch_sla(
+                        bot,
+                        Duration::from_millis(5),
+                        state.closing.subscribe(),
+                    ));
+                }
                 xiaoer::http::serve(listener, state, async {
                     let _ = shutdown_rx.await;
                 })

@@ -503,6 +503,32 @@ impl Desk {
     }
 }
 
+/// Checks every open entry against the SLA every `every` until `closing`
+/// turns true, so that breaches are raised (and posted to the webhook) as
+/// they happen, not only when someone looks at `/api/agent/alerts`. Each
+/// breach is still reported once ([`Desk::report_breaches`]).
+pub async fn watch_sla(
+    bot: std::sync::Arc<crate::turn::Bot>,
+    every: Duration,
+    mut closing: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = closing.wait_for(|closing| *closing) => return,
+            _ = tick.tick() => {}
+        }
+        let bot = bot.clone();
+        // The check reads the store (blocking): off the async workers.
+        match tokio::task::spawn_blocking(move || bot.check_sla()).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!("SLA check failed: {e}"),
+            Err(e) => tracing::error!("SLA check failed: {e}"),
+        }
+    }
+}
+
 fn new_agent(agent_id: &str) -> Agent {
     Agent {
         id: agent_id.to_string(),

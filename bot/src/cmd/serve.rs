@@ -51,7 +51,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .with_pack_dir(config.pack_dir.clone());
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(state.clone()));
-    tokio::spawn(watch_sla(state.clone()));
+    // Breach alerts (and webhook posts) as they happen, not only when
+    // someone looks at `/api/agent/alerts`.
+    tokio::spawn(crate::desk::watch_sla(
+        bot.clone(),
+        SLA_CHECK_EVERY,
+        state.closing.subscribe(),
+    ));
     http::serve(listener, state, shutdown_signal())
         .await
         .context("server failed")?;
@@ -82,18 +88,6 @@ async fn reload_on_sighup(state: AppState) {
 
 /// How often open queue entries are checked against the SLA.
 const SLA_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Raises SLA breach alerts (and webhook posts) as they happen, not only
-/// when someone looks at `/api/agent/alerts`.
-async fn watch_sla(state: AppState) {
-    let mut tick = tokio::time::interval(SLA_CHECK_EVERY);
-    loop {
-        tick.tick().await;
-        if let Err(e) = state.run(|bot| bot.check_sla()).await {
-            tracing::error!(code = e.code, "SLA check failed: {}", e.message);
-        }
-    }
-}
 
 /// Completes on Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
