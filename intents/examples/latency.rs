@@ -2,7 +2,8 @@
 //! default lexicon, optionally with a trained model, over a JSONL file; and
 //! the time to load (parse and compile) the lexicon and model.
 //!
-//! `cargo run -p intents --release --example latency -- FILE.jsonl [--model MODEL.json] [--rounds N]`
+//! `cargo run -p intents --release --example latency -- FILE.jsonl [--model MODEL] [--rounds N]`
+//! (MODEL as `xiaoer train` writes it: lines, or `.json`).
 
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .first()
-        .ok_or("usage: latency FILE.jsonl [--model MODEL.json] [--rounds N]")?;
+        .ok_or("usage: latency FILE.jsonl [--model MODEL] [--rounds N]")?;
     let value = |flag: &str| {
         args.iter()
             .position(|a| a == flag)
@@ -33,11 +34,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut spec: LexiconSpec = toml::from_str(&std::fs::read_to_string(lexicon)?)?;
     if let Some(model) = value("--model") {
-        let file: ModelFile = serde_json::from_str(&std::fs::read_to_string(model)?)?;
-        spec.model = Some(file.model);
+        let text = std::fs::read_to_string(model)?;
+        spec.model = Some(if model.ends_with(".json") {
+            serde_json::from_str::<ModelFile>(&text)?.model
+        } else {
+            intents::model_text::parse(&text)?
+        });
     }
     let parsed = started.elapsed();
-    let matcher = Matcher::new(&spec)?;
+    let matcher = Matcher::from_spec(spec)?;
     let load = started.elapsed();
 
     let texts: Vec<String> = std::fs::read_to_string(path)?

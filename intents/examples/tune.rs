@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         options.min_count = v.parse()?;
     }
     if let Some(v) = value("--prune") {
-        options.prune = v.parse()?;
+        options.intent_prune = v.parse()?;
     }
     if let Some(v) = value("--budget") {
         options.out_of_scope_budget = v.parse()?;

@@ -54,6 +54,18 @@ pub enum Error {
         /// `model.intents` or `model.anger`.
         section: String,
     },
+    /// A model file in the line format does not parse (see
+    /// [`crate::model_text`]).
+    #[error("model line {line}: {message}")]
+    ModelText {
+        /// The line of the file, from 1.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A model has a name the line format cannot hold.
+    #[error("model cannot be written as lines: {0}")]
+    Unwritable(String),
     /// Training needs labelled examples.
     #[error("train: {0}")]
     Training(String),

@@ -58,6 +58,7 @@ mod keywords;
 mod lang;
 mod matcher;
 mod model;
+pub mod model_text;
 mod normalize;
 mod sgd;
 mod slots;

@@ -41,6 +41,9 @@ pub struct Matcher {
     /// Per keyword, what the hot loop needs (8 bytes instead of a `Keyword`:
     /// a trained lexicon has tens of thousands of patterns).
     compact: Vec<Compact>,
+    /// Whether some pattern starting with an ASCII letter or digit may match
+    /// inside a word (a keyword written with a leading `*`).
+    free_left: bool,
     spec: LexiconSpec,
 }
 
@@ -91,6 +94,17 @@ impl Matcher {
     /// Compiles a lexicon: normalises every keyword, builds the automaton
     /// and the slot patterns, checks weights and thresholds.
     pub fn new(spec: &LexiconSpec) -> Result<Matcher, Error> {
+        Matcher::from_spec(spec.clone())
+    }
+
+    /// [`Matcher::new`], keeping the lexicon it is given rather than a copy
+    /// (a trained model's weights are worth not copying when loading).
+    pub fn from_spec(spec: LexiconSpec) -> Result<Matcher, Error> {
+        let compiled = Matcher::compile(&spec)?;
+        Ok(Matcher { spec, ..compiled })
+    }
+
+    fn compile(spec: &LexiconSpec) -> Result<Matcher, Error> {
         check_parameters(spec)?;
         let mut intents: Vec<String> = spec.intents.keys().cloned().collect();
         let out_of_scope = match intents.iter().position(|i| i == OUT_OF_SCOPE) {
@@ -162,6 +176,13 @@ impl Matcher {
         Ok(Matcher {
             automaton,
             compact: builder.keywords.iter().map(Compact::of).collect(),
+            free_left: builder
+                .keywords
+                .iter()
+                .zip(&builder.patterns)
+                .any(|(k, p)| {
+                    !k.left_boundary && p.starts_with(|c: char| c.is_ascii_alphanumeric())
+                }),
             keywords: builder.keywords,
             names: builder.names,
             intents,
@@ -174,7 +195,7 @@ impl Matcher {
             intent_head,
             anger_head,
             learned_keywords,
-            spec: spec.clone(),
+            spec: LexiconSpec::default(),
         })
     }
 
@@ -323,6 +344,13 @@ impl Matcher {
         let word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
         let mut hits = Vec::new();
         for m in self.automaton.find_overlapping_iter(normalized) {
+            // Most rejected hits are words found inside longer words ("a" in
+            // "what"): when no pattern lifts its left boundary, they are
+            // known from the text alone, without reading the keyword.
+            if !self.free_left && m.start() > 0 && word_byte(m.start() - 1) && word_byte(m.start())
+            {
+                continue;
+            }
             let keyword = &self.compact[m.pattern().as_usize()];
             let left_ok = !keyword.left_boundary || m.start() == 0 || !word_byte(m.start() - 1);
             let right_ok = !keyword.right_boundary || !word_byte(m.end());

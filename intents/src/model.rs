@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::keywords::Builder;
+use crate::keywords::{Builder, FastMap};
 use crate::matcher::{Analysis, OUT_OF_SCOPE};
 use crate::{Candidate, Error, LexiconSpec, Matcher};
 
@@ -169,7 +169,7 @@ impl Head {
             });
         }
         let classes: Vec<String> = spec.bias.keys().cloned().collect();
-        let index: std::collections::HashMap<&str, u32> = classes
+        let index: FastMap<&str, u32> = classes
             .iter()
             .enumerate()
             .map(|(i, c)| (c.as_str(), i as u32))
@@ -208,23 +208,30 @@ impl Head {
                 hand.push((index, class("hand", name)?, w));
             }
         }
-        let mut per_feature: Vec<Vec<(u32, f32)>> = Vec::new();
+        // (feature, class, weight), then grouped by feature: one allocation
+        // rather than one per feature.
+        let mut triples: Vec<(u32, u32, f32)> =
+            Vec::with_capacity(spec.features.values().map(BTreeMap::len).sum());
+        let mut top = 0usize;
         for (pattern, weights) in &spec.features {
             let id = feature_id(pattern)?;
-            if per_feature.len() <= id {
-                per_feature.resize_with(id + 1, Vec::new);
-            }
+            top = top.max(id + 1);
             for (name, &w) in weights {
                 finite("features", pattern, w)?;
-                per_feature[id].push((class("features", name)?, w));
+                triples.push((id as u32, class("features", name)?, w));
             }
         }
-        let mut offsets = vec![0u32];
-        let mut flat = Vec::new();
-        for weights in per_feature {
-            flat.extend(weights);
-            offsets.push(flat.len() as u32);
+        // Feature ids are handed out in order of first use, so this is
+        // usually sorted already; stable, so a feature's classes keep their order.
+        triples.sort_by_key(|t| t.0);
+        let mut offsets = vec![0u32; top + 1];
+        for &(f, _, _) in &triples {
+            offsets[f as usize + 1] += 1;
         }
+        for f in 0..top {
+            offsets[f + 1] += offsets[f];
+        }
+        let flat: Vec<(u32, f32)> = triples.into_iter().map(|(_, c, w)| (c, w)).collect();
         Ok(Head {
             bias: spec.bias.values().copied().collect(),
             classes,
@@ -282,11 +289,20 @@ pub(crate) fn feature_scale(n: usize) -> f32 {
 }
 
 /// Softmax of `logits / temperature`, in place.
+///
+/// A class more than 30 below the best (after the temperature) gets 0
+/// rather than `exp(-30)` ≈ 1e-13: with 151 classes most are that far, and
+/// skipping their `exp` is a good share of a trained model's classify time.
 pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
     let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let mut total = 0.0;
+    let floor = max - 30.0 * temperature;
     for v in values.iter_mut() {
-        *v = ((*v - max) / temperature).exp();
+        *v = if *v < floor {
+            0.0
+        } else {
+            ((*v - max) / temperature).exp()
+        };
         total += *v;
     }
     for v in values.iter_mut() {
@@ -318,12 +334,17 @@ impl Matcher {
     ) -> (String, f32, Vec<Candidate>) {
         let p = self.learned_probabilities(head, a);
         let limit = self.scoring.max_candidates.clamp(1, 5);
-        let mut ranked: Vec<(usize, f32)> = p.iter().copied().enumerate().collect();
-        if ranked.len() > limit {
-            ranked.select_nth_unstable_by(limit - 1, |x, y| y.1.total_cmp(&x.1));
+        // The best `limit` classes, best first, the lower index first among
+        // equals: one pass, no sorting of every class.
+        let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
+        for (c, &pc) in p.iter().enumerate() {
+            if ranked.len() == limit && ranked[limit - 1].1 >= pc {
+                continue;
+            }
+            let at = ranked.partition_point(|&(_, q)| q >= pc);
+            ranked.insert(at, (c, pc));
             ranked.truncate(limit);
         }
-        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         let mut candidates: Vec<Candidate> = ranked
             .iter()
             .map(|&(c, score)| Candidate {

@@ -53,8 +53,12 @@ pub struct TrainOptions {
     pub learning_rate: f32,
     /// A feature needs this many training messages to be learned.
     pub min_count: usize,
-    /// Weights whose magnitude is below this share of the largest are dropped.
+    /// Anger head: weights whose magnitude is below this share of the
+    /// largest are dropped.
     pub prune: f32,
+    /// Intent head: the same. A feature left with no weight is not written
+    /// (with the `text` scale), so this sets the model's size and speed.
+    pub intent_prune: f32,
     /// Whether the hand keywords' scores are inputs of the intent head. They
     /// are used only when at least half the training labels are intents of
     /// the lexicon (other than `out_of_scope`): another label set has little
@@ -80,6 +84,7 @@ impl Default for TrainOptions {
             learning_rate: 0.1,
             min_count: 1,
             prune: 0.01,
+            intent_prune: 0.02,
             hand: true,
             out_of_scope_budget: 0.01,
             seed: 20261125,
@@ -219,7 +224,7 @@ pub fn train(
             ..HeadSpec::default()
         };
         let bias_row = v as usize + hand_names.len();
-        let limit = options.prune * w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+        let limit = options.intent_prune * w.iter().fold(0.0f32, |m, x| m.max(x.abs()));
         let weights_of = |input: usize| -> BTreeMap<String, f32> {
             classes
                 .iter()

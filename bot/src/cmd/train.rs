@@ -1,7 +1,10 @@
 //! `xiaoer train FILE.jsonl --out MODEL`: learns intent and anger weights
-//! (see `intents::train`) and writes them as the `[model]` section of a
-//! lexicon, JSON or TOML. `classify`/`eval --model MODEL` load it into the
-//! pack's automaton; pasted into a pack's `lexicon.toml` it ships with it.
+//! (see `intents::train`) and writes them as a model file: one feature a
+//! line (`intents::model_text`, any extension but `.json` and `.toml`), or
+//! the `[model]` section of a lexicon as JSON or TOML. `classify`/`eval
+//! --model MODEL` load it into the pack's automaton; so does a pack whose
+//! `pack.toml` names it (`model = "…"`), and the TOML form pasted into a
+//! pack's `lexicon.toml` ships with it.
 //!
 //! Also the loaders `classify` and `eval` share: labelled JSONL and a
 //! matcher from `--pack` and `--model`.
@@ -49,16 +52,17 @@ pub fn run(args: TrainArgs) -> Result<()> {
         learning_rate: args.learning_rate,
         l2: args.l2,
         prune: args.prune,
+        intent_prune: args.intent_prune,
         out_of_scope_budget: args.out_of_scope_budget,
         hand: !args.no_hand,
         ..TrainOptions::default()
     };
     let started = std::time::Instant::now();
     let (model, report) = train(&base, &examples, &val, &options)?;
-    let text = if is_json(&args.out) {
-        serde_json::to_string(&ModelFile { model })?
-    } else {
-        toml::to_string(&ModelFile { model })?
+    let text = match Format::of(&args.out) {
+        Format::Json => serde_json::to_string(&ModelFile { model })?,
+        Format::Toml => toml::to_string(&ModelFile { model })?,
+        Format::Lines => intents::model_text::write(&model)?,
     };
     std::fs::write(&args.out, text)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -88,9 +92,27 @@ pub fn run(args: TrainArgs) -> Result<()> {
     Ok(())
 }
 
-fn is_json(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+/// How a model file is written, by its extension.
+enum Format {
+    Json,
+    Toml,
+    Lines,
+}
+
+impl Format {
+    fn of(path: &Path) -> Format {
+        let is = |ext: &str| {
+            path.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        };
+        if is("json") {
+            Format::Json
+        } else if is("toml") {
+            Format::Toml
+        } else {
+            Format::Lines
+        }
+    }
 }
 
 /// Labelled JSONL, one [`Example`] per non-blank line.
@@ -117,12 +139,20 @@ pub fn lexicon(pack: Option<&Path>) -> Result<LexiconSpec> {
 pub fn read_model(path: &Path) -> Result<ModelSpec> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read model {}", path.display()))?;
-    let file: ModelFile = if is_json(path) {
-        serde_json::from_str(&text).with_context(|| format!("model {}", path.display()))?
-    } else {
-        toml::from_str(&text).with_context(|| format!("model {}", path.display()))?
-    };
-    Ok(file.model)
+    let context = || format!("model {}", path.display());
+    Ok(match Format::of(path) {
+        Format::Json => {
+            serde_json::from_str::<ModelFile>(&text)
+                .with_context(context)?
+                .model
+        }
+        Format::Toml => {
+            toml::from_str::<ModelFile>(&text)
+                .with_context(context)?
+                .model
+        }
+        Format::Lines => intents::model_text::parse(&text).with_context(context)?,
+    })
 }
 
 /// The matcher of a pack (default: embedded), with a model's weights when given.
@@ -138,7 +168,7 @@ pub fn load_matcher(pack: Option<&Path>, model: Option<&Path>) -> Result<Matcher
         }
         spec.model = Some(model);
     }
-    Matcher::new(&spec).context("compiling the lexicon with the model")
+    Matcher::from_spec(spec).context("compiling the lexicon with the model")
 }
 
 #[cfg(test)]
@@ -169,6 +199,7 @@ mod tests {
             l2: 3e-5,
             min_count: 1,
             prune: 0.01,
+            intent_prune: 0.02,
             no_hand: false,
         }
     }
@@ -178,7 +209,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("train.jsonl"), DATA).unwrap();
         let mut seen = Vec::new();
-        for out in ["model.json", "model.toml"] {
+        for out in ["model.json", "model.toml", "model.model"] {
             run(args(dir.path(), out)).unwrap();
             let matcher = load_matcher(None, Some(&dir.path().join(out))).unwrap();
             assert!(matcher.is_trained());
@@ -187,11 +218,25 @@ mod tests {
             seen.push(u);
         }
         assert_eq!(seen[0], seen[1], "JSON and TOML give the same model");
+        assert_eq!(seen[0], seen[2], "so do lines");
         // The default held-out split works too.
         let mut held_out = args(dir.path(), "model2.json");
         held_out.val = None;
         run(held_out).unwrap();
         assert!(load_matcher(None, Some(&dir.path().join("model2.json"))).is_ok());
+    }
+
+    #[test]
+    fn a_broken_model_file_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.model");
+        std::fs::write(&path, "head\tintents\nbias\ta:0\nfeature\trefund\ta=1\n").unwrap();
+        let err = format!("{:#}", load_matcher(None, Some(&path)).unwrap_err());
+        assert!(
+            err.contains("broken.model")
+                && err.contains("model line 3: `a=1` is not `class:weight`"),
+            "{err}"
+        );
     }
 
     #[test]
