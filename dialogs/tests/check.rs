@@ -336,3 +336,54 @@ fn a_missing_file_and_a_condition_on_an_unknown_fact_are_reported() {
         ]
     );
 }
+
+/// A model file named in `pack.toml` is loaded into the pack's matcher; a
+/// missing or broken one is a problem with its line.
+#[test]
+fn a_pack_loads_the_model_its_manifest_names() {
+    const MODEL: &str = "# xiaoer model 1\nhead\tintents\nscale\ttext\n\
+        bias\trefund_status:0 track_package:0\n\
+        feature\tzzqx\ttrack_package:4\n\
+        feature\tqqzx\trefund_status:4\n";
+    let dir = pack_copy();
+    edit(
+        &dir,
+        "pack.toml",
+        "fallback = ",
+        "model = \"shop.model\"\nfallback = ",
+    );
+    write(&dir, "shop.model", MODEL);
+    let pack = Pack::load_dir(dir.path()).unwrap();
+    assert!(pack.matcher().is_trained());
+    assert_eq!(pack.matcher().classify("zzqx").intent, "track_package");
+    assert_eq!(
+        pack.matcher().classify("qqzx please").intent,
+        "refund_status"
+    );
+
+    write(
+        &dir,
+        "shop.model",
+        &MODEL.replace("track_package:4", "track_package=4"),
+    );
+    let p = only(problems_of(&dir));
+    assert_eq!(p.file, "shop.model");
+    assert_eq!(p.line, Some(5), "{p}");
+    assert!(
+        p.message
+            .contains("`track_package=4` is not `class:weight`"),
+        "{p}"
+    );
+
+    std::fs::remove_file(dir.path().join("shop.model")).unwrap();
+    let p = only(problems_of(&dir));
+    assert_eq!(
+        (p.file.as_str(), p.line),
+        ("pack.toml", Some(line_of(&dir, "pack.toml", "model = ")))
+    );
+    assert!(
+        p.message
+            .contains("`shop.model` is not in the pack directory"),
+        "{p}"
+    );
+}

@@ -27,6 +27,11 @@
 //! clarify_margin = 0.15           # when the best is under this and the second this close
 //! ```
 //!
+//! `model = "shop.model"` in `pack.toml` (top level) loads learned weights
+//! written by `xiaoer train --out shop.model`, kept beside `pack.toml`, into
+//! the pack's matcher; `xiaoer check` reports a missing or broken one with
+//! its line.
+//!
 //! A flow (`flows/cancel_order.toml`):
 //! ```toml
 //! intents = ["cancel_order"]
@@ -102,6 +107,10 @@ struct Manifest {
     menu: Vec<String>,
     #[serde(default)]
     dialog: DialogLimits,
+    /// A model file beside `pack.toml` (`xiaoer train --out shop.model`)
+    /// whose learned weights the pack's matcher loads.
+    #[serde(default)]
+    model: Option<String>,
 }
 
 /// `[dialog]` of `pack.toml`.

@@ -7,8 +7,17 @@ use include_dir::Dir;
 
 use super::{PackError, Problem};
 
-/// The text files of a pack by relative path (`flows/refund.toml`), `/`-separated.
+/// The text files of a pack by relative path (`flows/refund.toml`), `/`-separated:
+/// its `.toml` files and, at the top, its model files.
 pub(crate) type Files = BTreeMap<String, String>;
+
+/// How the name of a model file (`pack.toml`'s `model`) ends.
+pub(crate) const MODEL_EXTENSION: &str = ".model";
+
+/// Whether a file of the pack is read: TOML anywhere, models at the top.
+fn wanted(name: &str) -> bool {
+    name.ends_with(".toml") || (!name.contains('/') && name.ends_with(MODEL_EXTENSION))
+}
 
 /// The files of an embedded directory.
 pub(crate) fn from_embedded(dir: &Dir<'_>) -> Result<Files, PackError> {
@@ -20,7 +29,7 @@ pub(crate) fn from_embedded(dir: &Dir<'_>) -> Result<Files, PackError> {
 fn collect_embedded(dir: &Dir<'_>, files: &mut Files) -> Result<(), PackError> {
     for file in dir.files() {
         let name = file.path().to_string_lossy().replace('\\', "/");
-        if !name.ends_with(".toml") {
+        if !wanted(&name) {
             continue;
         }
         let text = file.contents_utf8().ok_or_else(|| {
@@ -58,7 +67,7 @@ fn collect_dir(dir: &Path, prefix: &str, files: &mut Files) -> Result<(), PackEr
             if prefix.is_empty() {
                 collect_dir(&path, &format!("{name}/"), files)?;
             }
-        } else if name.ends_with(".toml") {
+        } else if wanted(&name) {
             let bytes = std::fs::read(&path).map_err(|source| PackError::Read {
                 file: name.clone(),
                 source,

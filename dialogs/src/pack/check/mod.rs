@@ -105,6 +105,54 @@ pub fn check_report(dir: Option<&Path>) -> Result<String, String> {
     }
 }
 
+/// The model file `pack.toml` names (`model = "shop.model"`, beside it, in
+/// the line format of `intents::model_text`), or a problem: missing, not
+/// parsing (with its line), or a lexicon that has a `[model]` of its own.
+fn read_model(
+    c: &mut Checker<'_>,
+    file: &str,
+    lexicon: Option<&LexiconSpec>,
+) -> Option<(String, intents::ModelSpec)> {
+    if !file.ends_with(source::MODEL_EXTENSION) || file.contains(['/', '\\']) {
+        c.problem_at(
+            "pack.toml",
+            "model",
+            format!(
+                "model `{file}`: name a file beside pack.toml ending in `{}` (as `xiaoer train --out` writes it)",
+                source::MODEL_EXTENSION
+            ),
+        );
+        return None;
+    }
+    if lexicon.is_some_and(|l| l.model.is_some()) {
+        c.problem_at(
+            "pack.toml",
+            "model",
+            format!("model `{file}`: lexicon.toml has a [model] of its own; keep one of them"),
+        );
+        return None;
+    }
+    let Some(text) = c.files.get(file) else {
+        c.problem_at(
+            "pack.toml",
+            "model",
+            format!("model `{file}` is not in the pack directory"),
+        );
+        return None;
+    };
+    match intents::model_text::parse(text) {
+        Ok(model) => Some((file.to_string(), model)),
+        Err(intents::Error::ModelText { line, message }) => {
+            c.problem(file, Some(line), message);
+            None
+        }
+        Err(e) => {
+            c.problem(file, None, e.to_string());
+            None
+        }
+    }
+}
+
 fn read_problem(e: PackError) -> Problem {
     match e {
         PackError::Read { file, source } => {
@@ -123,16 +171,29 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
     };
     let manifest: Option<Manifest> = c.parse("pack.toml");
     let lexicon: Option<LexiconSpec> = c.parse("lexicon.toml");
-    let matcher = lexicon.as_ref().and_then(|spec| match Matcher::new(spec) {
-        Ok(m) => Some(m),
-        Err(e) => {
-            c.problem("lexicon.toml", None, e.to_string());
-            None
-        }
-    });
     if let Some(spec) = &lexicon {
         lexicon::check(&mut c, spec);
     }
+    let model = manifest
+        .as_ref()
+        .and_then(|m| m.model.as_deref())
+        .and_then(|file| read_model(&mut c, file, lexicon.as_ref()));
+    let matcher = lexicon.clone().and_then(|mut spec| {
+        let file = match model {
+            Some((file, model)) => {
+                spec.model = Some(model);
+                file
+            }
+            None => "lexicon.toml".to_string(),
+        };
+        match Matcher::from_spec(spec) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                c.problem(&file, None, e.to_string());
+                None
+            }
+        }
+    });
     let policy = c.text("policy.toml").and_then(|text| {
         Policy::parse("policy.toml", text)
             .map_err(|p| c.problems.push(p))
