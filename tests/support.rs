@@ -285,18 +285,23 @@ impl Events {
 
     /// The next event named `name`, as JSON (others are skipped).
     pub fn next_named(&mut self, name: &str) -> Value {
+        self.next_of(&[name]).1
+    }
+
+    /// The next event named one of `names`: its name and its JSON data.
+    pub fn next_of(&mut self, names: &[&str]) -> (String, Value) {
         let mut event = String::new();
         for line in self.lines.by_ref() {
             let line = line.expect("the event stream broke off");
             if let Some(e) = line.strip_prefix("event:") {
                 event = e.trim().to_string();
             } else if let Some(data) = line.strip_prefix("data:") {
-                if event == name {
-                    return serde_json::from_str(data.trim()).unwrap();
+                if names.contains(&event.as_str()) {
+                    return (event, serde_json::from_str(data.trim()).unwrap());
                 }
             }
         }
-        panic!("the event stream ended before a `{name}` event");
+        panic!("the event stream ended before a {names:?} event");
     }
 }
 
