@@ -47,14 +47,17 @@ pub struct Matcher {
     spec: LexiconSpec,
 }
 
-/// A keyword's boundary flags, whether the hand rules use it, and its
-/// learned feature index (`u32::MAX` for none).
+/// A keyword's boundary flags, whether the hand rules use it, its learned
+/// feature index (`u32::MAX` for none), and where its weights in the intent
+/// head are (`Head::weights[start..end]`): read here, with the flags the
+/// scan reads anyway, they cost no second lookup per feature.
 #[derive(Debug, Clone, Copy)]
 struct Compact {
     left_boundary: bool,
     right_boundary: bool,
     hand: bool,
     learned: u32,
+    intent_weights: (u32, u32),
 }
 
 impl Compact {
@@ -68,6 +71,7 @@ impl Compact {
                 || k.intent_negation
                 || k.neutral,
             learned: k.learned.unwrap_or(u32::MAX),
+            intent_weights: (0, 0),
         }
     }
 }
@@ -85,6 +89,8 @@ pub(crate) struct Analysis {
     pub(crate) slots: crate::Slots,
     /// Distinct learned features found, ascending.
     pub(crate) learned: Vec<u32>,
+    /// Their weight ranges in the intent head, in the same order.
+    pub(crate) intent_weights: Vec<(u32, u32)>,
     /// Features of the message whether a model knows them or not
     /// ([`crate::features::count`]).
     pub(crate) text_features: usize,
@@ -175,7 +181,17 @@ impl Matcher {
             .build(&builder.patterns)?;
         Ok(Matcher {
             automaton,
-            compact: builder.keywords.iter().map(Compact::of).collect(),
+            compact: builder
+                .keywords
+                .iter()
+                .map(|k| {
+                    let mut c = Compact::of(k);
+                    if let (Some(f), Some((head, _))) = (k.learned, &intent_head) {
+                        c.intent_weights = head.range_of(f as usize);
+                    }
+                    c
+                })
+                .collect(),
             free_left: builder
                 .keywords
                 .iter()
@@ -263,7 +279,8 @@ impl Matcher {
     pub(crate) fn analyse(&self, text: &str) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
         let mut learned = Vec::new();
-        let hits = self.hits(&normalized, &mut learned);
+        let mut intent_weights = Vec::new();
+        let hits = self.hits(&normalized, &mut learned, &mut intent_weights);
 
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
@@ -305,6 +322,9 @@ impl Matcher {
         }
         learned.sort_unstable();
         learned.dedup();
+        // Ranges ascend with the feature index: the same order as `learned`.
+        intent_weights.sort_unstable();
+        intent_weights.dedup();
 
         let writing_anger = anger::intensity(text, &normalized, &self.anger);
         let slots = self.slots.find(&normalized);
@@ -327,6 +347,7 @@ impl Matcher {
             writing_anger,
             slots,
             learned,
+            intent_weights,
             text_features: crate::features::count(&normalized),
             normalized,
         }
@@ -339,7 +360,12 @@ impl Matcher {
     /// Learned features stay out of the hand hits so that they cannot change
     /// the hand rules: a learned "不是要" must not hide the negation "不是"
     /// inside it, or the hand scores would differ from those trained on.
-    fn hits(&self, normalized: &str, learned: &mut Vec<u32>) -> Vec<Hit> {
+    fn hits(
+        &self,
+        normalized: &str,
+        learned: &mut Vec<u32>,
+        intent_weights: &mut Vec<(u32, u32)>,
+    ) -> Vec<Hit> {
         let bytes = normalized.as_bytes();
         let word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
         let mut hits = Vec::new();
@@ -359,6 +385,9 @@ impl Matcher {
             }
             if keyword.learned != u32::MAX {
                 learned.push(keyword.learned);
+                if keyword.intent_weights.1 > keyword.intent_weights.0 {
+                    intent_weights.push(keyword.intent_weights);
+                }
             }
             if keyword.hand {
                 hits.push(Hit {

@@ -129,7 +129,7 @@ fn a_model_round_trips_through_json_and_toml() {
 
 #[test]
 fn explain_lists_the_features_that_fired() {
-    let (_, m) = trained();
+    let (model, m) = trained();
     let e = m.explain("我想换货");
     assert_eq!(e.understanding, m.classify("我想换货"));
     let top = &e.candidates[0];
@@ -146,6 +146,24 @@ fn explain_lists_the_features_that_fired() {
     );
     let sum: f32 = top.terms.iter().map(|t| t.weight).sum();
     assert!((sum - top.total).abs() < 1e-4);
+    // The scores `classify` ranks by and the terms `explain` adds up are
+    // the same logits: the ratio of two candidates' probabilities is
+    // exp(difference of totals / temperature).
+    let t = model.intents.as_ref().unwrap().temperature;
+    for example in data() {
+        let e = m.explain(&example.text);
+        let (a, b) = (&e.understanding.candidates, &e.candidates);
+        if a[0].intent == "out_of_scope" || a[1].intent == "out_of_scope" || a[1].score < 1e-6 {
+            continue;
+        }
+        let ratio = (a[0].score / a[1].score).ln();
+        let expected = (b[0].total - b[1].total) / t;
+        assert!(
+            (ratio - expected).abs() < 1e-3,
+            "{}: {ratio} vs {expected}",
+            example.text
+        );
+    }
 
     // Without a model: the hand keywords and the out-of-scope floor.
     let hand = Matcher::new(&base()).unwrap().explain("我想换货");
