@@ -23,6 +23,7 @@ const ANGRY: &[&str] = &[
     "fed up with waiting",
     "grow the fuck up",
     "what the hell is wrong with you",
+    "oh fucking great, another delay",
     // Masked swearing.
     "f*** this shop",
     "what the f**k",
@@ -54,6 +55,11 @@ const CALM: &[&str] = &[
     "[NAME] said the XXL is back in stock",
     "sooo happy with the scarf, thanks!",
     "what's the status??",
+    // Swearing as praise.
+    "this scarf is damn good",
+    "the jacket is fucking awesome",
+    "bloody brilliant service, thanks",
+    "hell yeah, it arrived",
 ];
 
 #[test]
