@@ -44,6 +44,8 @@ pub struct Matcher {
     /// Whether some pattern starting with an ASCII letter or digit may match
     /// inside a word (a keyword written with a leading `*`).
     free_left: bool,
+    /// Whether a head scales by the message's own feature count.
+    counts_text: bool,
     spec: LexiconSpec,
 }
 
@@ -192,6 +194,11 @@ impl Matcher {
                     c
                 })
                 .collect(),
+            counts_text: intent_head
+                .iter()
+                .map(|(h, _)| h)
+                .chain(anger_head.iter())
+                .any(|h| h.scale == crate::model::Scale::Text),
             free_left: builder
                 .keywords
                 .iter()
@@ -348,7 +355,11 @@ impl Matcher {
             slots,
             learned,
             intent_weights,
-            text_features: crate::features::count(&normalized),
+            text_features: if self.counts_text {
+                crate::features::count(&normalized)
+            } else {
+                0
+            },
             normalized,
         }
     }
