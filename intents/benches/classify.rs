@@ -1,7 +1,7 @@
 //! Classify latency for short and long messages, and pack load time.
 //!
 //! `cargo bench -p intents --bench classify`; set `XIAOER_BENCH_MODEL` to a
-//! model file written by `xiaoer train` (.json) to also measure a trained
+//! model file written by `xiaoer train` (lines, or .json) to also measure a trained
 //! matcher. Results go to BENCHMARKS.md with command, machine and date.
 
 use std::hint::black_box;
@@ -30,8 +30,13 @@ fn spec() -> LexiconSpec {
             model: ModelSpec,
         }
         let text = std::fs::read_to_string(&path).expect("model file");
-        let file: File = serde_json::from_str(&text).expect("a .json model");
-        spec.model = Some(file.model);
+        spec.model = Some(if path.ends_with(".json") {
+            serde_json::from_str::<File>(&text)
+                .expect("a .json model")
+                .model
+        } else {
+            intents::model_text::parse(&text).expect("a model file of lines")
+        });
     }
     spec
 }

@@ -2,7 +2,7 @@
 //! default lexicon, optionally with a trained model, over a JSONL file; and
 //! the time to load (parse and compile) the lexicon and model.
 //!
-//! `cargo run -p intents --release --example latency -- FILE.jsonl [--model MODEL] [--rounds N]`
+//! `cargo run -p intents --release --example latency -- FILE.jsonl [--model MODEL] [--rounds N] [--lexicon LEXICON.toml]`
 //! (MODEL as `xiaoer train` writes it: lines, or `.json`).
 
 use std::time::{Duration, Instant};
@@ -29,7 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|n| n.parse())
         .transpose()?
         .unwrap_or(5);
-    let lexicon = concat!(env!("CARGO_MANIFEST_DIR"), "/../dialogs/pack/lexicon.toml");
+    let lexicon = value("--lexicon").map_or(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../dialogs/pack/lexicon.toml"),
+        String::as_str,
+    );
 
     let started = Instant::now();
     let mut spec: LexiconSpec = toml::from_str(&std::fs::read_to_string(lexicon)?)?;

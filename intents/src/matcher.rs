@@ -41,25 +41,22 @@ pub struct Matcher {
     /// Per keyword, what the hot loop needs (8 bytes instead of a `Keyword`:
     /// a trained lexicon has tens of thousands of patterns).
     compact: Vec<Compact>,
-    /// Whether some pattern starting with an ASCII letter or digit may match
-    /// inside a word (a keyword written with a leading `*`).
-    free_left: bool,
     /// Whether a head scales by the message's own feature count.
     counts_text: bool,
     spec: LexiconSpec,
 }
 
-/// A keyword's boundary flags, whether the hand rules use it, its learned
-/// feature index (`u32::MAX` for none), and where its weights in the intent
-/// head are (`Head::weights[start..end]`): read here, with the flags the
-/// scan reads anyway, they cost no second lookup per feature.
+/// A keyword's boundary flags, whether the hand rules use it, and its
+/// learned feature index (`u32::MAX` for none). Kept at 8 bytes: carrying
+/// the intent weights' range here (16 bytes) saved a lookup per feature but
+/// made a CLINC150 classify about 10 % slower, the larger table missing the
+/// cache more often.
 #[derive(Debug, Clone, Copy)]
 struct Compact {
     left_boundary: bool,
     right_boundary: bool,
     hand: bool,
     learned: u32,
-    intent_weights: (u32, u32),
 }
 
 impl Compact {
@@ -73,7 +70,6 @@ impl Compact {
                 || k.intent_negation
                 || k.neutral,
             learned: k.learned.unwrap_or(u32::MAX),
-            intent_weights: (0, 0),
         }
     }
 }
@@ -91,8 +87,6 @@ pub(crate) struct Analysis {
     pub(crate) slots: crate::Slots,
     /// Distinct learned features found, ascending.
     pub(crate) learned: Vec<u32>,
-    /// Their weight ranges in the intent head, in the same order.
-    pub(crate) intent_weights: Vec<(u32, u32)>,
     /// Features of the message whether a model knows them or not
     /// ([`crate::features::count`]).
     pub(crate) text_features: usize,
@@ -183,29 +177,12 @@ impl Matcher {
             .build(&builder.patterns)?;
         Ok(Matcher {
             automaton,
-            compact: builder
-                .keywords
-                .iter()
-                .map(|k| {
-                    let mut c = Compact::of(k);
-                    if let (Some(f), Some((head, _))) = (k.learned, &intent_head) {
-                        c.intent_weights = head.range_of(f as usize);
-                    }
-                    c
-                })
-                .collect(),
+            compact: builder.keywords.iter().map(Compact::of).collect(),
             counts_text: intent_head
                 .iter()
                 .map(|(h, _)| h)
                 .chain(anger_head.iter())
                 .any(|h| h.scale == crate::model::Scale::Text),
-            free_left: builder
-                .keywords
-                .iter()
-                .zip(&builder.patterns)
-                .any(|(k, p)| {
-                    !k.left_boundary && p.starts_with(|c: char| c.is_ascii_alphanumeric())
-                }),
             keywords: builder.keywords,
             names: builder.names,
             intents,
@@ -286,8 +263,7 @@ impl Matcher {
     pub(crate) fn analyse(&self, text: &str) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
         let mut learned = Vec::new();
-        let mut intent_weights = Vec::new();
-        let hits = self.hits(&normalized, &mut learned, &mut intent_weights);
+        let hits = self.hits(&normalized, &mut learned);
 
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
@@ -329,9 +305,6 @@ impl Matcher {
         }
         learned.sort_unstable();
         learned.dedup();
-        // Ranges ascend with the feature index: the same order as `learned`.
-        intent_weights.sort_unstable();
-        intent_weights.dedup();
 
         let writing_anger = anger::intensity(text, &normalized, &self.anger);
         let slots = self.slots.find(&normalized);
@@ -354,7 +327,6 @@ impl Matcher {
             writing_anger,
             slots,
             learned,
-            intent_weights,
             text_features: if self.counts_text {
                 crate::features::count(&normalized)
             } else {
@@ -371,23 +343,11 @@ impl Matcher {
     /// Learned features stay out of the hand hits so that they cannot change
     /// the hand rules: a learned "不是要" must not hide the negation "不是"
     /// inside it, or the hand scores would differ from those trained on.
-    fn hits(
-        &self,
-        normalized: &str,
-        learned: &mut Vec<u32>,
-        intent_weights: &mut Vec<(u32, u32)>,
-    ) -> Vec<Hit> {
+    fn hits(&self, normalized: &str, learned: &mut Vec<u32>) -> Vec<Hit> {
         let bytes = normalized.as_bytes();
         let word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
         let mut hits = Vec::new();
         for m in self.automaton.find_overlapping_iter(normalized) {
-            // Most rejected hits are words found inside longer words ("a" in
-            // "what"): when no pattern lifts its left boundary, they are
-            // known from the text alone, without reading the keyword.
-            if !self.free_left && m.start() > 0 && word_byte(m.start() - 1) && word_byte(m.start())
-            {
-                continue;
-            }
             let keyword = &self.compact[m.pattern().as_usize()];
             let left_ok = !keyword.left_boundary || m.start() == 0 || !word_byte(m.start() - 1);
             let right_ok = !keyword.right_boundary || !word_byte(m.end());
@@ -396,9 +356,6 @@ impl Matcher {
             }
             if keyword.learned != u32::MAX {
                 learned.push(keyword.learned);
-                if keyword.intent_weights.1 > keyword.intent_weights.0 {
-                    intent_weights.push(keyword.intent_weights);
-                }
             }
             if keyword.hand {
                 hits.push(Hit {

@@ -245,14 +245,6 @@ impl Head {
         })
     }
 
-    /// Where the weights of learned feature `f` are in `weights`.
-    pub(crate) fn range_of(&self, f: usize) -> (u32, u32) {
-        match (self.offsets.get(f), self.offsets.get(f + 1)) {
-            (Some(&a), Some(&b)) => (a, b),
-            _ => (0, 0),
-        }
-    }
-
     /// The weights of learned feature `f` (none when the head does not use it).
     pub(crate) fn weights_of(&self, f: usize) -> &[(u32, f32)] {
         match (self.offsets.get(f), self.offsets.get(f + 1)) {
@@ -280,24 +272,6 @@ impl Head {
         let scale = self.scale_of(a);
         for &f in features {
             for &(class, w) in self.weights_of(f as usize) {
-                out[class as usize] += scale * w;
-            }
-        }
-    }
-}
-
-impl Head {
-    /// [`Head::logits`] of the intent head, from the weight ranges the scan
-    /// collected (the same sums in the same order, one lookup fewer).
-    pub(crate) fn intent_logits(&self, hand: &[f32], a: &Analysis, out: &mut Vec<f32>) {
-        out.clear();
-        out.extend_from_slice(&self.bias);
-        for &(input, class, w) in &self.hand {
-            out[class as usize] += w * hand[input];
-        }
-        let scale = self.scale_of(a);
-        for &(start, end) in &a.intent_weights {
-            for &(class, w) in &self.weights[start as usize..end as usize] {
                 out[class as usize] += scale * w;
             }
         }
@@ -345,7 +319,7 @@ impl Matcher {
     /// The learned head's probabilities for a message, per head class.
     pub(crate) fn learned_probabilities(&self, head: &Head, a: &Analysis) -> Vec<f32> {
         let mut p = Vec::with_capacity(head.classes.len());
-        head.intent_logits(&a.raw[..self.hand_intents], a, &mut p);
+        head.logits(&a.raw[..self.hand_intents], a, &mut p);
         softmax(&mut p, head.temperature);
         p
     }
@@ -360,17 +334,12 @@ impl Matcher {
     ) -> (String, f32, Vec<Candidate>) {
         let p = self.learned_probabilities(head, a);
         let limit = self.scoring.max_candidates.clamp(1, 5);
-        // The best `limit` classes, best first, the lower index first among
-        // equals: one pass, no sorting of every class.
-        let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
-        for (c, &pc) in p.iter().enumerate() {
-            if ranked.len() == limit && ranked[limit - 1].1 >= pc {
-                continue;
-            }
-            let at = ranked.partition_point(|&(_, q)| q >= pc);
-            ranked.insert(at, (c, pc));
+        let mut ranked: Vec<(usize, f32)> = p.iter().copied().enumerate().collect();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit - 1, |x, y| y.1.total_cmp(&x.1));
             ranked.truncate(limit);
         }
+        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         let mut candidates: Vec<Candidate> = ranked
             .iter()
             .map(|&(c, score)| Candidate {
