@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Load test: durable chat turns over HTTP on loopback.
 # Usage: bench/load/turns.sh [CONNECTIONS] [SECONDS]
+# Environment: XIAOER_BIN runs that binary instead of building this tree
+# (to alternate before/after builds); XIAOER_LOG keeps the server's log.
 # Starts a release `xiaoer serve` on a temporary store at the reference
 # clock, opens one conversation per connection, and drives them with wrk.
 # Traffic goes to 127.0.0.1 only; the run is bounded by SECONDS.
@@ -12,12 +14,16 @@ cd "$(dirname "$0")/../.."
 connections=${1:-64}
 seconds=${2:-10}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -q -p xiaoer
+bin=${XIAOER_BIN:-}
+if [ -z "$bin" ]; then
+  cargo build --release -q -p xiaoer
+  bin=${CARGO_TARGET_DIR:-./target}/release/xiaoer
+fi
 data=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"' EXIT
 port=$((20000 + RANDOM % 20000))
-RUST_LOG=warn ${XIAOER_ENV:-} ${CARGO_TARGET_DIR:-./target}/release/xiaoer serve --listen 127.0.0.1:$port --data-dir "$data/store" \
-  --now 2026-11-20T12:00:00+08:00 > "$data/serve.log" 2>&1 &
+RUST_LOG=warn ${XIAOER_ENV:-} "$bin" serve --listen 127.0.0.1:$port --data-dir "$data/store" \
+  --now 2026-11-20T12:00:00+08:00 > "${XIAOER_LOG:-$data/serve.log}" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 # Customers whose conversations stay with the bot under turns.lua's texts
@@ -30,9 +36,23 @@ for i in $(seq "$connections"); do
   echo
 done > "$data/conversations.txt"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# user + system ticks per thread name (tokio-rt-worker, sled-io-N, …)
+thread_ticks() {
+  for t in /proc/$pid/task/*; do
+    echo "$(sed 's/-[0-9]*$//' "$t/comm") $(awk '{print $14 + $15}' "$t/stat") $(awk '/ctxt_switches/ {s += $2} END {print s}' "$t/status")"
+  done | awk '{a[$1] += $2; c[$1] += $3} END {for (k in a) print k, a[k], c[k]}' | sort
+}
+echo "$(date -u +%FT%TZ), $(nproc) CPUs, $(uptime | sed 's/.*load/load/')"
 before=$(cpu_ticks)
+thread_ticks > "$data/threads.before"
 XIAOER_CONVERSATIONS="$data/conversations.txt" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
   -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" | tail -n 20 | tee "$data/wrk.txt"
 ticks=$(( $(cpu_ticks) - before ))
+thread_ticks > "$data/threads.after"
 turns=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$data/wrk.txt")
 echo "server cpu $(( ticks * 1000000 / $(getconf CLK_TCK) / (turns > 0 ? turns : 1) )) us/turn ($turns turns)"
+# Where the server's CPU went, and how often its threads were switched
+# out, per thread name (threads that ended during the run are left out).
+join -a2 -e0 -o 0,1.2,1.3,2.2,2.3 "$data/threads.before" "$data/threads.after" |
+  awk -v turns="$turns" -v hz="$(getconf CLK_TCK)" '{ n = turns > 0 ? turns : 1; d = $4 - $2
+    if (d > 0) printf "  %s %d us/turn, %.2f context switches/turn\n", $1, d * 1000000 / hz / n, ($5 - $3) / n }'

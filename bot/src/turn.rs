@@ -27,12 +27,14 @@ use handoff::{Route, TicketReason};
 use intents::{Lang, Understanding};
 use serde::Serialize;
 use thiserror::Error;
-use tokio::sync::{Mutex, MutexGuard};
 use tracing::Instrument as _;
 
 use crate::clock::Clock;
 use crate::desk::Desk;
 use crate::hub::Hub;
+
+mod locks;
+use locks::{TurnGuard, TurnLocks};
 
 /// What a turn or an agent action can fail with. Each maps to one HTTP status.
 #[derive(Debug, Error)]
@@ -116,15 +118,11 @@ pub struct Bot {
     hub: Hub,
     // Turns of one conversation run one at a time (the dialog state is
     // read-modify-write), up to and including the publish after the flush,
-    // so live listeners get a conversation's messages in seq order. Striped
-    // locks keep memory bounded whatever the number of conversations; two
-    // conversations sharing a stripe only wait for each other's turn (about
-    // a millisecond). A tokio mutex, as the async turn holds it across the
-    // flush's `.await`.
-    stripes: Vec<Mutex<()>>,
+    // so live listeners get a conversation's messages in seq order. One
+    // lock per conversation in flight (see `locks`): strangers never wait
+    // for each other.
+    turns: TurnLocks,
 }
-
-const STRIPES: usize = 1024;
 
 impl Bot {
     pub fn new(
@@ -145,7 +143,7 @@ impl Bot {
             max_message_chars,
             desk,
             hub: Hub::default(),
-            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            turns: TurnLocks::default(),
         }
     }
 
@@ -176,17 +174,10 @@ impl Bot {
         self.clock.now()
     }
 
-    fn stripe(&self, id: &str) -> &Mutex<()> {
-        let h = id
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
-        &self.stripes[h % STRIPES]
-    }
-
     /// Takes the conversation's turn lock from synchronous code (never from
     /// an async task: use `spawn_blocking`).
-    fn lock_blocking(&self, id: &str) -> MutexGuard<'_, ()> {
-        self.stripe(id).blocking_lock()
+    fn lock_blocking(&self, id: &str) -> TurnGuard<'_> {
+        self.turns.lock_blocking(id)
     }
 
     /// Opens a conversation for a known customer and greets them in their language.
@@ -236,7 +227,7 @@ impl Bot {
         let span = tracing::info_span!("turn", conversation = %conversation_id);
         async {
             let text = self.check_text(text)?;
-            let _turn = self.stripe(conversation_id).lock().await;
+            let _turn = self.turns.lock(conversation_id).await;
             let begun = self.begin(conversation_id, text)?;
             let recorded = begun.pending.await?;
             Ok(self.finish(conversation_id, begun.outcome, recorded))

@@ -5,8 +5,10 @@
 //!   [`Conversation`] and last message seq (see `head` for the encoding)
 //! - `handoff/seqs`: id → last message seq (u64, big-endian), only for
 //!   conversations written by the first layout, whose head lacks it
-//! - `handoff/messages`: id ++ seq (big-endian) → [`Message`] (JSON); a seq
-//!   above the head's is not part of the conversation
+//! - `handoff/messages`: id ++ seq (big-endian) → the message with that seq
+//!   ([`Message`] as JSON), or a record of a turn's messages from that seq
+//!   on (a tag byte, then the messages in a compact binary form; see
+//!   `messages`). A seq above the head's is not part of the conversation
 //! - `handoff/queue`: id → [`QueueEntry`] (JSON, transcript left out)
 //! - `handoff/waiting`: priority desc ++ since asc ++ id → id, exactly the
 //!   waiting entries, so [`Store::queue`] is one ordered scan
@@ -80,6 +82,8 @@ struct Inner {
     queue: sled::Tree,
     waiting: sled::Tree,
     flusher: Flusher,
+    /// Heads decoded lately (see `head::Decoded`).
+    decoded: head::Decoded,
     /// Writes of one conversation run one at a time (see the module doc).
     stripes: Box<[Mutex<()>]>,
 }
@@ -104,6 +108,27 @@ impl Inner {
             Some(bytes) => seq_value(id, &bytes),
             None => Ok(0),
         }
+    }
+
+    /// Stores `messages` (consecutive seqs after the head's) as one value
+    /// under the first one's key: one sled insert per turn instead of one
+    /// per message. Not committed until the head says so.
+    ///
+    /// Invariant: every `messages` key up to the head's seq starts a
+    /// record, so a reader finds the record of any seq by the last key at
+    /// or before it. Keys above the head are what a turn that never
+    /// committed left (or nothing); the ones inside this record are
+    /// removed (a no-op lookup when there are none, as almost always).
+    fn write_record(&self, id: &str, messages: &[Message]) -> Result<(), Error> {
+        let (Some(first), Some(last)) = (messages.first(), messages.last()) else {
+            return Ok(());
+        };
+        let value = messages::encode_record(messages)?;
+        self.messages.insert(keys::message(id, first.seq), value)?;
+        for seq in first.seq + 1..=last.seq {
+            self.messages.remove(keys::message(id, seq))?;
+        }
+        Ok(())
     }
 
     /// The conversation's last message seq, if it exists.
@@ -139,6 +164,7 @@ impl Store {
             queue: db.open_tree(QUEUE)?,
             waiting: db.open_tree(WAITING)?,
             flusher: Flusher::start(db)?,
+            decoded: head::Decoded::new(),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
         };
         Ok(Store {
@@ -182,7 +208,7 @@ impl Store {
     /// The conversation, if the id names one.
     pub fn conversation(&self, id: &str) -> Result<Option<Conversation>, Error> {
         match self.inner.conversations.get(id)? {
-            Some(raw) => Head::parse(id, &raw)?.conversation(id).map(Some),
+            Some(raw) => self.inner.decoded.conversation(id, &raw).map(Some),
             None => Ok(None),
         }
     }
@@ -221,16 +247,17 @@ impl Store {
             };
             for (message, seq) in stored.iter_mut().zip(last + 1..) {
                 message.seq = seq;
-                let value = encode("message", &*message)?;
-                inner.messages.insert(keys::message(id, seq), value)?;
             }
-            let value = head.with(id, last + stored.len() as u64, dialog)?;
+            inner.write_record(id, &stored)?;
+            let value = sled::IVec::from(head.with(id, last + stored.len() as u64, dialog)?);
             // Under the stripe nobody else writes this head; the swap still
             // checks, and a lost race simply writes again.
-            let swapped = inner
-                .conversations
-                .compare_and_swap(id, Some(&raw), Some(value))?;
+            let swapped =
+                inner
+                    .conversations
+                    .compare_and_swap(id, Some(&raw), Some(value.clone()))?;
             if swapped.is_ok() {
+                inner.decoded.replaced(id, &raw, &value, dialog);
                 return Ok(stored);
             }
         }
@@ -406,6 +433,141 @@ mod tests {
         assert_eq!(texts(&store, &id), [(1, "one".into()), (2, "two".into())]);
     }
 
+    fn turn(texts: &[&str]) -> TurnRecord {
+        TurnRecord {
+            messages: texts.iter().map(|t| said(t)).collect(),
+            dialog: None,
+            handoff: None,
+        }
+    }
+
+    fn keys_of(store: &Store, id: &str) -> Vec<u64> {
+        let tree = &store.inner.messages;
+        tree.scan_prefix(id)
+            .map(|item| keys::message_seq(&item.unwrap().0).unwrap())
+            .collect()
+    }
+
+    /// What a crash between a turn's record and its head leaves: `texts`
+    /// from `seq` on, never committed.
+    fn leave_cut_record(store: &Store, id: &str, seq: u64, texts: &[&str]) {
+        let messages: Vec<Message> = texts
+            .iter()
+            .zip(seq..)
+            .map(|(t, s)| Message::new(s, said(t)))
+            .collect();
+        let value = messages::encode_record(&messages).unwrap();
+        store
+            .inner
+            .messages
+            .insert(keys::message(id, seq), value)
+            .unwrap();
+    }
+
+    /// The conversation as decoded straight from its stored head.
+    fn fresh(store: &Store, id: &str) -> Conversation {
+        let raw = store.inner.conversations.get(id).unwrap().unwrap();
+        Head::parse(id, &raw).unwrap().conversation(id).unwrap()
+    }
+
+    #[test]
+    fn remembered_heads_are_never_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store
+            .create_conversation("C1001", Lang::Zh, at())
+            .unwrap()
+            .id;
+        let read = |store: &Store| store.conversation(&id).unwrap().unwrap();
+        assert_eq!(read(&store), fresh(&store, &id));
+        let dialog = DialogState {
+            current_order: Some("E20261111000123".to_owned()),
+            ..DialogState::default()
+        };
+        let mut record = turn(&["where is it", "here"]);
+        record.dialog = Some((dialog.clone(), 2));
+        store.record_turn(&id, record).unwrap();
+        let got = read(&store);
+        assert_eq!((&got.dialog, got.not_understood_streak), (&dialog, 2));
+        assert_eq!(got, fresh(&store, &id));
+        store.append(&id, said("more")).unwrap();
+        assert_eq!(read(&store), fresh(&store, &id));
+        // Changed by a transaction (the queue), not by a plain write.
+        let context = crate::build_context(None, &[], Vec::new(), Vec::new(), &id);
+        store.enqueue(&id, Vec::new(), 1, context, at()).unwrap();
+        let got = read(&store);
+        assert_eq!(got.status, ConvStatus::Queued);
+        assert_eq!(got, fresh(&store, &id));
+        // Another store on the same database sees the same.
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(read(&store), fresh(&store, &id));
+    }
+
+    #[test]
+    fn a_turn_is_one_record_read_from_any_seq() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store
+            .create_conversation("C1001", Lang::Zh, at())
+            .unwrap()
+            .id;
+        store.append(&id, said("one")).unwrap();
+        let recorded = store
+            .record_turn(&id, turn(&["two", "three", "four"]))
+            .unwrap();
+        let seqs: Vec<u64> = recorded.messages.iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, [2, 3, 4]);
+        store.append(&id, said("five")).unwrap();
+        assert_eq!(keys_of(&store, &id), [1, 2, 5], "one key per write");
+        let all = ["one", "two", "three", "four", "five"];
+        for after in 0..=6u64 {
+            let want: Vec<(u64, String)> = (1..=5u64)
+                .zip(all)
+                .filter(|(seq, _)| *seq > after)
+                .map(|(seq, t)| (seq, t.to_owned()))
+                .collect();
+            let got: Vec<(u64, String)> = store
+                .messages(&id, after)
+                .unwrap()
+                .into_iter()
+                .map(|m| (m.seq, m.text))
+                .collect();
+            assert_eq!(got, want, "after {after}");
+        }
+    }
+
+    #[test]
+    fn cut_records_above_the_head_are_not_read_and_never_split_a_later_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let id = store
+            .create_conversation("C1001", Lang::Zh, at())
+            .unwrap()
+            .id;
+        store.append(&id, said("one")).unwrap();
+        // A cut turn of three, and single messages of the first layout.
+        leave_cut_record(&store, &id, 2, &["cut 2", "cut 3", "cut 4"]);
+        leave_cut_record(&store, &id, 3, &["cut 3"]);
+        leave_cut_record(&store, &id, 5, &["cut 5"]);
+        assert_eq!(texts(&store, &id), [(1, "one".to_owned())]);
+
+        store.record_turn(&id, turn(&["two", "three"])).unwrap();
+        store.record_turn(&id, turn(&["four", "five"])).unwrap();
+        let want: Vec<(u64, String)> = ["one", "two", "three", "four", "five"]
+            .iter()
+            .zip(1..)
+            .map(|(t, seq)| (seq, t.to_string()))
+            .collect();
+        assert_eq!(texts(&store, &id), want);
+        for after in 0..5u64 {
+            let got = store.messages(&id, after).unwrap();
+            assert_eq!(got.len() as u64, 5 - after, "after {after}");
+            assert_eq!(got[0].text, want[after as usize].1, "after {after}");
+        }
+        assert_eq!(keys_of(&store, &id), [1, 2, 4]);
+    }
+
     #[test]
     fn the_first_layout_is_read_and_carried_on() {
         let dir = tempfile::tempdir().unwrap();
@@ -452,6 +614,23 @@ mod tests {
         let want: Vec<(u64, String)> =
             vec![(1, "old 1".into()), (2, "old 2".into()), (3, "new".into())];
         assert_eq!(texts(&store, &id), want);
+        // A turn after them is one record; both read as one transcript.
+        store
+            .record_turn(&id, turn(&["asked", "answered"]))
+            .unwrap();
+        let got: Vec<(u64, String)> = store
+            .messages(&id, 1)
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.seq, m.text))
+            .collect();
+        let want: Vec<(u64, String)> = vec![
+            (2, "old 2".into()),
+            (3, "new".into()),
+            (4, "asked".into()),
+            (5, "answered".into()),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]

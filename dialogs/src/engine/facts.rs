@@ -88,21 +88,44 @@ pub(crate) const TURN_FACTS: &[&str] = &[
     "angry",
 ];
 
-/// Facts about `order` at `now`, named for templates and conditions.
+/// Facts about `order` at `now`, named for templates and conditions: the
+/// whole sheet (the turn asks [`order_facts_where`] for what it reads).
+#[cfg(test)]
 pub(crate) fn order_facts(pack: &Pack, lang: Lang, order: &Order, now: Time) -> Vars {
-    let mut f = Facts::new(pack, lang);
+    order_facts_where(pack, lang, order, now, &|_| true)
+}
+
+/// The facts of [`order_facts`] whose names `wanted` accepts, and only
+/// those computed: a reply reads a handful of the ~60 facts, and dates,
+/// money and display names each cost a formatting and an allocation.
+/// Every wanted fact has exactly the value `order_facts` gives it.
+pub(crate) fn order_facts_where(
+    pack: &Pack,
+    lang: Lang,
+    order: &Order,
+    now: Time,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Vars {
+    let mut f = Facts::new(pack, lang, wanted);
     let policy = pack.policy();
     f.set("order_id", &order.order_id);
     f.set("status", order.status.as_str());
     f.name("status_text", "status_name", order.status.as_str());
-    let names: Vec<&str> = order.items.iter().map(|i| i.name.as_str()).collect();
-    f.set("item", names.first().copied().unwrap_or_default());
-    f.set("items", &names.join(" + "));
-    f.set(
-        "item_count",
-        &order.items.iter().map(|i| i.qty).sum::<u32>().to_string(),
-    );
-    f.set("created_at", &f.datetime(&order.created_at));
+    f.set_with("item", || {
+        order
+            .items
+            .first()
+            .map(|i| i.name.clone())
+            .unwrap_or_default()
+    });
+    f.set_with("items", || {
+        let names: Vec<&str> = order.items.iter().map(|i| i.name.as_str()).collect();
+        names.join(" + ")
+    });
+    f.set_with("item_count", || {
+        order.items.iter().map(|i| i.qty).sum::<u32>().to_string()
+    });
+    f.datetime("created_at", &order.created_at);
     f.money("paid_amount", order.paid_amount);
     f.money("shipping_fee", order.shipping_fee);
     f.money("discount", order.discount);
@@ -124,15 +147,15 @@ pub(crate) fn order_facts(pack: &Pack, lang: Lang, order: &Order, now: Time) -> 
     f.set("refund_days", policy.refund_days(method));
     f.set("city", &order.address.city);
     if let Some(t) = order.pay_by {
-        f.set("pay_by", &f.datetime(&t));
+        f.datetime("pay_by", &t);
         f.flag("pay_overdue", now > t);
     }
     if let Some(t) = order.ship_by {
-        f.set("ship_by", &f.date(&t));
+        f.date("ship_by", &t);
         f.flag("ship_overdue", now > t);
     }
     if let Some(t) = order.cancelled_at {
-        f.set("cancelled_at", &f.datetime(&t));
+        f.datetime("cancelled_at", &t);
     }
     shipment_facts(&mut f, order, now);
     refund_facts(&mut f, order);
@@ -150,34 +173,41 @@ fn shipment_facts(f: &mut Facts, order: &Order, now: Time) {
     f.set("carrier", &s.carrier);
     f.name("carrier_text", "carrier_name", &s.carrier);
     f.set("tracking_no", &s.tracking_no);
-    f.set("shipped_at", &f.datetime(&s.shipped_at));
-    f.set("promised_by", &f.date(&s.promised_by));
-    let promised_day = s.promised_by.date_naive();
-    let late_days = match s.delivered_at {
-        Some(at) => {
-            (at.with_timezone(s.promised_by.offset()).date_naive() - promised_day).num_days()
-        }
-        None if now > s.promised_by => {
-            (now.with_timezone(s.promised_by.offset()).date_naive() - promised_day).num_days()
-        }
-        None => 0,
-    };
-    f.set("days_late", &late_days.max(0).to_string());
+    f.datetime("shipped_at", &s.shipped_at);
+    f.date("promised_by", &s.promised_by);
+    f.set_with("days_late", || {
+        let promised_day = s.promised_by.date_naive();
+        let late_days = match s.delivered_at {
+            Some(at) => {
+                (at.with_timezone(s.promised_by.offset()).date_naive() - promised_day).num_days()
+            }
+            None if now > s.promised_by => {
+                (now.with_timezone(s.promised_by.offset()).date_naive() - promised_day).num_days()
+            }
+            None => 0,
+        };
+        late_days.max(0).to_string()
+    });
     let last = s.events.last();
     let last_at = last.map_or(s.shipped_at, |e| e.at);
     let hours = (now - last_at).num_hours().max(0);
-    f.set("hours_since_scan", &hours.to_string());
-    f.set("days_since_scan", &(hours / 24).to_string());
+    f.set_with("hours_since_scan", || hours.to_string());
+    f.set_with("days_since_scan", || (hours / 24).to_string());
     if let Some(e) = last {
         f.set("last_scan_place", &e.location);
-        f.set("last_scan_time", &f.datetime(&e.at));
+        f.datetime("last_scan_time", &e.at);
         f.set("last_scan_status", &e.status);
     }
     let says = |words: &[String]| {
         last.is_some_and(|e| words.iter().any(|w| e.status.contains(w.as_str())))
     };
-    let scan = if let Some(at) = s.delivered_at {
-        f.set("delivered_at", &f.datetime(&at));
+    if let Some(at) = s.delivered_at {
+        f.datetime("delivered_at", &at);
+    }
+    if !f.wants("scan") {
+        return;
+    }
+    let scan = if s.delivered_at.is_some() {
         "delivered"
     } else if says(&policy.exception_words) {
         "exception"
@@ -205,19 +235,21 @@ fn refund_facts(f: &mut Facts, order: &Order) {
     f.set("refund.reason", &r.reason);
     f.set("refund.method", &r.method);
     f.name("refund.method_text", "method_name", &r.method);
-    f.set("refund.requested_at", &f.date(&r.requested_at));
+    f.date("refund.requested_at", &r.requested_at);
     f.set("refund.days", f.pack.policy().refund_days(&r.method));
     // A refund the back-end has just recorded has no date yet: the
     // policy's timing for its method gives one.
-    let expected = r.expected_by.or_else(|| {
-        let from = r.approved_at.unwrap_or(r.requested_at);
-        f.pack.policy().refund_expected_by(&r.method, from)
-    });
-    if let Some(t) = expected {
-        f.set("refund.expected_by", &f.date(&t));
+    if f.wants("refund.expected_by") {
+        let expected = r.expected_by.or_else(|| {
+            let from = r.approved_at.unwrap_or(r.requested_at);
+            f.pack.policy().refund_expected_by(&r.method, from)
+        });
+        if let Some(t) = expected {
+            f.date("refund.expected_by", &t);
+        }
     }
     if let Some(t) = r.completed_at {
-        f.set("refund.completed_at", &f.datetime(&t));
+        f.datetime("refund.completed_at", &t);
     }
     if let Some(note) = &r.note {
         f.set("refund.note", note);
@@ -229,13 +261,12 @@ fn refund_facts(f: &mut Facts, order: &Order) {
 
 fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
     let policy = f.pack.policy();
-    let excluded: Vec<_> = order
+    let excluded = order
         .items
         .iter()
-        .filter(|i| !i.returnable_7d || policy.returns.excluded_categories.contains(&i.category))
-        .collect();
-    f.flag("return_excluded", !excluded.is_empty());
-    if let Some(item) = excluded.first() {
+        .find(|i| !i.returnable_7d || policy.returns.excluded_categories.contains(&i.category));
+    f.flag("return_excluded", excluded.is_some());
+    if let Some(item) = excluded {
         f.set("excluded_item", &item.name);
         f.name("excluded_category_text", "category_name", &item.category);
     }
@@ -248,10 +279,10 @@ fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
     f.flag("delivered", delivered.is_some());
     if let Some((item, months)) = warranty {
         f.set("warranty_item", &item.name);
-        f.set("warranty_months", &months.to_string());
+        f.set_with("warranty_months", || months.to_string());
         let from = delivered.unwrap_or(order.created_at);
         if let Some(until) = from.checked_add_months(Months::new(months)) {
-            f.set("warranty_until", &f.long_date(&until));
+            f.long_date("warranty_until", &until);
             f.flag("under_warranty", now <= until);
         }
     }
@@ -259,18 +290,21 @@ fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
         return;
     };
     let return_until = at + Duration::days(policy.returns.window_days);
-    f.set("return_until", &f.date(&return_until));
+    f.date("return_until", &return_until);
     f.flag("return_open", now <= return_until);
-    let left = (return_until.date_naive() - now.with_timezone(at.offset()).date_naive()).num_days();
-    f.set("return_days_left", &left.max(0).to_string());
+    f.set_with("return_days_left", || {
+        let left =
+            (return_until.date_naive() - now.with_timezone(at.offset()).date_naive()).num_days();
+        left.max(0).to_string()
+    });
     let exchange_until = at + Duration::days(policy.exchange.window_days);
-    f.set("exchange_until", &f.date(&exchange_until));
+    f.date("exchange_until", &exchange_until);
     f.flag("exchange_open", now <= exchange_until);
 }
 
 /// Facts about the shopper.
 pub(crate) fn customer_facts(pack: &Pack, lang: Lang, customer: &Customer, vars: &mut Vars) {
-    let mut f = Facts::new(pack, lang);
+    let mut f = Facts::new(pack, lang, &|_| true);
     let tier = serde_json::to_value(customer.tier)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
@@ -282,23 +316,38 @@ pub(crate) fn customer_facts(pack: &Pack, lang: Lang, customer: &Customer, vars:
 }
 
 /// A fact sheet being filled, with the pack's formats for one language.
+/// Facts that `wanted` refuses are neither computed nor set.
 struct Facts<'a> {
     pack: &'a Pack,
     lang: Lang,
+    wanted: &'a dyn Fn(&str) -> bool,
     vars: Vars,
 }
 
 impl<'a> Facts<'a> {
-    fn new(pack: &'a Pack, lang: Lang) -> Self {
+    fn new(pack: &'a Pack, lang: Lang, wanted: &'a dyn Fn(&str) -> bool) -> Self {
         Facts {
             pack,
             lang,
+            wanted,
             vars: Vars::new(),
         }
     }
 
+    fn wants(&self, key: &str) -> bool {
+        (self.wanted)(key)
+    }
+
     fn set(&mut self, key: &str, value: &str) {
-        self.vars.insert(key.to_string(), value.to_string());
+        if self.wants(key) {
+            self.vars.insert(key.to_string(), value.to_string());
+        }
+    }
+
+    fn set_with(&mut self, key: &str, value: impl FnOnce() -> String) {
+        if self.wants(key) {
+            self.vars.insert(key.to_string(), value());
+        }
     }
 
     fn flag(&mut self, key: &str, value: bool) {
@@ -306,34 +355,37 @@ impl<'a> Facts<'a> {
     }
 
     fn money(&mut self, key: &str, value: f64) {
-        self.set(key, &format!("{value:.2}"));
+        self.set_with(key, || format!("{value:.2}"));
     }
 
     /// `key` = the pack's display name `<group>.<id>`, or the id itself.
     fn name(&mut self, key: &str, group: &str, id: &str) {
-        let text = self
-            .pack
-            .template(&format!("{group}.{id}"), self.lang)
-            .unwrap_or(id)
-            .to_string();
-        self.set(key, &text);
+        let (pack, lang) = (self.pack, self.lang);
+        self.set_with(key, || {
+            pack.template(&format!("{group}.{id}"), lang)
+                .unwrap_or(id)
+                .to_string()
+        });
     }
 
-    fn date(&self, t: &Time) -> String {
-        self.format(t, "format.date", "%Y-%m-%d")
+    fn date(&mut self, key: &str, t: &Time) {
+        self.format(key, t, "format.date", "%Y-%m-%d");
     }
 
-    fn long_date(&self, t: &Time) -> String {
-        self.format(t, "format.long_date", "%Y-%m-%d")
+    fn long_date(&mut self, key: &str, t: &Time) {
+        self.format(key, t, "format.long_date", "%Y-%m-%d");
     }
 
-    fn datetime(&self, t: &Time) -> String {
-        self.format(t, "format.datetime", "%Y-%m-%d %H:%M")
+    fn datetime(&mut self, key: &str, t: &Time) {
+        self.format(key, t, "format.datetime", "%Y-%m-%d %H:%M");
     }
 
-    fn format(&self, t: &Time, key: &str, default: &str) -> String {
-        t.format(self.pack.template(key, self.lang).unwrap_or(default))
-            .to_string()
+    fn format(&mut self, key: &str, t: &Time, format: &str, default: &str) {
+        let (pack, lang) = (self.pack, self.lang);
+        self.set_with(key, || {
+            t.format(pack.template(format, lang).unwrap_or(default))
+                .to_string()
+        });
     }
 }
 
@@ -358,5 +410,27 @@ mod tests {
         let listed: std::collections::BTreeSet<String> =
             ORDER_FACTS.iter().map(|s| s.to_string()).collect();
         assert_eq!(set, listed);
+    }
+
+    /// Asking for some facts gives exactly those of the full sheet.
+    #[test]
+    fn wanted_facts_are_the_full_sheets_values() {
+        let pack = Pack::embedded().unwrap();
+        let now: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+        for line in include_str!("../../../demo/orders.jsonl").lines() {
+            let order: Order = serde_json::from_str(line).unwrap();
+            for lang in [Lang::Zh, Lang::En] {
+                let all = order_facts(&pack, lang, &order, now);
+                for name in ORDER_FACTS.iter().chain(&["nonsense"]) {
+                    let one = order_facts_where(&pack, lang, &order, now, &|k| k == *name);
+                    let expected: Vars = all
+                        .iter()
+                        .filter(|(k, _)| k == name)
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    assert_eq!(one, expected, "{name} of {}", order.order_id);
+                }
+            }
+        }
     }
 }

@@ -2,10 +2,10 @@
 
 use intents::{Lang, Script, Understanding};
 
-use super::facts::{customer_facts, order_facts};
+use super::facts::{customer_facts, order_facts_where};
 use super::{DialogError, DialogState, Pending, TurnInput};
 use crate::pack::{Node, Slot};
-use crate::{Button, Commerce, HandoffRequest, Order, Pack, Reply, Vars};
+use crate::{Button, Commerce, Customer, HandoffRequest, Order, Pack, Reply, Vars};
 
 /// One turn in progress: the facts known so far and the reply being built.
 pub(crate) struct Turn<'a> {
@@ -14,10 +14,13 @@ pub(crate) struct Turn<'a> {
     pub(crate) input: &'a TurnInput<'a>,
     lang: Lang,
     script: Script,
-    /// Facts of the policy, the shopper and the message.
+    /// Facts of the shopper, the message and the slots; the pack's
+    /// `policy.*` facts are read from the pack under them, not copied.
     vars: Vars,
-    /// Facts of the order this turn is about (replaced by each lookup).
-    order_vars: Vars,
+    /// The order this turn is about (replaced by each lookup).
+    order: OrderFacts,
+    /// The shopper, whose `customer.*` facts are made when a text reads them.
+    customer: Option<Customer>,
     texts: Vec<String>,
     buttons: Vec<Button>,
     handoff: Option<HandoffRequest>,
@@ -25,6 +28,15 @@ pub(crate) struct Turn<'a> {
     understood: bool,
     /// Answers that did not fit the pending question, carried into it again.
     pub(crate) attempts: u32,
+}
+
+/// Where the facts of the turn's order come from. They are computed only
+/// when a template or condition reads them, and then only those it reads.
+enum OrderFacts {
+    None,
+    Order(Box<Order>),
+    /// What is known without an order (the id that was not found).
+    Fixed(Vars),
 }
 
 /// Which order a `lookup` node settles on.
@@ -56,18 +68,16 @@ impl<'a> Turn<'a> {
             (Lang::Zh, _) => Script::Simplified,
             (Lang::En, _) => Script::Latin,
         };
-        let mut vars = pack.policy_vars().clone();
+        let mut vars = Vars::new();
         vars.insert("angry".into(), u.angry.to_string());
         vars.insert("message".into(), u.text.clone());
-        if let Some(customer) = shop.customer(input.customer_id)? {
-            customer_facts(pack, lang, &customer, &mut vars);
-        }
+        let customer = shop.customer(input.customer_id)?;
         // A question answered this turn (yes/no) is about the remembered order.
-        let mut order_vars = Vars::new();
+        let mut order = OrderFacts::None;
         if let Some(id) = &state.current_order {
-            if let Some(order) = shop.order(id)? {
-                if order.customer_id == input.customer_id {
-                    order_vars = order_facts(pack, lang, &order, input.now);
+            if let Some(found) = shop.order(id)? {
+                if found.customer_id == input.customer_id {
+                    order = OrderFacts::Order(Box::new(found));
                 }
             }
         }
@@ -78,7 +88,8 @@ impl<'a> Turn<'a> {
             lang,
             script,
             vars,
-            order_vars,
+            order,
+            customer,
             texts: Vec::new(),
             buttons: Vec::new(),
             handoff: None,
@@ -92,16 +103,61 @@ impl<'a> Turn<'a> {
         self.input.understanding
     }
 
-    /// Every fact known so far: the order's over the rest.
-    fn facts(&self) -> Vars {
-        let mut facts = self.vars.clone();
-        facts.extend(self.order_vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    /// The facts known so far among `names`: the order's over the
+    /// turn's over the policy's. Only those are looked up (and the order's
+    /// computed), which renders and tests exactly as the whole sheet would.
+    fn facts_named(&self, names: &[&str]) -> Vars {
+        let mut facts = match &self.order {
+            OrderFacts::None => Vars::new(),
+            OrderFacts::Order(order) => {
+                order_facts_where(self.pack, self.lang, order, self.input.now, &|k| {
+                    names.contains(&k)
+                })
+            }
+            OrderFacts::Fixed(vars) => names
+                .iter()
+                .filter_map(|n| vars.get_key_value(*n))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        };
+        let policy = self.pack.policy_vars();
+        let mut customer = None;
+        for name in names {
+            if facts.contains_key(*name) {
+                continue;
+            }
+            let value = self.vars.get(*name).or_else(|| {
+                let theirs = customer.get_or_insert_with(|| {
+                    let mut vars = Vars::new();
+                    let wanted = names.iter().any(|n| n.starts_with("customer."));
+                    if let Some(c) = self.customer.as_ref().filter(|_| wanted) {
+                        customer_facts(self.pack, self.lang, c, &mut vars);
+                    }
+                    vars
+                });
+                theirs.get(*name).or_else(|| policy.get(*name))
+            });
+            if let Some(value) = value {
+                facts.insert((*name).to_string(), value.clone());
+            }
+        }
         facts
+    }
+
+    /// `key`'s text with the facts known so far.
+    fn text(&self, key: &str) -> String {
+        let names = self
+            .pack
+            .template(key, self.lang)
+            .map(placeholders)
+            .unwrap_or_default();
+        let facts = self.facts_named(&names);
+        self.pack.text(key, self.lang, self.script, &facts)
     }
 
     /// Says a template with the facts known so far.
     pub(crate) fn say(&mut self, key: &str) {
-        let text = self.pack.text(key, self.lang, self.script, &self.facts());
+        let text = self.text(key);
         self.texts.push(text);
     }
 
@@ -181,18 +237,26 @@ impl<'a> Turn<'a> {
                 Resolved::Found(order) => {
                     state.current_order = Some(order.order_id.clone());
                     self.orders.push(order.order_id.clone());
-                    self.set_order(&order);
+                    self.order = OrderFacts::Order(order);
                     Ok(Some(found.clone()))
                 }
                 Resolved::NotFound(id) => {
-                    self.order_vars = Vars::from([("order_id".to_string(), id)]);
+                    self.order = OrderFacts::Fixed(Vars::from([("order_id".to_string(), id)]));
                     self.say("order.not_found");
                     Ok(None)
                 }
                 Resolved::Choose(orders) => {
                     self.say("order.choose");
+                    let names = self
+                        .pack
+                        .template("order.button", self.lang)
+                        .map(placeholders)
+                        .unwrap_or_default();
                     for order in orders {
-                        let facts = order_facts(self.pack, self.lang, &order, self.input.now);
+                        let facts =
+                            order_facts_where(self.pack, self.lang, &order, self.input.now, &|k| {
+                                names.contains(&k)
+                            });
                         let label = self
                             .pack
                             .text("order.button", self.lang, self.script, &facts);
@@ -214,7 +278,12 @@ impl<'a> Turn<'a> {
                 },
             },
             Node::Branch { cases, otherwise } => {
-                let facts = self.facts();
+                let names: Vec<&str> = cases
+                    .iter()
+                    .filter_map(|c| self.pack.condition(&c.when))
+                    .flat_map(|c| c.facts())
+                    .collect();
+                let facts = self.facts_named(&names);
                 let next = cases
                     .iter()
                     .find(|c| {
@@ -233,7 +302,7 @@ impl<'a> Turn<'a> {
             } => {
                 self.say(say);
                 for key in [yes_label, no_label] {
-                    let text = self.pack.text(key, self.lang, self.script, &self.facts());
+                    let text = self.text(key);
                     self.buttons.push(Button {
                         label: text.clone(),
                         payload: text,
@@ -244,9 +313,7 @@ impl<'a> Turn<'a> {
             }
             Node::Handoff { reason, say, note } => {
                 self.say(say);
-                let note = note
-                    .as_deref()
-                    .map(|key| self.pack.text(key, self.lang, self.script, &self.facts()));
+                let note = note.as_deref().map(|key| self.text(key));
                 self.handoff = Some(HandoffRequest {
                     reason: reason.clone(),
                     note,
@@ -287,19 +354,19 @@ impl<'a> Turn<'a> {
         let id = order.order_id.clone();
         self.orders.push(id.clone());
         if !order.cancellable() {
-            self.set_order(&order);
+            self.set_order(order);
             return Ok(Some(refused.to_string()));
         }
         match self.shop.cancel_order(&id, self.input.now) {
             Ok(cancelled) => {
-                self.set_order(&cancelled);
+                self.set_order(cancelled);
                 Ok(Some(done.to_string()))
             }
             // A refusal reads as an order that can no longer be cancelled;
             // anything else is the back-end failing.
             Err(e) => match self.shop.order(&id)? {
                 Some(now) if !now.cancellable() => {
-                    self.set_order(&now);
+                    self.set_order(now);
                     Ok(Some(refused.to_string()))
                 }
                 _ => Err(e.into()),
@@ -316,14 +383,12 @@ impl<'a> Turn<'a> {
         if sorry.iter().any(|w| said.contains(&w.to_lowercase())) {
             return;
         }
-        let prefix = self
-            .pack
-            .text("apology.prefix", self.lang, self.script, &self.facts());
+        let prefix = self.text("apology.prefix");
         self.texts[0].insert_str(0, &prefix);
     }
 
-    fn set_order(&mut self, order: &Order) {
-        self.order_vars = order_facts(self.pack, self.lang, order, self.input.now);
+    fn set_order(&mut self, order: Order) {
+        self.order = OrderFacts::Order(Box::new(order));
     }
 
     /// The order the shopper means: the one named by order id or tracking
@@ -361,15 +426,22 @@ impl<'a> Turn<'a> {
             }
         }
         let filter = filter.and_then(|f| self.pack.condition(f));
+        let names = filter.map(|f| f.facts()).unwrap_or_default();
         let mut candidates: Vec<Order> = self
             .shop
             .orders_of(customer)?
             .into_iter()
             .filter(|o| o.customer_id == customer)
             .filter(|o| {
-                filter
-                    .as_ref()
-                    .is_none_or(|f| f.holds(&order_facts(self.pack, self.lang, o, self.input.now)))
+                filter.as_ref().is_none_or(|f| {
+                    f.holds(&order_facts_where(
+                        self.pack,
+                        self.lang,
+                        o,
+                        self.input.now,
+                        &|k| names.contains(&k),
+                    ))
+                })
             })
             .collect();
         Ok(match candidates.len() {
@@ -397,6 +469,22 @@ impl<'a> Turn<'a> {
             understood: self.understood,
         }
     }
+}
+
+/// The names a template's `{…}` could read: the text between every `{` and
+/// the next `}` (a superset of what `render` looks up, so the facts of
+/// these names render the template exactly as all facts would).
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        match rest.find('}') {
+            Some(close) => names.push(&rest[..close]),
+            None => break,
+        }
+    }
+    names
 }
 
 /// The value an `ask` node wants, if the message carries it.

@@ -19,9 +19,12 @@
 //! layout, whose last seq lives in the `handoff/seqs` tree; it is read as
 //! is and rewritten in this layout at its next change.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
 use dialogs::{DialogState, Time};
 use intents::Lang;
 use serde::{Deserialize, Serialize};
+use sled::IVec;
 
 use super::{decode, encode};
 use crate::{ConvStatus, Conversation, Error};
@@ -162,6 +165,76 @@ fn assemble(last_seq: u64, streak: u32, header: &[u8], dialog: &[u8]) -> Vec<u8>
     value.extend_from_slice(header);
     value.extend_from_slice(dialog);
     value
+}
+
+/// Recently decoded heads, each with the bytes it was decoded from.
+///
+/// A turn reads its conversation's head and decodes it (JSON header and
+/// dialog state: about a tenth of a turn's own work), then writes the next
+/// head. Kept here, the next turn finds the conversation it would decode:
+/// an entry is used only when the bytes sled returns are exactly the bytes
+/// it was made from, so it can never be stale, whoever wrote the head
+/// (heads hold their id, so equal bytes are the same conversation). A
+/// fixed number of slots, picked by the id's hash: memory stays bounded,
+/// and a collision only costs a decode.
+pub(super) struct Decoded {
+    slots: Box<[Mutex<Option<(IVec, Conversation)>>]>,
+}
+
+const SLOTS: usize = 1024;
+
+impl Decoded {
+    pub(super) fn new() -> Decoded {
+        Decoded {
+            slots: (0..SLOTS).map(|_| Mutex::new(None)).collect(),
+        }
+    }
+
+    fn slot(&self, id: &str) -> MutexGuard<'_, Option<(IVec, Conversation)>> {
+        let h = id
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+        // A slot is replaced whole, so a panic elsewhere cannot leave one
+        // half written.
+        self.slots[h % SLOTS]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The conversation whose head is `raw`.
+    pub(super) fn conversation(&self, id: &str, raw: &IVec) -> Result<Conversation, Error> {
+        if let Some((bytes, conversation)) = &*self.slot(id) {
+            if bytes == raw {
+                return Ok(conversation.clone());
+            }
+        }
+        let conversation = Head::parse(id, raw)?.conversation(id)?;
+        *self.slot(id) = Some((raw.clone(), conversation.clone()));
+        Ok(conversation)
+    }
+
+    /// The head `old` was replaced by `new`, which carries `dialog` (or the
+    /// same dialog state when `None`).
+    pub(super) fn replaced(
+        &self,
+        id: &str,
+        old: &IVec,
+        new: &IVec,
+        dialog: Option<(&DialogState, u32)>,
+    ) {
+        let mut slot = self.slot(id);
+        let Some((bytes, conversation)) = slot.as_mut() else {
+            return;
+        };
+        if bytes != old {
+            return;
+        }
+        if let Some((dialog, streak)) = dialog {
+            conversation.dialog = dialog.clone();
+            conversation.not_understood_streak = streak;
+        }
+        *bytes = new.clone();
+    }
 }
 
 fn corrupt(id: &str, reason: &str) -> Error {
