@@ -178,8 +178,11 @@ fn assemble(last_seq: u64, streak: u32, header: &[u8], dialog: &[u8]) -> Vec<u8>
 /// fixed number of slots, picked by the id's hash: memory stays bounded,
 /// and a collision only costs a decode.
 pub(super) struct Decoded {
-    slots: Box<[Mutex<Option<(IVec, Conversation)>>]>,
+    slots: Box<[Mutex<Slot>]>,
 }
+
+/// A head's bytes and what they decode to.
+type Slot = Option<(IVec, Conversation)>;
 
 const SLOTS: usize = 1024;
 
@@ -190,7 +193,7 @@ impl Decoded {
         }
     }
 
-    fn slot(&self, id: &str) -> MutexGuard<'_, Option<(IVec, Conversation)>> {
+    fn slot(&self, id: &str) -> MutexGuard<'_, Slot> {
         let h = id
             .bytes()
             .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
