@@ -6,6 +6,7 @@
 //! is on the PATH and say on stderr that they were skipped when it is not.
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,9 @@ use serde_json::json;
 
 use crate::support::Server;
 
-/// chromedriver on a free port, killed on drop.
+/// chromedriver on a free port, in a process group of its own: on drop the
+/// whole group (chromedriver and the Chromium processes it started) is
+/// killed, so a failing test leaves no browser behind.
 pub(crate) struct Driver {
     child: Child,
     url: String,
@@ -22,6 +25,9 @@ pub(crate) struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -40,6 +46,7 @@ pub(crate) fn driver() -> Option<Driver> {
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
+        .process_group(0)
         .spawn()
     {
         Ok(child) => child,
