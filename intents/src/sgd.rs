@@ -9,6 +9,18 @@
 //! end of each epoch of the second half of training, which smooths the last
 //! steps' noise.
 
+/// Shuffles `order` in place (Fisher–Yates with xorshift64), the same for
+/// the same `rng` state: training is deterministic for a seed. `rng` must
+/// not be 0.
+pub(crate) fn shuffle(order: &mut [usize], rng: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        order.swap(i, (*rng % (i as u64 + 1)) as usize);
+    }
+}
+
 /// One encoded message: (input index, value) pairs.
 pub(crate) type Row = Vec<(u32, f32)>;
 
@@ -33,13 +45,7 @@ pub(crate) fn svm(
     let mut t = (1.0 / lambda).max(1.0);
     let mut z = vec![0.0f32; classes];
     for epoch in 0..epochs {
-        // Fisher–Yates with xorshift64: deterministic for a seed.
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut rng);
         for &k in &order {
             let (row, y) = rows[k];
             let eta = 1.0 / (lambda * t);

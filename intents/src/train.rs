@@ -362,13 +362,7 @@ fn perceptron(
     let mut step = 1.0f64;
     let mut z = vec![0.0f32; classes];
     for _ in 0..options.epochs {
-        // Fisher–Yates with xorshift64: deterministic for a seed.
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        crate::sgd::shuffle(&mut order, &mut rng);
         for &k in &order {
             let (row, y) = rows[k];
             z.iter_mut().for_each(|x| *x = 0.0);

@@ -45,13 +45,7 @@ pub(crate) fn logistic(
     // Pegasos' step 1/(λt), started where the first step is 1.
     let mut t = 1.0 / lambda;
     for epoch in 0..epochs {
-        // Fisher–Yates with xorshift64: deterministic for a seed.
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
+        crate::sgd::shuffle(&mut order, &mut rng);
         for &k in &order {
             let (row, angry) = rows[k];
             let eta = 1.0 / (lambda * t);
