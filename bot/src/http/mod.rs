@@ -7,14 +7,22 @@
 //! | POST | `/api/conversations/{id}/messages` | shopper: send `{text}` |
 //! | GET | `/api/conversations/{id}/messages?after=N` | shopper: read messages |
 //! | GET | `/api/conversations/{id}/events?after=N` | shopper: server-sent stream |
+//! | GET | `/api/conversations/{id}/queue` | shopper: place in the queue and expected wait |
 //! | GET | `/api/conversations/{id}/ws` | shopper: WebSocket (send and receive) |
 //! | GET | `/api/agent/queue` | agent: what waits, best first |
+//! | POST | `/api/agent/pull` | agent: take the most urgent they can serve `{agent_id}` |
+//! | GET | `/api/agent/agents` | agent: the roster |
+//! | PUT | `/api/agent/agents/{agent_id}` | agent: sign in or out, set skills `{presence, ...}` |
+//! | GET | `/api/agent/alerts` | agent: SLA breaches now and the alerts raised |
+//! | GET | `/api/agent/events?agent_id=ID` | agent: the desk's server-sent events |
 //! | POST | `/api/agent/conversations/{id}/claim` | agent: take it `{agent_id}` |
 //! | GET | `/api/agent/conversations/{id}/context` | agent: the context package |
 //! | POST | `/api/agent/conversations/{id}/messages` | agent: reply `{agent_id, text}` |
 //! | POST | `/api/agent/conversations/{id}/resolve` | agent: hand back to the bot `{agent_id}` |
+//! | POST | `/api/agent/conversations/{id}/transfer` | agent: to a colleague or back to the queue `{agent_id, to_agent?, skill?}` |
 //! | GET | `/api/agent/conversations/{id}/events` | agent: server-sent stream |
 //! | POST | `/api/admin/reload` | admin: reload the content pack (also on SIGHUP) |
+//! | GET | `/`, `/agent` | the shopper widget and the agent console |
 //! | GET | `/healthz` | liveness |
 
 mod admin;
