@@ -140,10 +140,11 @@ pub fn parse(text: &str) -> Result<ModelSpec, Error> {
                 "`{key}` before any `head` line (start with `head<TAB>intents` or `head<TAB>anger`)"
             )));
         };
-        let number_of = |value: &str| {
-            value
-                .parse::<f32>()
-                .map_err(|_| fail(format!("`{key}` needs a number, not `{value}`")))
+        let number_of = |value: &str| match value.parse::<f32>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err(fail(format!(
+                "`{key}` needs a finite number, not `{value}`"
+            ))),
         };
         match key {
             "temperature" => h.temperature = number_of(rest)?,
@@ -189,7 +190,7 @@ pub fn parse(text: &str) -> Result<ModelSpec, Error> {
     }
     if model.intents.is_none() && model.anger.is_none() {
         return Err(Error::ModelText {
-            line: text.lines().count(),
+            line: text.lines().count().max(1),
             message: "no `head` line: the file has neither intents nor anger weights".to_string(),
         });
     }
@@ -200,12 +201,20 @@ pub fn parse(text: &str) -> Result<ModelSpec, Error> {
 fn parse_weights(text: &str) -> Result<BTreeMap<String, f32>, String> {
     let mut out = BTreeMap::new();
     for pair in text.split(' ').filter(|p| !p.is_empty()) {
-        let Some((class, weight)) = pair.rsplit_once(':') else {
+        // A class name has no colon or tab (`write` refuses them), so
+        // `a:1:2` or `a:1<TAB>b:2` is a broken line, not class `a:1`.
+        let Some((class, weight)) = pair.split_once(':') else {
             return Err(format!("`{pair}` is not `class:weight`"));
         };
-        let weight: f32 = weight
-            .parse()
-            .map_err(|_| format!("`{pair}`: `{weight}` is not a number"))?;
+        if class.contains('\t') || weight.contains([':', '\t']) {
+            return Err(format!("`{pair}` is not `class:weight`"));
+        }
+        // `inf`, `NaN` and numbers beyond f32 (`1e39` reads as inf) would
+        // only fail later, when the matcher compiles, without the line.
+        let weight: f32 = match weight.parse::<f32>() {
+            Ok(w) if w.is_finite() => w,
+            _ => return Err(format!("`{pair}`: `{weight}` is not a finite number")),
+        };
         if class.is_empty() {
             return Err(format!("`{pair}` has no class"));
         }
@@ -277,8 +286,39 @@ mod tests {
             (
                 "head\tintents\ntemperature\thot\n",
                 2,
-                "needs a number, not `hot`",
+                "needs a finite number, not `hot`",
             ),
+            (
+                "head\tintents\ntemperature\tNaN\n",
+                2,
+                "needs a finite number, not `NaN`",
+            ),
+            (
+                "head\tintents\nbias\ta:0\nfeature\tx\ta:inf\n",
+                3,
+                "`inf` is not a finite number",
+            ),
+            (
+                "head\tintents\nfeature\tx\ta:1e39\n",
+                2,
+                "`1e39` is not a finite number",
+            ),
+            (
+                "head\tintents\nfeature\tx\ta:NaN\n",
+                2,
+                "`NaN` is not a finite number",
+            ),
+            (
+                "head\tintents\nbias\ta:1:2\n",
+                2,
+                "`a:1:2` is not `class:weight`",
+            ),
+            (
+                "head\tintents\nbias\ta:1\tb:2\n",
+                2,
+                "is not `class:weight`",
+            ),
+            ("", 1, "neither intents nor anger"),
             (
                 "head\tintents\nbias\ta:1\nfeature\tx\ta:1 b\n",
                 3,
@@ -287,7 +327,7 @@ mod tests {
             (
                 "head\tintents\nfeature\tx\ta:one\n",
                 2,
-                "`one` is not a number",
+                "`one` is not a finite number",
             ),
             (
                 "head\tintents\nfeature\tno weights\n",
