@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use handoff::Message;
 use tokio::sync::{broadcast, Notify};
@@ -31,11 +31,14 @@ pub enum Live {
     Place(Place),
 }
 
-/// Per-conversation broadcast channels, created on first subscription, and
-/// the places last told.
+/// Conversation → its channel, while someone listens.
+type Channels = Arc<Mutex<HashMap<String, broadcast::Sender<Live>>>>;
+
+/// Per-conversation broadcast channels, created on first subscription and
+/// forgotten when the last [`Listener`] goes, and the places last told.
 #[derive(Default)]
 pub struct Hub {
-    channels: Mutex<HashMap<String, broadcast::Sender<Live>>>,
+    channels: Channels,
     /// Conversation → the place its listeners were last told.
     told: Mutex<HashMap<String, Place>>,
     /// Rung when the queue may have moved; the place watcher recomputes.
@@ -51,13 +54,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Hub {
     /// Listens for what happens to one conversation. Its current place
     /// (while it waits) follows at the watcher's next round.
-    pub fn subscribe(&self, conversation_id: &str) -> broadcast::Receiver<Live> {
+    pub fn subscribe(&self, conversation_id: &str) -> Listener {
         let rx = lock(&self.channels)
             .entry(conversation_id.to_string())
             .or_insert_with(|| broadcast::channel(CAPACITY).0)
             .subscribe();
         self.retell(conversation_id);
-        rx
+        Listener {
+            rx,
+            conversation_id: conversation_id.to_string(),
+            channels: Arc::clone(&self.channels),
+        }
     }
 
     /// Tells current listeners; forgets channels nobody listens to any more.
@@ -148,6 +155,42 @@ impl Hub {
     }
 }
 
+/// One listener of a conversation. Dropping the last one forgets the
+/// conversation's channel: otherwise every conversation ever watched (and
+/// every id anyone asked to watch, existing or not) would keep a channel
+/// and its buffer for the life of the server.
+pub struct Listener {
+    rx: broadcast::Receiver<Live>,
+    conversation_id: String,
+    channels: Channels,
+}
+
+impl Listener {
+    /// The next event (see [`broadcast::Receiver::recv`]).
+    pub async fn recv(&mut self) -> Result<Live, broadcast::error::RecvError> {
+        self.rx.recv().await
+    }
+
+    #[cfg(test)]
+    fn try_recv(&mut self) -> Result<Live, broadcast::error::TryRecvError> {
+        self.rx.try_recv()
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let mut channels = lock(&self.channels);
+        // This listener's receiver still counts here; nobody subscribes
+        // while the map is locked.
+        if channels
+            .get(&self.conversation_id)
+            .is_some_and(|tx| tx.receiver_count() <= 1)
+        {
+            channels.remove(&self.conversation_id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use handoff::{ConvStatus, EntryKind};
@@ -163,7 +206,7 @@ mod tests {
         }
     }
 
-    fn places(rx: &mut broadcast::Receiver<Live>) -> Vec<Place> {
+    fn places(rx: &mut Listener) -> Vec<Place> {
         std::iter::from_fn(|| rx.try_recv().ok())
             .filter_map(|live| match live {
                 Live::Place(p) => Some(p),
@@ -211,5 +254,30 @@ mod tests {
         assert_eq!(round(&hub, vec![]), 1, "claimed: told it left the queue");
         assert_eq!(places(&mut again)[0].position, None);
         assert_eq!(round(&hub, vec![]), 0);
+    }
+
+    #[test]
+    fn a_channel_is_forgotten_with_its_last_listener() {
+        let hub = Hub::default();
+        let channels = || lock(&hub.channels).len();
+        // Asked for and given up (an unknown id, a closed widget).
+        drop(hub.subscribe("nobody"));
+        assert_eq!(channels(), 0);
+        let first = hub.subscribe("c1");
+        let mut second = hub.subscribe("c1");
+        drop(first);
+        assert_eq!(channels(), 1, "one listener is left");
+        let message = Message {
+            seq: 1,
+            at: crate::clock::parse_instant("2026-11-20T12:00:00+08:00").unwrap(),
+            author: handoff::Author::Bot,
+            text: "hi".to_owned(),
+            buttons: Vec::new(),
+            turn: None,
+        };
+        hub.publish("c1", &message);
+        assert!(matches!(second.try_recv(), Ok(Live::Message(m)) if m.seq == 1));
+        drop(second);
+        assert_eq!(channels(), 0);
     }
 }
