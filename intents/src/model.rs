@@ -293,8 +293,26 @@ pub(crate) fn feature_scale(n: usize) -> f32 {
 /// A class more than 30 below the best (after the temperature) gets 0
 /// rather than `exp(-30)` ≈ 1e-13: with 151 classes most are that far, and
 /// skipping their `exp` is a good share of a trained model's classify time.
+///
+/// Logits that overflowed (a model file with weights near `f32::MAX`: each
+/// weight is finite, their sum is not) are clamped to finite values first,
+/// so that probabilities stay probabilities rather than `NaN`.
 pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let (mut max, finite) = values
+        .iter()
+        .fold((f32::NEG_INFINITY, true), |(m, ok), &v| {
+            (m.max(v), ok && v.is_finite())
+        });
+    if !finite {
+        for v in values.iter_mut() {
+            *v = if v.is_nan() {
+                -f32::MAX
+            } else {
+                v.clamp(-f32::MAX, f32::MAX)
+            };
+        }
+        max = values.iter().copied().fold(-f32::MAX, f32::max);
+    }
     let mut total = 0.0;
     let floor = max - 30.0 * temperature;
     for v in values.iter_mut() {
@@ -310,8 +328,12 @@ pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
     }
 }
 
-/// The logistic function of `z / temperature`.
+/// The logistic function of `z / temperature`; 0.5 for a `z` that is not
+/// a number (an overflowed logit, `inf - inf`).
 pub(crate) fn sigmoid(z: f32, temperature: f32) -> f32 {
+    if z.is_nan() {
+        return 0.5;
+    }
     1.0 / (1.0 + (-z / temperature).exp())
 }
 

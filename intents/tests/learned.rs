@@ -228,6 +228,48 @@ fn calibration_and_out_of_scope_figures_are_reported() {
     }
 }
 
+/// Weights near `f32::MAX` are finite one by one but overflow when summed:
+/// the probabilities must stay probabilities, not `NaN`.
+#[test]
+fn huge_weights_keep_probabilities_in_range() {
+    let big = f32::MAX / 2.0;
+    let mut intents_head = intents::HeadSpec::default();
+    intents_head.bias = [("a".to_string(), big), ("b".to_string(), -big)].into();
+    let mut anger = intents::HeadSpec::default();
+    anger.bias.insert("angry".into(), 0.0);
+    for (f, w) in [
+        ("refund", big),
+        ("cancel", big),
+        ("退款", -big),
+        ("换货", -big),
+    ] {
+        intents_head.features.insert(
+            f.into(),
+            [("a".to_string(), w), ("b".to_string(), -w)].into(),
+        );
+        anger
+            .features
+            .insert(f.into(), [("angry".to_string(), w)].into());
+    }
+    let m = Matcher::new(&LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(intents_head),
+            anger: Some(anger),
+        }),
+        ..base()
+    })
+    .unwrap();
+    for text in ["refund cancel", "退款换货", "refund 退款", "nothing", ""] {
+        let u = m.classify(text);
+        assert!((0.0..=1.0).contains(&u.confidence), "{text}: {u:?}");
+        assert!((0.0..=1.0).contains(&u.anger), "{text}: {u:?}");
+        assert!(
+            u.candidates.iter().all(|c| (0.0..=1.0).contains(&c.score)),
+            "{text}: {u:?}"
+        );
+    }
+}
+
 #[test]
 fn negation_and_contrast_decide_between_neighbours() {
     let m = Matcher::new(&base()).unwrap();
