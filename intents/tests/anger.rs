@@ -50,6 +50,10 @@ const CALM: &[&str] = &[
     "my cereal got ruined in the post, can I get a refund",
     "please report fraud on my card",
     "email me at bob@shop.com",
+    // A sentence's end typed without its space is not a mask.
+    "hi!can i change the size",
+    "hello!where is my parcel",
+    "send it to m@rk please",
     "is it 100% cotton? price $20*2",
     // Capitals that are names, sizes or placeholders, one stretched word.
     "[NAME] said the XXL is back in stock",
