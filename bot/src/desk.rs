@@ -295,6 +295,13 @@ impl Desk {
             .agent(agent_id)
             .cloned()
             .unwrap_or_else(|| new_agent(agent_id));
+        // Only a profile the console set is kept: saving it on a mere sign-in
+        // would freeze the configured one, and the merchant's later edits of
+        // `[[desk.agents]]` would be ignored after a restart.
+        let sets_profile = update.name.is_some()
+            || update.skills.is_some()
+            || update.languages.is_some()
+            || update.max_chats.is_some();
         if let Some(name) = update.name {
             agent.name = name;
         }
@@ -307,7 +314,7 @@ impl Desk {
         if let Some(max) = update.max_chats {
             agent.max_chats = max;
         }
-        if let Some(team) = &self.team {
+        if let Some(team) = self.team.as_ref().filter(|_| sets_profile) {
             // The roster in memory has it either way; a merchant reads why
             // it will not survive a restart in the log.
             if let Err(e) = team.save(&agent) {

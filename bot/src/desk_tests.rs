@@ -198,3 +198,42 @@ fn a_desk_on_a_team_starts_from_the_saved_profiles_and_handling_times() {
         Some(Duration::from_secs(90))
     );
 }
+
+#[test]
+fn signing_in_keeps_no_profile_so_the_configuration_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled::open(dir.path()).unwrap();
+    let noon = at("2026-11-20T12:00:00+08:00");
+    let configured = |max_chats| DeskConfig {
+        agents: vec![Agent {
+            max_chats,
+            ..new_agent("a1")
+        }],
+        ..DeskConfig::default()
+    };
+    let presence = |presence| AgentUpdate {
+        presence,
+        name: None,
+        skills: None,
+        languages: None,
+        max_chats: None,
+    };
+    let desk = Desk::new(configured(2))
+        .with_team(Team::open(&db).unwrap())
+        .unwrap();
+    desk.update_agent("a1", presence(Presence::Online), noon)
+        .unwrap();
+    // The merchant raises a1's limit in the configuration and restarts.
+    let desk = Desk::new(configured(4))
+        .with_team(Team::open(&db).unwrap())
+        .unwrap();
+    assert_eq!(desk.agents()[0].max_chats, 4, "a sign-in set nothing");
+    // What a console does set is kept, and wins over the configuration.
+    let mut update = presence(Presence::Online);
+    update.max_chats = Some(3);
+    desk.update_agent("a1", update, noon).unwrap();
+    let desk = Desk::new(configured(4))
+        .with_team(Team::open(&db).unwrap())
+        .unwrap();
+    assert_eq!(desk.agents()[0].max_chats, 3);
+}
