@@ -255,6 +255,29 @@ fn a_keyword_two_intents_claim_with_the_same_weight_is_reported() {
     assert!(check(dir.path()).is_empty());
 }
 
+/// The same anger word with and without a `*` would count twice.
+#[test]
+fn an_anger_word_written_twice_is_reported() {
+    let dir = pack_copy();
+    edit(
+        &dir,
+        "lexicon.toml",
+        "[anger.words]\n",
+        "[anger.words]\n\"rude*\" = 0.2\n",
+    );
+    let p = only(problems_of(&dir));
+    assert_eq!(p.file, "lexicon.toml");
+    assert_eq!(
+        p.line,
+        Some(line_of(&dir, "lexicon.toml", "\"rude*\" = ")),
+        "{p}"
+    );
+    assert_eq!(
+        p.message,
+        "anger word `rude*` and `rude` both match `rude`: a message with it counts both; keep one"
+    );
+}
+
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
     let dir = pack_copy();
