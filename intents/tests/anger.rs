@@ -59,6 +59,10 @@ const CALM: &[&str] = &[
     "[NAME] said the XXL is back in stock",
     "sooo happy with the scarf, thanks!",
     "what's the status??",
+    // Politeness that borrows an anger word.
+    "I hate to bother you but where is my order",
+    "stupid question but do you ship to canada",
+    "sorry for the dumb question, where do I enter the code",
     // Swearing as praise.
     "this scarf is damn good",
     "the jacket is fucking awesome",
