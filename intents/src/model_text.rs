@@ -37,6 +37,9 @@
 //! let err = model_text::parse("head\tintents\nbias\ta=1\n").unwrap_err();
 //! assert_eq!(err.to_string(), "model line 2: `a=1` is not `class:weight`");
 //! ```
+// The format's fields are separated by tabs, and the example above shows
+// them as they are in a file.
+#![allow(clippy::tabs_in_doc_comments)]
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -49,7 +49,9 @@ use crate::{Error, LexiconSpec, Matcher, Scale, OUT_OF_SCOPE};
 pub struct TrainOptions {
     /// Passes over the training examples.
     pub epochs: usize,
-    /// Step size of an update.
+    /// Step size of an update of the averaged perceptron, which trains the
+    /// intent head only with `l2 = 0` (the SVM and the anger head's logistic
+    /// regression take Pegasos steps `1/(λt)` and ignore it).
     pub learning_rate: f32,
     /// A feature needs this many training messages to be learned.
     pub min_count: usize,

@@ -233,8 +233,10 @@ fn calibration_and_out_of_scope_figures_are_reported() {
 #[test]
 fn huge_weights_keep_probabilities_in_range() {
     let big = f32::MAX / 2.0;
-    let mut intents_head = intents::HeadSpec::default();
-    intents_head.bias = [("a".to_string(), big), ("b".to_string(), -big)].into();
+    let mut intents_head = intents::HeadSpec {
+        bias: [("a".to_string(), big), ("b".to_string(), -big)].into(),
+        ..intents::HeadSpec::default()
+    };
     let mut anger = intents::HeadSpec::default();
     anger.bias.insert("angry".into(), 0.0);
     for (f, w) in [
