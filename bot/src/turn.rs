@@ -652,31 +652,34 @@ impl Bot {
             }
             _ => None,
         };
-        let kind = entry.map(|e| e.kind);
-        Ok(Place {
-            eta_seconds: self.eta(&conversation, kind, position),
+        Ok(self.place_at(conversation, entry.map(|e| e.kind), position))
+    }
+
+    /// The place of a conversation with an entry of `kind` at `position`
+    /// (while it waits), with the expected wait in the live queue.
+    fn place_at(
+        &self,
+        conversation: Conversation,
+        kind: Option<EntryKind>,
+        position: Option<usize>,
+    ) -> Place {
+        let eta_seconds = position
+            .filter(|_| kind == Some(EntryKind::Queued))
+            .and_then(|position| {
+                let intent = conversation
+                    .dialog
+                    .recent
+                    .last()
+                    .map_or("", |t| t.intent.as_str());
+                self.desk.estimate(intent, conversation.lang, position)
+            })
+            .map(|wait| wait.as_secs());
+        Place {
+            eta_seconds,
             status: conversation.status,
             position,
             kind,
-        })
-    }
-
-    /// The expected wait of a conversation at `position` in the live queue.
-    fn eta(
-        &self,
-        conversation: &Conversation,
-        kind: Option<EntryKind>,
-        position: Option<usize>,
-    ) -> Option<u64> {
-        let position = position.filter(|_| kind == Some(EntryKind::Queued))?;
-        let intent = conversation
-            .dialog
-            .recent
-            .last()
-            .map_or("", |t| t.intent.as_str());
-        self.desk
-            .estimate(intent, conversation.lang, position)
-            .map(|wait| wait.as_secs())
+        }
     }
 
     /// Works out every waiting conversation's place and wait as the queue
@@ -692,14 +695,7 @@ impl Bot {
             let Some(conversation) = self.store.conversation(&id)? else {
                 continue;
             };
-            let position = Some(i + 1);
-            let kind = Some(entry.kind);
-            let place = Place {
-                eta_seconds: self.eta(&conversation, kind, position),
-                status: conversation.status,
-                position,
-                kind,
-            };
+            let place = self.place_at(conversation, Some(entry.kind), Some(i + 1));
             places.push((id, place));
         }
         // A new entry is read before its turn's flush: tell nothing that
