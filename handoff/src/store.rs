@@ -92,12 +92,9 @@ const STRIPES: usize = 1024;
 
 impl Inner {
     fn stripe(&self, id: &str) -> MutexGuard<'_, ()> {
-        let h = id
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
         // The lock guards no data (that is in sled), so a panic elsewhere
         // leaves nothing broken behind.
-        self.stripes[h % STRIPES]
+        self.stripes[keys::spread(id) % STRIPES]
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -194,12 +194,9 @@ impl Decoded {
     }
 
     fn slot(&self, id: &str) -> MutexGuard<'_, Slot> {
-        let h = id
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
         // A slot is replaced whole, so a panic elsewhere cannot leave one
         // half written.
-        self.slots[h % SLOTS]
+        self.slots[super::keys::spread(id) % SLOTS]
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }

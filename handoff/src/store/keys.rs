@@ -22,6 +22,13 @@ pub(super) fn is_well_formed(id: &str) -> bool {
     id.len() == ID_LEN && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// A conversation id spread over `usize`, to pick one of a fixed number of
+/// slots (the write stripes, the remembered heads).
+pub(super) fn spread(id: &str) -> usize {
+    id.bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize))
+}
+
 /// `messages` key: conversation id, then the big-endian seq, so one
 /// conversation's messages are contiguous and in order.
 pub(super) fn message(id: &str, seq: u64) -> Vec<u8> {
