@@ -41,8 +41,11 @@ pub(crate) fn svm(
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut rng = seed.max(1);
     let lambda = f64::from(lambda);
-    // Pegasos' step 1/(λt), started late enough that the first is at most 1.
-    let mut t = (1.0 / lambda).max(1.0);
+    // Pegasos' step 1/(λt), started late enough that the first is at most 1
+    // and that the first shrinking, by 1 − 1/t, leaves something: from
+    // t = 1 (any λ ≥ 1) the scale became 0 and the next step divided by it,
+    // which made every weight NaN. Below λ = 0.5 this is t = 1/λ.
+    let mut t = (1.0 / lambda).max(2.0);
     let mut z = vec![0.0f32; classes];
     for epoch in 0..epochs {
         shuffle(&mut order, &mut rng);
@@ -87,4 +90,33 @@ pub(crate) fn svm(
     mean.iter()
         .map(|&m| (m / averaged.max(1) as f64) as f32)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two classes told apart by one input each, and a bias.
+    fn rows() -> Vec<Row> {
+        vec![vec![(0, 1.0), (2, 1.0)], vec![(1, 1.0), (2, 1.0)]]
+    }
+
+    #[test]
+    fn learns_two_classes() {
+        let rows = rows();
+        let labelled: Vec<(&Row, usize)> = vec![(&rows[0], 0), (&rows[1], 1)];
+        let w = svm(&labelled, 3, 2, 20, 1e-3, 7);
+        assert!(w[0] > w[1] && w[3] > w[2], "{w:?}");
+    }
+
+    /// A strong L2 (λ ≥ 1, which `--l2` accepts) gives small weights, not NaN.
+    #[test]
+    fn a_strong_l2_keeps_the_weights_finite() {
+        let rows = rows();
+        let labelled: Vec<(&Row, usize)> = vec![(&rows[0], 0), (&rows[1], 1)];
+        for lambda in [0.5, 1.0, 3.0, 100.0] {
+            let w = svm(&labelled, 3, 2, 10, lambda, 7);
+            assert!(w.iter().all(|x| x.is_finite()), "λ {lambda}: {w:?}");
+        }
+    }
 }
