@@ -8,9 +8,10 @@
 //! group-commit flush, woken by the flusher, without a blocking thread.
 //!
 //! Why it is safe to crash anywhere: a bot turn (the shopper's message, the
-//! replies, the dialog state and maybe the queue entry) is one atomic sled
-//! transaction made durable by one group-commit flush, and only then is
-//! anything published or answered. A crash before the flush loses a turn
+//! replies, the dialog state and maybe the queue entry) is one atomic write
+//! (committed by a compare-and-swap of the conversation's head, or one sled
+//! transaction when it touches the queue; see `handoff::Store`) made durable
+//! by one group-commit flush, and only then is anything published or answered. A crash before the flush loses a turn
 //! nobody was told about, never half a turn; so a handoff is on disk before
 //! the shopper is told they are queued, and a reply the shopper saw always
 //! matches the dialog state the next turn reads.
