@@ -63,6 +63,8 @@ const CALM: &[&str] = &[
     "I hate to bother you but where is my order",
     "stupid question but do you ship to canada",
     "sorry for the dumb question, where do I enter the code",
+    "shut up and take my money, is it in stock?",
+    "I was so annoyed at myself for ordering the wrong size",
     // Swearing as praise.
     "this scarf is damn good",
     "the jacket is fucking awesome",
