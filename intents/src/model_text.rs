@@ -44,6 +44,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::keywords::FastMap;
 use crate::model::Scale;
 use crate::{Error, HeadSpec, ModelSpec};
 
@@ -149,10 +150,25 @@ pub fn parse(text: &str) -> Result<ModelSpec, Error> {
                 "`{key}` needs a finite number, not `{value}`"
             ))),
         };
+        let share_of = |value: &str| {
+            let x = number_of(value)?;
+            if (0.0..=1.0).contains(&x) {
+                Ok(x)
+            } else {
+                Err(fail(format!(
+                    "`{key}` is a probability (0 to 1), not `{value}`"
+                )))
+            }
+        };
         match key {
-            "temperature" => h.temperature = number_of(rest)?,
-            "out_of_scope_below" => h.out_of_scope_below = number_of(rest)?,
-            "threshold" => h.threshold = number_of(rest)?,
+            "temperature" => {
+                h.temperature = number_of(rest)?;
+                if h.temperature <= 0.0 {
+                    return Err(fail(format!("`temperature` must be above 0, not `{rest}`")));
+                }
+            }
+            "out_of_scope_below" => h.out_of_scope_below = share_of(rest)?,
+            "threshold" => h.threshold = share_of(rest)?,
             "scale" => {
                 h.scale = match rest {
                     "found" => Scale::Found,
@@ -197,7 +213,59 @@ pub fn parse(text: &str) -> Result<ModelSpec, Error> {
             message: "no `head` line: the file has neither intents nor anger weights".to_string(),
         });
     }
+    check_classes(&model, text)?;
     Ok(model)
+}
+
+/// Every head has classes (its `bias` line), and its `hand` and `feature`
+/// lines weigh only those: what the matcher would refuse later, said here
+/// with the line. The lines are looked for only when something is wrong.
+fn check_classes(model: &ModelSpec, text: &str) -> Result<(), Error> {
+    for (name, head) in [("intents", &model.intents), ("anger", &model.anger)] {
+        let Some(head) = head else { continue };
+        if head.bias.is_empty() {
+            return Err(Error::ModelText {
+                line: line_of(text, name, "head", name),
+                message: format!(
+                    "head `{name}` has no classes: give them, with their biases, on a `bias` line"
+                ),
+            });
+        }
+        // A hash set: a large model has some 100,000 weights to look up.
+        let classes: FastMap<&str, ()> = head.bias.keys().map(|c| (c.as_str(), ())).collect();
+        for (kind, entries) in [("hand", &head.hand), ("feature", &head.features)] {
+            for (entry, weights) in entries {
+                if let Some(class) = weights.keys().find(|c| !classes.contains_key(c.as_str())) {
+                    return Err(Error::ModelText {
+                        line: line_of(text, name, kind, entry),
+                        message: format!(
+                            "{kind} `{entry}`: class `{class}` is not one of head `{name}`'s classes (its `bias` line)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The line (from 1) of `kind<TAB>entry` in head `head`: for `head` lines,
+/// the head line itself.
+fn line_of(text: &str, head: &str, kind: &str, entry: &str) -> usize {
+    let mut current = "";
+    for (number, line) in text.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let (key, rest) = line.split_once('\t').unwrap_or((line, ""));
+        if key == "head" {
+            current = rest;
+            if kind == "head" && rest == head {
+                return number + 1;
+            }
+        } else if current == head && key == kind && rest.split('\t').next() == Some(entry) {
+            return number + 1;
+        }
+    }
+    text.lines().count().max(1)
 }
 
 /// `class:weight class:weight …`
@@ -322,6 +390,32 @@ mod tests {
                 "is not `class:weight`",
             ),
             ("", 1, "neither intents nor anger"),
+            (
+                "head\tintents\ntemperature\t0\n",
+                2,
+                "`temperature` must be above 0, not `0`",
+            ),
+            (
+                "head\tintents\nout_of_scope_below\t1.5\n",
+                2,
+                "probability (0 to 1), not `1.5`",
+            ),
+            ("head\tanger\nthreshold\t-0.1\n", 2, "not `-0.1`"),
+            (
+                "# c\nhead\tintents\nfeature\tx\ta:1\n",
+                2,
+                "head `intents` has no classes",
+            ),
+            (
+                "head\tintents\nbias\ta:0\nfeature\tx\ta:1\nfeature\ty\ta:1 zz:2\nhead\tanger\nbias\tangry:0\n",
+                4,
+                "feature `y`: class `zz` is not one of head `intents`'s classes",
+            ),
+            (
+                "head\tintents\nbias\ta:0\nhead\tanger\nbias\tangry:0\nhand\tlexical\ta:1\n",
+                5,
+                "hand `lexical`: class `a` is not one of head `anger`'s classes",
+            ),
             (
                 "head\tintents\nbias\ta:1\nfeature\tx\ta:1 b\n",
                 3,
