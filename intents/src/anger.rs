@@ -70,11 +70,14 @@ fn punctuation_runs(normalized: &str) -> (usize, usize) {
 }
 
 /// English words of three or more letters, all capitals ("WHERE", "NOW"),
-/// counted in the message as written. Tokens with digits (ids) do not count,
-/// nor placeholders in brackets ("[NAME]" in anonymised text).
+/// counted in the message as written, when at least one of them has four
+/// letters or more: three-letter ones alone are mostly acronyms a calm
+/// shopper writes ("USA via DHL or UPS", "VAT", "SKU"). Tokens with digits
+/// (ids) do not count, nor placeholders in brackets ("[NAME]" in anonymised
+/// text).
 fn caps_words(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let mut count = 0;
+    let (mut count, mut long) = (0, false);
     let mut start = None;
     for (i, b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
         if b.is_ascii_alphanumeric() {
@@ -86,10 +89,15 @@ fn caps_words(text: &str) -> usize {
             let bracketed = s > 0 && bytes[s - 1] == b'[' && *b == b']';
             if word.len() >= 3 && word.iter().all(u8::is_ascii_uppercase) && !bracketed {
                 count += 1;
+                long |= word.len() >= 4;
             }
         }
     }
-    count
+    if long {
+        count
+    } else {
+        0
+    }
 }
 
 /// Swear words written with symbols for some letters: "f***", "f*ck",
@@ -182,6 +190,8 @@ mod tests {
     fn capitals() {
         assert_eq!(caps_words("WHERE IS MY ORDER E20261111000123"), 2);
         assert_eq!(caps_words("I am in HK"), 0);
+        assert_eq!(caps_words("can you ship to the USA via DHL or UPS?"), 0);
+        assert_eq!(caps_words("JUST CANCEL IT ALREADY"), 3);
         assert_eq!(caps_words("[NAME] said [RELIGION] STOP"), 1);
     }
 

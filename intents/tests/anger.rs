@@ -35,6 +35,9 @@ const ANGRY: &[&str] = &[
 ];
 
 const CALM: &[&str] = &[
+    // Acronyms are not shouting.
+    "can you ship to the USA via DHL or UPS?",
+    "need a VAT receipt, is the SKU in stock in the EU?",
     // Negated cues.
     "I'm not angry, just asking about my refund",
     "not annoyed, just curious when it ships",
