@@ -120,8 +120,9 @@ pub struct TrainArgs {
     /// the validation split.
     #[arg(long, default_value_t = 0.01)]
     pub out_of_scope_budget: f32,
-    /// Step size of a perceptron update (relative to the margin of 1): the
-    /// anger head, and the intent head with `--l2 0`.
+    /// Step size of a perceptron update (relative to the margin of 1): only
+    /// the intent head with `--l2 0` (the SVM and the anger head's logistic
+    /// regression use their own steps).
     #[arg(long, default_value_t = 0.1)]
     pub learning_rate: f32,
     /// L2 strength of the intent head's SVM (trained by SGD); 0 trains an
