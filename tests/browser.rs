@@ -146,6 +146,29 @@ pub(crate) async fn type_and_send(page: &Client, input: &str, text: &str) {
     field.send_keys("\u{E007}").await.unwrap(); // Enter
 }
 
+/// The shopper widget, started for the demo shop's first customer (C1001),
+/// once its input takes text.
+pub(crate) async fn open_widget(driver: &Driver, base: &str) -> Client {
+    let shopper = browser(driver).await;
+    shopper.goto(&format!("{base}/")).await.unwrap();
+    click(&shopper, "#start").await;
+    wait_for(
+        &shopper,
+        "the input",
+        "!document.getElementById('text').disabled",
+    )
+    .await;
+    shopper
+}
+
+/// The agent console, signed in online as its default agent.
+pub(crate) async fn open_console(driver: &Driver, base: &str) -> Client {
+    let agent = browser(driver).await;
+    agent.goto(&format!("{base}/agent")).await.unwrap();
+    click(&agent, "#online").await;
+    agent
+}
+
 pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -159,20 +182,12 @@ fn shopper_widget_answers_and_hands_an_angry_shopper_to_the_agent_console() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     runtime().block_on(async {
-        let shopper = browser(&driver).await;
-        shopper.goto(&format!("{}/", server.base)).await.unwrap();
         // The demo shop's first customer (C1001, order E20261111000123).
-        click(&shopper, "#start").await;
+        let shopper = open_widget(&driver, &server.base).await;
         wait_for(
             &shopper,
             "the greeting",
             "document.querySelector('.msg.bot')",
-        )
-        .await;
-        wait_for(
-            &shopper,
-            "the input",
-            "!document.getElementById('text').disabled",
         )
         .await;
         type_and_send(&shopper, "#text", "我的快递到哪了?订单E20261111000123").await;
@@ -197,9 +212,7 @@ fn shopper_widget_answers_and_hands_an_angry_shopper_to_the_agent_console() {
 
         // The agent console: the conversation is in the queue with its
         // summary; the agent signs in, claims it and answers.
-        let agent = browser(&driver).await;
-        agent.goto(&format!("{}/agent", server.base)).await.unwrap();
-        click(&agent, "#online").await;
+        let agent = open_console(&driver, &server.base).await;
         wait_for(
             &agent,
             "the queued conversation",

@@ -7,7 +7,9 @@ use std::time::Duration;
 use serde_json::json;
 use xiaoer::clock::{parse_instant, ManualClock};
 
-use crate::browser::{browser, click, driver, runtime, texts, type_and_send, wait_for};
+use crate::browser::{
+    click, driver, open_console, open_widget, runtime, texts, type_and_send, wait_for,
+};
 use crate::support::{Server, REFERENCE_NOW};
 
 #[test]
@@ -17,9 +19,7 @@ fn the_console_hears_the_desk_live_and_the_widget_shows_the_place() {
     let clock = ManualClock::starting_at(parse_instant(REFERENCE_NOW).unwrap());
     let server = Server::start_manual(dir.path(), clock.clone(), Default::default());
     runtime().block_on(async {
-        let agent = browser(&driver).await;
-        agent.goto(&format!("{}/agent", server.base)).await.unwrap();
-        click(&agent, "#online").await;
+        let agent = open_console(&driver, &server.base).await;
         wait_for(
             &agent,
             "the roster, live",
@@ -29,15 +29,7 @@ fn the_console_hears_the_desk_live_and_the_widget_shows_the_place() {
 
         // A shopper asks for a person in the widget: they see their place;
         // the console gets the offer.
-        let shopper = browser(&driver).await;
-        shopper.goto(&format!("{}/", server.base)).await.unwrap();
-        click(&shopper, "#start").await;
-        wait_for(
-            &shopper,
-            "the input",
-            "!document.getElementById('text').disabled",
-        )
-        .await;
+        let shopper = open_widget(&driver, &server.base).await;
         type_and_send(&shopper, "#text", "转人工").await;
         wait_for(
             &shopper,

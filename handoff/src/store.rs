@@ -404,6 +404,16 @@ mod tests {
         }
     }
 
+    /// A store in `dir` with one new conversation of C1001's.
+    fn with_conversation(dir: &Path) -> (Store, String) {
+        let store = Store::open(dir).unwrap();
+        let id = store
+            .create_conversation("C1001", Lang::Zh, at())
+            .unwrap()
+            .id;
+        (store, id)
+    }
+
     fn texts(store: &Store, id: &str) -> Vec<(u64, String)> {
         let messages = store.messages(id, 0).unwrap();
         messages.into_iter().map(|m| (m.seq, m.text)).collect()
@@ -412,11 +422,7 @@ mod tests {
     #[test]
     fn messages_above_the_head_are_not_read_and_are_overwritten() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let id = store
-            .create_conversation("C1001", Lang::Zh, at())
-            .unwrap()
-            .id;
+        let (store, id) = with_conversation(dir.path());
         store.append(&id, said("one")).unwrap();
         // What a crash between a turn's messages and its head leaves.
         let cut = encode("message", &Message::new(2, said("cut short"))).unwrap();
@@ -470,11 +476,7 @@ mod tests {
     #[test]
     fn remembered_heads_are_never_stale() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let id = store
-            .create_conversation("C1001", Lang::Zh, at())
-            .unwrap()
-            .id;
+        let (store, id) = with_conversation(dir.path());
         let read = |store: &Store| store.conversation(&id).unwrap().unwrap();
         assert_eq!(read(&store), fresh(&store, &id));
         let dialog = DialogState {
@@ -504,11 +506,7 @@ mod tests {
     #[test]
     fn a_turn_is_one_record_read_from_any_seq() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let id = store
-            .create_conversation("C1001", Lang::Zh, at())
-            .unwrap()
-            .id;
+        let (store, id) = with_conversation(dir.path());
         store.append(&id, said("one")).unwrap();
         let recorded = store
             .record_turn(&id, turn(&["two", "three", "four"]))
@@ -537,11 +535,7 @@ mod tests {
     #[test]
     fn cut_records_above_the_head_are_not_read_and_never_split_a_later_one() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).unwrap();
-        let id = store
-            .create_conversation("C1001", Lang::Zh, at())
-            .unwrap()
-            .id;
+        let (store, id) = with_conversation(dir.path());
         store.append(&id, said("one")).unwrap();
         // A cut turn of three, and single messages of the first layout.
         leave_cut_record(&store, &id, 2, &["cut 2", "cut 3", "cut 4"]);
