@@ -313,3 +313,60 @@ fn the_sla_watch_raises_a_breach_with_nobody_looking() {
     );
     assert_eq!(breach_alerts(&server).len(), 2);
 }
+
+#[test]
+fn a_tickets_wait_is_the_answer_time_it_promised_and_shortens_when_an_agent_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let server = Server::start_manual(dir.path(), clock.clone(), Default::default());
+    // Nobody online at noon: a ticket, answered within the hour (by 13:00).
+    let (ticket, body) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(body["handoff"]["route"]["kind"], "ticket", "{body}");
+    assert_eq!(
+        body["handoff"]["route"]["answer_by"], "2026-11-20T13:00:00+08:00",
+        "{body}"
+    );
+    let place = |e: &Value| {
+        (
+            e["position"].as_u64(),
+            e["kind"].as_str().map(str::to_string),
+            e["eta_seconds"].as_u64(),
+        )
+    };
+    let (_, now) = server.get(&format!("/api/conversations/{ticket}/queue"));
+    assert_eq!(
+        place(&now),
+        (Some(1), Some("ticket".into()), Some(3600)),
+        "{now}"
+    );
+
+    clock.advance(Duration::from_secs(20 * 60));
+    let mut events = server.events(&format!("/api/conversations/{ticket}/events?after=1000"));
+    let opening = events.next_named("queue");
+    assert_eq!(
+        place(&opening),
+        (Some(1), Some("ticket".into()), Some(40 * 60)),
+        "what is left of the promised hour: {opening}"
+    );
+    // Someone who can take it signs in: a free seat, next up, pushed.
+    sign_in(&server, "a1", 3);
+    let moved = events.next_named("queue");
+    assert_eq!(
+        place(&moved),
+        (Some(1), Some("ticket".into()), Some(0)),
+        "{moved}"
+    );
+}
+
+#[test]
+fn an_after_hours_tickets_wait_runs_to_the_next_opening_plus_the_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::starting_at(parse_instant("2026-11-20T23:00:00+08:00").unwrap());
+    let server = Server::start_manual(dir.path(), clock, Default::default());
+    sign_in(&server, "a1", 3);
+    let (ticket, body) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(body["handoff"]["route"]["why"], "after_hours", "{body}");
+    // Told: opens 09:00, a person answers by 10:00, eleven hours from now.
+    let (_, now) = server.get(&format!("/api/conversations/{ticket}/queue"));
+    assert_eq!(now["eta_seconds"], 11 * 3600, "{now}");
+}

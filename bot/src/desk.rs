@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use dialogs::{Tier, Time};
 use handoff::{
-    Agent, Breach, BreachKind, BusinessHours, Desk as DeskView, HandlingStats, Needs,
+    Agent, Breach, BreachKind, BusinessHours, Desk as DeskView, EntryKind, HandlingStats, Needs,
     OverflowPolicy, Presence, Roster, RosterError, Route, Shopper, Skill, SkillRules, SlaPolicy,
     Spike, SpikeDetector, SpikePolicy, Team,
 };
@@ -248,16 +248,9 @@ impl Desk {
     ) -> Route {
         let needs = Needs::new(self.skills.skill_for(intent), lang);
         let state = self.lock();
-        let desk = DeskView {
-            hours: &self.hours,
-            roster: &state.roster,
-            stats: &state.stats,
-            sla: &self.sla,
-            overflow: &self.overflow,
-        };
         handoff::route(
             now,
-            &desk,
+            &self.view(&state),
             &Shopper {
                 needs: &needs,
                 tier,
@@ -275,11 +268,42 @@ impl Desk {
     pub fn estimate(&self, intent: &str, lang: Lang, position: usize) -> Option<Duration> {
         let needs = Needs::new(self.skills.skill_for(intent), lang);
         let state = self.lock();
-        let mut seats = state.roster.seats(&needs);
-        if seats.total == 0 {
-            seats = state.roster.seats(&needs.any_skill());
-        }
+        let seats = handoff::seats_for(&state.roster, &needs);
         handoff::estimate_wait(position, seats, &state.stats)
+    }
+
+    /// The expected wait at `now` of a waiting entry of `kind`, joined at
+    /// `since`, at `position`: [`estimate`](Desk::estimate) in the live
+    /// queue; for a ticket, [`handoff::ticket_wait`], which ends when the
+    /// shopper was told a person answers unless someone online can take it
+    /// sooner.
+    pub fn wait(
+        &self,
+        now: Time,
+        kind: EntryKind,
+        since: Time,
+        intent: &str,
+        lang: Lang,
+        position: usize,
+    ) -> Option<Duration> {
+        match kind {
+            EntryKind::Queued => self.estimate(intent, lang, position),
+            EntryKind::Ticket => {
+                let needs = Needs::new(self.skills.skill_for(intent), lang);
+                let state = self.lock();
+                handoff::ticket_wait(now, &self.view(&state), &needs, position, since)
+            }
+        }
+    }
+
+    fn view<'a>(&'a self, state: &'a State) -> DeskView<'a> {
+        DeskView {
+            hours: &self.hours,
+            roster: &state.roster,
+            stats: &state.stats,
+            sla: &self.sla,
+            overflow: &self.overflow,
+        }
     }
 
     /// Signs an agent in or out, or changes what they take.

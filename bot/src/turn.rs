@@ -88,8 +88,10 @@ pub struct Place {
     /// 1-based place while waiting; `None` once an agent has it or if it never waited.
     pub position: Option<usize>,
     pub kind: Option<EntryKind>,
-    /// The expected wait in seconds, from the measured handling times and
-    /// the agents online now: live queue only, while waiting and someone
+    /// The expected wait in seconds while waiting ([`Desk::wait`]): in the
+    /// live queue from the measured handling times and the agents online
+    /// now (`None` if nobody online can take it); for a ticket, until the
+    /// time the shopper was told a person answers, or sooner once someone
     /// online can take it.
     pub eta_seconds: Option<u64>,
 }
@@ -653,33 +655,36 @@ impl Bot {
             }
             _ => None,
         };
-        Ok(self.place_at(conversation, entry.map(|e| e.kind), position))
+        Ok(self.place_at(conversation, entry.as_ref(), position))
     }
 
-    /// The place of a conversation with an entry of `kind` at `position`
-    /// (while it waits), with the expected wait in the live queue.
+    /// The place of a conversation with `entry` at `position` (while it
+    /// waits), with the expected wait ([`Desk::wait`]).
     fn place_at(
         &self,
         conversation: Conversation,
-        kind: Option<EntryKind>,
+        entry: Option<&QueueEntry>,
         position: Option<usize>,
     ) -> Place {
         let eta_seconds = position
-            .filter(|_| kind == Some(EntryKind::Queued))
-            .and_then(|position| {
+            .zip(entry)
+            .and_then(|(position, entry)| {
                 let intent = conversation
                     .dialog
                     .recent
                     .last()
                     .map_or("", |t| t.intent.as_str());
-                self.desk.estimate(intent, conversation.lang, position)
+                let (now, lang) = (self.now(), conversation.lang);
+                let since = entry.waiting_since;
+                self.desk
+                    .wait(now, entry.kind, since, intent, lang, position)
             })
             .map(|wait| wait.as_secs());
         Place {
             eta_seconds,
             status: conversation.status,
             position,
-            kind,
+            kind: entry.map(|e| e.kind),
         }
     }
 
@@ -696,7 +701,7 @@ impl Bot {
             let Some(conversation) = self.store.conversation(&id)? else {
                 continue;
             };
-            let place = self.place_at(conversation, Some(entry.kind), Some(i + 1));
+            let place = self.place_at(conversation, Some(entry), Some(i + 1));
             places.push((id, place));
         }
         // A new entry is read before its turn's flush: tell nothing that

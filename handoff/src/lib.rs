@@ -56,7 +56,7 @@ pub use model::{
 };
 pub use policy::{escalate, Decision, Policy, Reason, Signals};
 pub use priority::priority;
-pub use routing::{route, Desk, Route, Shopper, TicketReason};
+pub use routing::{route, seats_for, ticket_wait, Desk, Route, Shopper, TicketReason};
 pub use skills::SkillRules;
 pub use sla::{Breach, BreachKind, EntryFacts, SlaPolicy};
 pub use spikes::{Spike, SpikeDetector, SpikePolicy};

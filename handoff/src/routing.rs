@@ -8,10 +8,10 @@ use std::time::Duration;
 use dialogs::{Tier, Time};
 use serde::{Deserialize, Serialize};
 
-use crate::duration::after;
+use crate::duration::{after, between};
 use crate::{
     estimate_wait, overflow, BusinessHours, HandlingStats, Needs, Overflow, OverflowPolicy, Roster,
-    SlaPolicy,
+    Seats, SlaPolicy,
 };
 
 /// The shop's side of the decision, as it stands at `now`.
@@ -104,10 +104,7 @@ pub fn route(now: Time, desk: &Desk, shopper: &Shopper) -> Route {
     if !hours.is_open(now) {
         return ticket(TicketReason::AfterHours, Duration::ZERO);
     }
-    let mut seats = desk.roster.seats(shopper.needs);
-    if seats.total == 0 {
-        seats = desk.roster.seats(&shopper.needs.any_skill());
-    }
+    let seats = seats_for(desk.roster, shopper.needs);
     let Some(eta) = estimate_wait(shopper.position, seats, desk.stats) else {
         return ticket(TicketReason::NoAgentOnline, Duration::ZERO);
     };
@@ -117,6 +114,56 @@ pub fn route(now: Time, desk: &Desk, shopper: &Shopper) -> Route {
     match overflow(eta, desk.overflow, shopper.tier, shopper.anger) {
         Overflow::Queue => Route::LiveQueue { eta },
         Overflow::OfferCallback => Route::Callback { eta },
+    }
+}
+
+/// The seats online for `needs`, or, when none has the skill, for any
+/// skill in the same language (an orders agent beats no agent).
+pub fn seats_for(roster: &Roster, needs: &Needs) -> Seats {
+    let seats = roster.seats(needs);
+    if seats.total == 0 {
+        roster.seats(&needs.any_skill())
+    } else {
+        seats
+    }
+}
+
+/// How long until a person answers a waiting ticket filed at `filed`, seen
+/// at `now` from the ticket's `position` in the queue (1 = next). Pure.
+///
+/// What the shopper was told when the ticket was filed is the promise: the
+/// next opening plus the ticket first-response target, counted in open time
+/// ([`Route::Ticket`]'s `answer_by`). So:
+/// - while the shop is open and someone online can take it, the ticket is
+///   worked like the live queue: [`estimate_wait`] from its place and the
+///   seats online now (counted in open time, so a wait that runs past
+///   closing resumes at the next opening);
+/// - otherwise (closed, or nobody online) a person answers by the promised
+///   time: the wait is what is left of it;
+/// - past that promise, with the shop closed, the next opening; open with
+///   nobody online, `None`: no honest figure exists until someone signs in.
+pub fn ticket_wait(
+    now: Time,
+    desk: &Desk,
+    needs: &Needs,
+    position: usize,
+    filed: Time,
+) -> Option<Duration> {
+    let hours = desk.hours;
+    let open = hours.is_open(now);
+    if open {
+        let seats = seats_for(desk.roster, needs);
+        if let Some(eta) = estimate_wait(position, seats, desk.stats) {
+            return hours.answer_by(now, eta).map(|at| between(now, at));
+        }
+    }
+    let promised = hours.answer_by(filed, desk.sla.ticket_first_response)?;
+    if promised > now {
+        Some(between(now, promised))
+    } else if open {
+        None
+    } else {
+        hours.next_opening(now).map(|at| between(now, at))
     }
 }
 

@@ -128,3 +128,95 @@ fn the_decision_types_are_send_and_sync() {
     shareable::<crate::Breach>();
     shareable::<crate::Spike>();
 }
+
+#[test]
+fn a_ticket_waits_until_the_promised_answer_unless_someone_online_can_take_it() {
+    let hours = BusinessHours::default();
+    let zh = Roster::from(vec![agent(
+        "wang",
+        &[Skill::Orders, Skill::Refunds],
+        Lang::Zh,
+    )]);
+    let nobody = Roster::default();
+    let mut stats = HandlingStats::default();
+    stats.record(min(6));
+    let (sla, overflow) = (SlaPolicy::default(), OverflowPolicy::default());
+    let desk = |roster| Desk {
+        hours: &hours,
+        roster,
+        stats: &stats,
+        sla: &sla,
+        overflow: &overflow,
+    };
+    let refunds = Needs::new(Skill::Refunds, Lang::Zh);
+    let night = "2026-11-20T23:00:00+08:00";
+    let noon = "2026-11-20T12:00:00+08:00";
+    // (what, filed, now, who is online, position, wait)
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a Roster,
+        usize,
+        Option<Duration>,
+    );
+    #[rustfmt::skip]
+    let cases: Vec<Case> = vec![
+        ("filed at night, seen at once: opening 09:00 plus the hour", night, night, &nobody, 1,
+         Some(min(11 * 60))),
+        ("agents signed in after hours change nothing: closed", night, night, &zh, 1,
+         Some(min(11 * 60))),
+        ("an hour later: ten hours left", night, "2026-11-21T00:00:00+08:00", &nobody, 1,
+         Some(min(10 * 60))),
+        ("open, nobody online: the hour of the promise runs down", noon,
+         "2026-11-20T12:20:00+08:00", &nobody, 1, Some(min(40))),
+        ("open, a free seat: next up", night, "2026-11-21T09:00:00+08:00", &zh, 1,
+         Some(Duration::ZERO)),
+        ("open, two ahead of the two free seats: as the live queue", noon, noon, &zh, 4,
+         Some(min(6))),
+        ("past the promise, open, nobody online: no honest figure", noon,
+         "2026-11-20T13:30:00+08:00", &nobody, 1, None),
+        ("past the promise and closed: the next opening", noon,
+         "2026-11-20T23:00:00+08:00", &nobody, 1, Some(min(10 * 60))),
+        ("a wait that runs past closing resumes at the next opening", noon,
+         "2026-11-20T21:55:00+08:00", &zh, 4, Some(min(11 * 60 + 6))),
+    ];
+    for (what, filed, now, roster, position, want) in cases {
+        let got = ticket_wait(at(now), &desk(roster), &refunds, position, at(filed));
+        assert_eq!(got, want, "{what}");
+    }
+}
+
+#[test]
+fn a_new_tickets_wait_ends_when_the_shopper_was_told_a_person_answers() {
+    let hours = BusinessHours::default();
+    let nobody = Roster::default();
+    let stats = HandlingStats::default();
+    let (sla, overflow) = (SlaPolicy::default(), OverflowPolicy::default());
+    let desk = Desk {
+        hours: &hours,
+        roster: &nobody,
+        stats: &stats,
+        sla: &sla,
+        overflow: &overflow,
+    };
+    let needs = Needs::new(Skill::Orders, Lang::Zh);
+    for now in ["2026-11-20T23:00:00+08:00", "2026-11-20T12:00:00+08:00"] {
+        let now = at(now);
+        let shopper = Shopper {
+            needs: &needs,
+            tier: Tier::Normal,
+            anger: 0.0,
+            position: 1,
+        };
+        let Route::Ticket {
+            answer_by: Some(answer_by),
+            ..
+        } = route(now, &desk, &shopper)
+        else {
+            panic!("nobody online: a ticket")
+        };
+        let wait = ticket_wait(now, &desk, &needs, 1, now).unwrap();
+        assert_eq!(now + chrono::Duration::from_std(wait).unwrap(), answer_by);
+    }
+}
