@@ -379,9 +379,11 @@ impl Desk {
         Ok(())
     }
 
-    /// Remembers who a waiting conversation was offered to (shown in the queue).
-    /// It is announced to the agent once its entry is on disk
-    /// ([`announce_queue`](Desk::announce_queue)).
+    /// Remembers who a waiting conversation was offered to (shown in the
+    /// queue). Call it only once the entry is durable: an offer for a write
+    /// that failed would stay behind and be announced for a later entry.
+    /// It is announced to the agent at the next
+    /// [`announce_queue`](Desk::announce_queue) that sees the entry.
     pub fn offered(&self, conversation_id: &str, agent_id: &str) {
         let mut state = self.lock();
         state

@@ -237,3 +237,55 @@ fn signing_in_keeps_no_profile_so_the_configuration_still_counts() {
         .unwrap();
     assert_eq!(desk.agents()[0].max_chats, 3);
 }
+
+/// A bot on a fresh store with the demo shop, at the reference noon.
+fn bot_at(dir: &std::path::Path) -> (crate::turn::Bot, sled::Db) {
+    let db = crate::cmd::open_db(dir).unwrap();
+    let bot = crate::cmd::build_bot(
+        &db,
+        crate::cmd::load_pack(None).unwrap(),
+        handoff::Policy::default(),
+        crate::clock::Clock::Pinned(at("2026-11-20T12:00:00+08:00")),
+        2000,
+        DeskConfig::default(),
+    )
+    .unwrap();
+    (bot, db)
+}
+
+#[test]
+fn a_hand_over_whose_write_fails_leaves_no_offer_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bot, db) = bot_at(dir.path());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    online(bot.desk(), "a1", vec![Skill::Orders], noon);
+    let (c, _) = bot.start("C1002", None).unwrap();
+    // An unreadable queue entry makes the hand-over's transaction fail.
+    let queue = db.open_tree("handoff/queue").unwrap();
+    queue.insert(c.id.as_bytes(), &b"not json"[..]).unwrap();
+    assert!(bot.handle(&c.id, "转人工").is_err());
+    assert_eq!(bot.desk().offered_to(&c.id), None, "nothing was queued");
+
+    // Later the same conversation becomes a ticket (a1 went away): nobody
+    // must be offered it, least of all from the failed turn.
+    queue.remove(c.id.as_bytes()).unwrap();
+    let away = AgentUpdate {
+        presence: Presence::Away,
+        name: None,
+        skills: None,
+        languages: None,
+        max_chats: None,
+    };
+    bot.desk().update_agent("a1", away, noon).unwrap();
+    let turn = bot.handle(&c.id, "转人工").unwrap();
+    assert!(matches!(
+        turn.handoff.and_then(|h| h.route),
+        Some(Route::Ticket { .. })
+    ));
+    assert_eq!(bot.desk().offered_to(&c.id), None);
+    // With a1 back, a hand-over that is written is offered.
+    online(bot.desk(), "a1", vec![Skill::Orders], noon);
+    let (other, _) = bot.start("C1003", None).unwrap();
+    bot.handle(&other.id, "转人工").unwrap();
+    assert_eq!(bot.desk().offered_to(&other.id).as_deref(), Some("a1"));
+}

@@ -246,6 +246,11 @@ impl Bot {
         outcome: Unfinished,
         recorded: RecordedTurn,
     ) -> TurnOutcome {
+        // Only a hand-over that is on disk is offered: a failed write must
+        // leave no offer behind (it would be announced for a later entry).
+        if let (Some(_), Some(agent)) = (&recorded.entry, &outcome.offered_to) {
+            self.desk.offered(conversation_id, agent);
+        }
         for m in &recorded.messages {
             self.hub.publish(conversation_id, m);
         }
@@ -374,10 +379,8 @@ impl Bot {
             let (kind, notice) = self.route_notice(&pack, &understanding, &routed, position, now);
             handoff.kind = kind;
             if kind == EntryKind::Queued {
+                // Recorded in `finish`, once the entry is durable.
                 offered_to = self.desk.offer(&understanding.intent, understanding.lang);
-                if let Some(agent) = &offered_to {
-                    self.desk.offered(conversation_id, agent);
-                }
             }
             route = Some(routed);
             messages.push(system_message(now, notice));
