@@ -116,6 +116,9 @@ pub struct Desk {
     events: broadcast::Sender<DeskEvent>,
     /// Where profiles and handling times are kept, if anywhere.
     team: Option<Team>,
+    /// Taken by a profile change until it is on disk (see
+    /// [`update_agent`](Desk::update_agent)); never while holding `state`.
+    profiles: Mutex<()>,
 }
 
 struct State {
@@ -156,6 +159,7 @@ impl Desk {
             webhook: config.webhook.map(Webhook::start),
             events: broadcast::channel(EVENTS_CAPACITY).0,
             team: None,
+            profiles: Mutex::new(()),
         }
     }
 
@@ -307,18 +311,23 @@ impl Desk {
     }
 
     /// Signs an agent in or out, or changes what they take.
+    ///
+    /// A profile change (name, skills, languages, most chats) is kept on
+    /// disk before this returns, but the disk flush happens outside the desk
+    /// lock: every hand-over asks the desk (route, offer) under that lock,
+    /// and a shopper's turn must not wait for an agent's profile to reach
+    /// the disk. The roster in memory changes first, so an offer may go by
+    /// the new profile a moment before it is durable (as it did before the
+    /// flush moved: memory has it even when the save fails). Profile
+    /// changes take `profiles` in turn, from reading the roster to the end
+    /// of their save, so the disk ends with the change the roster ended
+    /// with; a mere sign-in or out saves nothing and does not wait for them.
     pub fn update_agent(
         &self,
         agent_id: &str,
         update: AgentUpdate,
         now: Time,
     ) -> Result<Agent, RosterError> {
-        let mut state = self.lock();
-        let mut agent = state
-            .roster
-            .agent(agent_id)
-            .cloned()
-            .unwrap_or_else(|| new_agent(agent_id));
         // Only a profile the console set is kept: saving it on a mere sign-in
         // would freeze the configured one, and the merchant's later edits of
         // `[[desk.agents]]` would be ignored after a restart.
@@ -326,18 +335,37 @@ impl Desk {
             || update.skills.is_some()
             || update.languages.is_some()
             || update.max_chats.is_some();
-        if let Some(name) = update.name {
-            agent.name = name;
-        }
-        if let Some(skills) = update.skills {
-            agent.skills = skills.into_iter().collect();
-        }
-        if let Some(languages) = update.languages {
-            agent.languages = languages;
-        }
-        if let Some(max) = update.max_chats {
-            agent.max_chats = max;
-        }
+        let _in_turn =
+            sets_profile.then(|| self.profiles.lock().unwrap_or_else(PoisonError::into_inner));
+        let (agent, presence) = {
+            let mut state = self.lock();
+            let mut agent = state
+                .roster
+                .agent(agent_id)
+                .cloned()
+                .unwrap_or_else(|| new_agent(agent_id));
+            if let Some(name) = update.name {
+                agent.name = name;
+            }
+            if let Some(skills) = update.skills {
+                agent.skills = skills.into_iter().collect();
+            }
+            if let Some(languages) = update.languages {
+                agent.languages = languages;
+            }
+            if let Some(max) = update.max_chats {
+                agent.max_chats = max;
+            }
+            state.roster.upsert(agent);
+            let presence = state.roster.set_presence(agent_id, update.presence, now);
+            self.announce_roster(&state);
+            let agent = state
+                .roster
+                .agent(agent_id)
+                .cloned()
+                .expect("just upserted");
+            (agent, presence)
+        };
         if let Some(team) = self.team.as_ref().filter(|_| sets_profile) {
             // The roster in memory has it either way; a merchant reads why
             // it will not survive a restart in the log.
@@ -345,14 +373,7 @@ impl Desk {
                 tracing::error!(agent = %agent_id, "agent profile not saved: {e}");
             }
         }
-        state.roster.upsert(agent);
-        state.roster.set_presence(agent_id, update.presence, now)?;
-        self.announce_roster(&state);
-        Ok(state
-            .roster
-            .agent(agent_id)
-            .cloned()
-            .expect("just upserted"))
+        presence.map(|()| agent)
     }
 
     pub fn agents(&self) -> Vec<Agent> {
@@ -584,4 +605,4 @@ fn new_agent(agent_id: &str) -> Agent {
 
 #[cfg(test)]
 #[path = "desk_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -289,3 +289,108 @@ fn a_hand_over_whose_write_fails_leaves_no_offer_behind() {
     bot.handle(&other.id, "转人工").unwrap();
     assert_eq!(bot.desk().offered_to(&other.id).as_deref(), Some("a1"));
 }
+
+/// Holds sled's process-wide transaction lock (sled 0.34 takes it for
+/// every transaction; a flush can hold it too) from another thread, so that
+/// every sled read or write elsewhere waits, as it would behind a slow
+/// flush. It is let go when the returned sender is used (or dropped), or
+/// after ten seconds so a failing test cannot wedge the others;
+/// the thread's result says whether it was let go in time (`true`).
+pub(crate) fn hold_sled(
+    db: &sled::Db,
+) -> (std::sync::mpsc::Sender<()>, std::thread::JoinHandle<bool>) {
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let (held_tx, held) = std::sync::mpsc::channel::<()>();
+    let tree = db.open_tree("test/hold").unwrap();
+    let holder = std::thread::spawn(move || {
+        tree.transaction(|_| {
+            let _ = held_tx.send(());
+            let waited = released.recv_timeout(Duration::from_secs(10));
+            let in_time = !matches!(waited, Err(std::sync::mpsc::RecvTimeoutError::Timeout));
+            Ok::<_, sled::transaction::ConflictableTransactionError<()>>(in_time)
+        })
+        .unwrap()
+    });
+    held.recv().unwrap();
+    (release, holder)
+}
+
+#[test]
+fn a_profile_change_flushes_without_holding_the_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled::open(dir.path()).unwrap();
+    let desk = std::sync::Arc::new(
+        Desk::new(DeskConfig::default())
+            .with_team(Team::open(&db).unwrap())
+            .unwrap(),
+    );
+    let noon = at("2026-11-20T12:00:00+08:00");
+    let (release, holder) = hold_sled(&db);
+    // A console changes a1's profile; its save waits for the disk.
+    let changing = {
+        let desk = desk.clone();
+        std::thread::spawn(move || {
+            let update = AgentUpdate {
+                presence: Presence::Online,
+                name: None,
+                skills: Some(vec![Skill::Orders]),
+                languages: Some(vec![Lang::Zh]),
+                max_chats: Some(3),
+            };
+            desk.update_agent("a1", update, noon).unwrap()
+        })
+    };
+    // Meanwhile hand-overs ask the desk, and are answered while the
+    // profile is still on its way to the disk.
+    while desk.agents().first().map(|a| a.max_chats) != Some(3) {
+        std::thread::yield_now();
+    }
+    assert_eq!(desk.offer("order_status", Lang::Zh).as_deref(), Some("a1"));
+    assert!(matches!(
+        desk.route(noon, "order_status", Lang::Zh, Tier::Normal, 0.0, 1),
+        Route::LiveQueue { .. }
+    ));
+    assert!(!changing.is_finished(), "the save is still waiting");
+    let _ = release.send(());
+    assert!(
+        holder.join().unwrap(),
+        "the desk waited for the profile's flush"
+    );
+    assert_eq!(changing.join().unwrap().max_chats, 3);
+    // And it is on disk.
+    let saved = Team::open(&db).unwrap().agents().unwrap();
+    assert_eq!(saved[0].max_chats, 3);
+}
+
+#[test]
+fn profile_changes_reach_the_disk_in_the_order_the_roster_took_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled::open(dir.path()).unwrap();
+    let desk = std::sync::Arc::new(
+        Desk::new(DeskConfig::default())
+            .with_team(Team::open(&db).unwrap())
+            .unwrap(),
+    );
+    let noon = at("2026-11-20T12:00:00+08:00");
+    let threads: Vec<_> = (1..=8)
+        .map(|max| {
+            let desk = desk.clone();
+            std::thread::spawn(move || {
+                let update = AgentUpdate {
+                    presence: Presence::Online,
+                    name: None,
+                    skills: None,
+                    languages: None,
+                    max_chats: Some(max),
+                };
+                desk.update_agent("a1", update, noon).unwrap();
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let in_memory = desk.agents()[0].max_chats;
+    let on_disk = Team::open(&db).unwrap().agents().unwrap()[0].max_chats;
+    assert_eq!(on_disk, in_memory);
+}
