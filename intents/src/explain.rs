@@ -174,7 +174,7 @@ impl Matcher {
             for &(c, w) in head.weights_of(f as usize) {
                 if c as usize == class {
                     terms.push(Term {
-                        feature: self.names[self.learned_keywords[f as usize]].clone(),
+                        feature: self.learned_name(f as usize),
                         kind: TermKind::Learned,
                         weight: scale * w,
                     });

@@ -49,14 +49,17 @@ pub fn count(normalized: &str) -> usize {
         }
         *run = 0;
     };
-    for c in normalized.chars() {
-        if is_cjk(c) {
-            run += 1;
-        } else if run > 0 {
-            close(&mut run, &mut n);
+    // (ASCII text, most messages, has no CJK run to look for.)
+    if !normalized.is_ascii() {
+        for c in normalized.chars() {
+            if is_cjk(c) {
+                run += 1;
+            } else if run > 0 {
+                close(&mut run, &mut n);
+            }
         }
+        close(&mut run, &mut n);
     }
-    close(&mut run, &mut n);
     // ASCII words: the word, the pair with the next one, its beginnings.
     let mut j = 0;
     // (end of the previous usable word, whether a pair may start there)

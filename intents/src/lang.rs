@@ -18,6 +18,10 @@ pub(crate) fn is_cjk(c: char) -> bool {
 /// English. Ids, tracking numbers and other tokens with digits are not words.
 /// Text with neither (digits, emoji) is English, the neutral default.
 pub(crate) fn detect(normalized: &str) -> Lang {
+    if normalized.is_ascii() {
+        // No ideograph: English whatever the words.
+        return Lang::En;
+    }
     let mut cjk = 0usize;
     let mut words = 0usize;
     let mut in_word = false;

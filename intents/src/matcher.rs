@@ -1,9 +1,13 @@
 //! The compiled matcher: one keyword automaton, slot patterns, scoring.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 
-use crate::keywords::{check_parameters, check_weight, covers, Builder, Hit, Keyword};
-use crate::model::{compile_model, sigmoid, Head};
+use crate::keywords::{
+    check_parameters, check_weight, covers, pair_key, Builder, FastMap, Hit, Keyword,
+};
+use crate::model::{compile_model, sigmoid, Head, Learned};
 use crate::spec::{AngerSpec, LexiconSpec, ScoringSpec};
 use crate::{anger, lang, normalize::normalize_detect, slots::SlotFinder};
 use crate::{Candidate, Error, Understanding};
@@ -17,7 +21,10 @@ pub const OUT_OF_SCOPE: &str = "out_of_scope";
 /// [`Matcher::new`], call [`Matcher::classify`] from any thread.
 #[derive(Debug)]
 pub struct Matcher {
-    automaton: AhoCorasick,
+    /// Every pattern, walked byte by byte by [`Matcher::hits`].
+    automaton: NFA,
+    /// The automaton's unanchored start state.
+    start: StateID,
     pub(crate) keywords: Vec<Keyword>,
     /// Each keyword's normalised pattern with its `*`s.
     pub(crate) names: Vec<String>,
@@ -36,8 +43,11 @@ pub struct Matcher {
     /// The learned intent head and, per class, its index in `intents`.
     pub(crate) intent_head: Option<(Head, Vec<usize>)>,
     pub(crate) anger_head: Option<Head>,
-    /// Learned feature index -> keyword index.
-    pub(crate) learned_keywords: Vec<usize>,
+    /// Learned feature index -> where the automaton finds it.
+    pub(crate) learned: Vec<Learned>,
+    /// Learned word pairs: [`pair_key`] of the two words' keywords ->
+    /// learned feature index.
+    pairs: FastMap<u64, u32>,
     /// Per keyword, what the hot loop needs (8 bytes instead of a `Keyword`:
     /// a trained lexicon has tens of thousands of patterns).
     compact: Vec<Compact>,
@@ -56,6 +66,8 @@ struct Compact {
     left_boundary: bool,
     right_boundary: bool,
     hand: bool,
+    /// A whole word that a learned pair may start or end with.
+    word: bool,
     learned: u32,
 }
 
@@ -69,6 +81,7 @@ impl Compact {
                 || k.anger_negation
                 || k.intent_negation
                 || k.neutral,
+            word: k.word,
             learned: k.learned.unwrap_or(u32::MAX),
         }
     }
@@ -170,13 +183,19 @@ impl Matcher {
                 resolve("phone", &w.phone)?,
             ]
         };
-        let (intent_head, anger_head, learned_keywords) =
-            compile_model(spec, &mut builder, &mut intents)?;
-        let automaton = AhoCorasickBuilder::new()
+        let model = compile_model(spec, &mut builder, &mut intents)?;
+        let (intent_head, anger_head) = (model.intent_head, model.anger_head);
+        // A contiguous NFA is what `AhoCorasick` picks for this many
+        // patterns, and the fastest here (a DFA was slower on short messages).
+        let automaton = NFA::builder()
             .match_kind(MatchKind::Standard)
             .build(&builder.patterns)?;
+        let start = automaton
+            .start_state(Anchored::No)
+            .map_err(|e| Error::Pattern(format!("keyword automaton: {e}")))?;
         Ok(Matcher {
             automaton,
+            start,
             compact: builder.keywords.iter().map(Compact::of).collect(),
             counts_text: intent_head
                 .iter()
@@ -194,9 +213,20 @@ impl Matcher {
             scoring: spec.scoring.clone(),
             intent_head,
             anger_head,
-            learned_keywords,
+            learned: model.learned,
+            pairs: model.pairs,
             spec: LexiconSpec::default(),
         })
+    }
+
+    /// A learned feature as written in the model (`"refu*"`, `"my order"`).
+    pub(crate) fn learned_name(&self, f: usize) -> String {
+        match self.learned[f] {
+            Learned::Keyword(k) => self.names[k].clone(),
+            Learned::Pair(first, second) => {
+                format!("{} {}", self.names[first], self.names[second])
+            }
+        }
     }
 
     /// The lexicon this matcher was compiled from (its model included).
@@ -262,7 +292,7 @@ impl Matcher {
     /// Hand scores and learned features of one message.
     pub(crate) fn analyse(&self, text: &str) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
-        let mut learned = Vec::new();
+        let mut learned = Vec::with_capacity(normalized.len() + 8);
         let hits = self.hits(&normalized, &mut learned);
 
         let mut raw = vec![0.0f32; self.intents.len()];
@@ -346,23 +376,49 @@ impl Matcher {
     fn hits(&self, normalized: &str, learned: &mut Vec<u32>) -> Vec<Hit> {
         let bytes = normalized.as_bytes();
         let word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
-        let mut hits = Vec::new();
-        for m in self.automaton.find_overlapping_iter(normalized) {
-            let keyword = &self.compact[m.pattern().as_usize()];
-            let left_ok = !keyword.left_boundary || m.start() == 0 || !word_byte(m.start() - 1);
-            let right_ok = !keyword.right_boundary || !word_byte(m.end());
-            if !(left_ok && right_ok) {
+        let mut hits = Vec::with_capacity(8);
+        // The automaton walked by hand rather than through
+        // `find_overlapping_iter`: the same hits in the same order (by end,
+        // then as the state lists them), without a call per hit.
+        let nfa = &self.automaton;
+        let mut sid = self.start;
+        // The last whole-word hit (end, keyword): a learned pair is a word
+        // hit that starts one space after it.
+        let mut last_word = (usize::MAX, 0usize);
+        for (i, &byte) in bytes.iter().enumerate() {
+            sid = nfa.next_state(Anchored::No, sid, byte);
+            if !nfa.is_match(sid) {
                 continue;
             }
-            if keyword.learned != u32::MAX {
-                learned.push(keyword.learned);
-            }
-            if keyword.hand {
-                hits.push(Hit {
-                    start: m.start(),
-                    end: m.end(),
-                    keyword: m.pattern().as_usize(),
-                });
+            let end = i + 1;
+            for k in 0..nfa.match_len(sid) {
+                let pattern = nfa.match_pattern(sid, k);
+                let start = end - nfa.pattern_len(pattern);
+                let keyword = &self.compact[pattern.as_usize()];
+                let left_ok = !keyword.left_boundary || start == 0 || !word_byte(start - 1);
+                let right_ok = !keyword.right_boundary || !word_byte(end);
+                if !(left_ok && right_ok) {
+                    continue;
+                }
+                if keyword.learned != u32::MAX {
+                    learned.push(keyword.learned);
+                }
+                if keyword.word && !self.pairs.is_empty() {
+                    let (last_end, last) = last_word;
+                    if last_end != usize::MAX && last_end + 1 == start && bytes[last_end] == b' ' {
+                        if let Some(&f) = self.pairs.get(&pair_key(last, pattern.as_usize())) {
+                            learned.push(f);
+                        }
+                    }
+                    last_word = (end, pattern.as_usize());
+                }
+                if keyword.hand {
+                    hits.push(Hit {
+                        start,
+                        end,
+                        keyword: pattern.as_usize(),
+                    });
+                }
             }
         }
         hits

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::keywords::{Builder, FastMap};
+use crate::keywords::{pair_key, Builder, FastMap};
 use crate::matcher::{Analysis, OUT_OF_SCOPE};
 use crate::{Candidate, Error, LexiconSpec, Matcher};
 
@@ -122,6 +122,13 @@ pub(crate) struct Head {
     /// Weights of learned feature `f` are `weights[offsets[f]..offsets[f + 1]]`.
     pub(crate) offsets: Vec<u32>,
     pub(crate) weights: Vec<(u32, f32)>,
+    /// Per learned feature, its row in `dense` ([`NO_ROW`] for none): the
+    /// features with weights for many classes ("what", "wha*" on CLINC150)
+    /// have them again as one weight per class, added in one pass that the
+    /// compiler vectorises, where a scattered add per class cost more.
+    dense_row: Vec<u32>,
+    /// Rows of `classes.len()` weights, 0 where the feature has none.
+    dense: Vec<f32>,
     pub(crate) temperature: f32,
     pub(crate) out_of_scope_below: f32,
     pub(crate) threshold: f32,
@@ -232,7 +239,10 @@ impl Head {
             offsets[f + 1] += offsets[f];
         }
         let flat: Vec<(u32, f32)> = triples.into_iter().map(|(_, c, w)| (c, w)).collect();
+        let (dense_row, dense) = dense_rows(&offsets, &flat, classes.len());
         Ok(Head {
+            dense_row,
+            dense,
             bias: spec.bias.values().copied().collect(),
             classes,
             hand,
@@ -243,6 +253,12 @@ impl Head {
             threshold: spec.threshold,
             scale: spec.scale,
         })
+    }
+
+    /// How many features have a dense row.
+    #[cfg(test)]
+    pub(crate) fn dense_rows(&self) -> usize {
+        self.dense_row.iter().filter(|&&r| r != NO_ROW).count()
     }
 
     /// The weights of learned feature `f` (none when the head does not use it).
@@ -268,14 +284,58 @@ impl Head {
         for &(input, class, w) in &self.hand {
             out[class as usize] += w * hand[input];
         }
-        let features = &a.learned;
         let scale = self.scale_of(a);
-        for &f in features {
-            for &(class, w) in self.weights_of(f as usize) {
-                out[class as usize] += scale * w;
+        let n = out.len();
+        for &f in &a.learned {
+            match self.dense_row.get(f as usize) {
+                // The same sums in the same order as the sparse add: a class
+                // without weight gains `scale * 0.0`, which changes nothing.
+                Some(&row) if row != NO_ROW => {
+                    let weights = &self.dense[row as usize * n..][..n];
+                    for (z, &w) in out.iter_mut().zip(weights) {
+                        *z += scale * w;
+                    }
+                }
+                _ => {
+                    for &(class, w) in self.weights_of(f as usize) {
+                        out[class as usize] += scale * w;
+                    }
+                }
             }
         }
     }
+}
+
+/// No dense row (see [`Head`]).
+const NO_ROW: u32 = u32::MAX;
+/// A feature gets a dense row when it has a weight for at least one class
+/// in this many (and the head has at least `DENSE_MIN_CLASSES` classes):
+/// about where a vectorised pass over every class costs what a scattered
+/// add per weight does.
+const DENSE_SHARE: usize = 8;
+const DENSE_MIN_CLASSES: usize = 16;
+
+/// The dense rows of the features with many weights (see [`Head`]).
+fn dense_rows(offsets: &[u32], weights: &[(u32, f32)], classes: usize) -> (Vec<u32>, Vec<f32>) {
+    let features = offsets.len().saturating_sub(1);
+    let mut rows = vec![NO_ROW; features];
+    let mut dense = Vec::new();
+    if classes < DENSE_MIN_CLASSES {
+        return (rows, dense);
+    }
+    for (f, row) in rows.iter_mut().enumerate() {
+        let sparse = &weights[offsets[f] as usize..offsets[f + 1] as usize];
+        if sparse.len() * DENSE_SHARE < classes {
+            continue;
+        }
+        *row = (dense.len() / classes) as u32;
+        let start = dense.len();
+        dense.resize(start + classes, 0.0);
+        for &(class, w) in sparse {
+            dense[start + class as usize] = w;
+        }
+    }
+    (rows, dense)
 }
 
 /// Features are binary, and the vector is L2-normalised: each counts
@@ -356,12 +416,7 @@ impl Matcher {
     ) -> (String, f32, Vec<Candidate>) {
         let p = self.learned_probabilities(head, a);
         let limit = self.scoring.max_candidates.clamp(1, 5);
-        let mut ranked: Vec<(usize, f32)> = p.iter().copied().enumerate().collect();
-        if ranked.len() > limit {
-            ranked.select_nth_unstable_by(limit - 1, |x, y| y.1.total_cmp(&x.1));
-            ranked.truncate(limit);
-        }
-        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let ranked = top_classes(&p, limit);
         let mut candidates: Vec<Candidate> = ranked
             .iter()
             .map(|&(c, score)| Candidate {
@@ -386,29 +441,89 @@ impl Matcher {
     }
 }
 
-pub(crate) type CompiledModel = (Option<(Head, Vec<usize>)>, Option<Head>, Vec<usize>);
+/// The `limit` (at most 5) most probable classes, best first, the lower
+/// class index first among equals: one pass with the few kept in an array
+/// and the least of them in a local, no sort of every class.
+fn top_classes(p: &[f32], limit: usize) -> Vec<(usize, f32)> {
+    let limit = limit.clamp(1, 5).min(p.len());
+    let mut top = [(0usize, f32::NEG_INFINITY); 5];
+    let top = &mut top[..limit];
+    let mut len = 0;
+    let mut least = f32::NEG_INFINITY;
+    for (c, &x) in p.iter().enumerate() {
+        if len == limit && x <= least {
+            continue;
+        }
+        let mut at = if len < limit {
+            len += 1;
+            len - 1
+        } else {
+            limit - 1
+        };
+        // After every kept class at least as probable: equals stay in class order.
+        while at > 0 && top[at - 1].1 < x {
+            top[at] = top[at - 1];
+            at -= 1;
+        }
+        top[at] = (c, x);
+        least = top[limit - 1].1;
+    }
+    top[..len].to_vec()
+}
+
+/// What a learned feature is in the automaton: a pattern (keyword index),
+/// or a pair of whole-word patterns found one space apart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Learned {
+    Keyword(usize),
+    Pair(usize, usize),
+}
+
+/// The compiled heads, each learned feature's place in the automaton, and
+/// the word pairs (keyed by [`pair_key`]) with their learned feature.
+pub(crate) struct CompiledModel {
+    pub(crate) intent_head: Option<(Head, Vec<usize>)>,
+    pub(crate) anger_head: Option<Head>,
+    pub(crate) learned: Vec<Learned>,
+    pub(crate) pairs: FastMap<u64, u32>,
+}
 
 /// Compiles the `[model]` heads: learned features become automaton patterns
-/// (merged with hand keywords written alike), classes the lexicon does not
-/// know become intents.
+/// (merged with hand keywords written alike) or word pairs, classes the
+/// lexicon does not know become intents.
 pub(crate) fn compile_model(
     spec: &LexiconSpec,
     builder: &mut Builder,
     intents: &mut Vec<String>,
 ) -> Result<CompiledModel, Error> {
-    let Some(model) = &spec.model else {
-        return Ok((None, None, Vec::new()));
+    let mut compiled = CompiledModel {
+        intent_head: None,
+        anger_head: None,
+        learned: Vec::new(),
+        pairs: FastMap::default(),
     };
-    let mut learned_keywords: Vec<usize> = Vec::new();
+    let Some(model) = &spec.model else {
+        return Ok(compiled);
+    };
+    let learned = &mut compiled.learned;
+    let pairs = &mut compiled.pairs;
     let mut feature_id = |pattern: &str| -> Result<usize, Error> {
+        if let Some((first, second)) = builder.word_pair("model.features", pattern)? {
+            let next = learned.len();
+            let id = *pairs.entry(pair_key(first, second)).or_insert(next as u32);
+            if id as usize == next {
+                learned.push(Learned::Pair(first, second));
+            }
+            return Ok(id as usize);
+        }
         let id = builder.keyword_id("model.features", pattern)?;
         let keyword = &mut builder.keywords[id];
         Ok(match keyword.learned {
             Some(f) => f as usize,
             None => {
-                keyword.learned = Some(learned_keywords.len() as u32);
-                learned_keywords.push(id);
-                learned_keywords.len() - 1
+                keyword.learned = Some(learned.len() as u32);
+                learned.push(Learned::Keyword(id));
+                learned.len() - 1
             }
         })
     };
@@ -440,5 +555,10 @@ pub(crate) fn compile_model(
         )?),
         None => None,
     };
-    Ok((intent_head, anger_head, learned_keywords))
+    compiled.intent_head = intent_head;
+    compiled.anger_head = anger_head;
+    Ok(compiled)
 }
+
+#[cfg(test)]
+mod tests;

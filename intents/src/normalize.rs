@@ -21,7 +21,7 @@ pub fn normalize(text: &str) -> String {
 pub(crate) fn normalize_detect(text: &str) -> (String, bool) {
     if text.is_ascii() {
         // Fast path: NFKC and the script folding are the identity on ASCII.
-        return (clean(text.chars().map(|c| c.to_ascii_lowercase())).0, false);
+        return (clean_ascii(text), false);
     }
     // Invisible characters go before NFKC so that what they separated
     // composes now rather than on a second pass.
@@ -63,6 +63,28 @@ fn clean(chars: impl Iterator<Item = char>) -> (String, bool) {
         }
     }
     (out, dropped)
+}
+
+/// [`clean`] of lower-cased ASCII text, byte by byte: most messages are
+/// ASCII, and this runs on every one.
+fn clean_ascii(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for &b in text.as_bytes() {
+        // `char::is_whitespace` and `is_dropped` restricted to ASCII.
+        if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            pending_space = !out.is_empty();
+        } else if b.is_ascii_control() || b == b'\'' {
+            continue;
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+    }
+    out
 }
 
 fn is_dropped(c: char) -> bool {
@@ -135,7 +157,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ascii_path_cleans_like_the_general_one() {
+        for s in [
+            "\u{7}a\u{1f}B\u{7f}c ' d\u{b}\u{c}\u{1c}e",
+            " \t\n\r\u{b}\u{c} ",
+            "It's  OK\r\n",
+        ] {
+            assert_eq!(
+                clean_ascii(s),
+                clean(s.chars().map(|c| c.to_ascii_lowercase())).0,
+                "{s:?}"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn ascii_path_agrees(s in "[\\x00-\\x7f]{0,40}") {
+            prop_assert_eq!(clean_ascii(&s), clean(s.chars().map(|c| c.to_ascii_lowercase())).0);
+        }
+
+
         #[test]
         fn idempotent(s in "\\PC{0,40}") {
             let once = normalize(&s);

@@ -1,0 +1,150 @@
+//! How a compiled model finds and scores its features: word pairs found
+//! as two adjacent word hits, dense and sparse weights adding up alike, the
+//! top classes.
+
+use std::collections::BTreeMap;
+
+use super::top_classes;
+use crate::{HeadSpec, LexiconSpec, Matcher, ModelSpec, TermKind};
+
+fn lexicon() -> LexiconSpec {
+    toml::from_str(
+        r#"
+        [intents.refund_status]
+        en = { "refund*" = 1.5 }
+        [intents.change_order]
+        en = { "my order" = 1.0, "change the address" = 3.0 }
+        "#,
+    )
+    .unwrap()
+}
+
+fn weights(pairs: &[(&str, f32)]) -> BTreeMap<String, f32> {
+    pairs.iter().map(|&(c, w)| (c.to_string(), w)).collect()
+}
+
+/// A model whose every feature weighs 1 on class `a` (class `b` has none).
+fn probe(vocab: &[&str]) -> Matcher {
+    let mut head = HeadSpec {
+        bias: weights(&[("a", 0.0), ("b", 0.0)]),
+        ..HeadSpec::default()
+    };
+    for f in vocab {
+        head.features.insert(f.to_string(), weights(&[("a", 1.0)]));
+    }
+    Matcher::from_spec(LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(head),
+            anger: None,
+        }),
+        ..lexicon()
+    })
+    .unwrap()
+}
+
+/// The learned features `explain` shows for class `a`, sorted.
+fn found(m: &Matcher, text: &str) -> Vec<String> {
+    let mut found: Vec<String> = m
+        .explain(text)
+        .candidates
+        .iter()
+        .filter(|c| c.intent == "a")
+        .flat_map(|c| c.terms.iter())
+        .filter(|t| t.kind == TermKind::Learned)
+        .map(|t| t.feature.clone())
+        .collect();
+    found.sort();
+    found
+}
+
+/// A learned pair of words is no pattern of its own but two word hits one
+/// space apart: found exactly where the pattern would be, whether its words
+/// are features or not, and also when a hand keyword is the same pair.
+#[test]
+fn word_pairs_are_found_as_two_adjacent_words() {
+    let m = probe(&[
+        "my refund",
+        "the address",
+        "cancel it",
+        "my order",
+        "refund",
+    ]);
+    let none: Vec<String> = Vec::new();
+    assert_eq!(found(&m, "where is My  Refund?"), ["my refund", "refund"]);
+    assert_eq!(found(&m, "my refunds"), none);
+    assert_eq!(found(&m, "my, refund"), ["refund"]);
+    assert_eq!(found(&m, "amy refund"), ["refund"]);
+    assert_eq!(found(&m, "my refund2"), none);
+    assert_eq!(found(&m, "change the address"), ["the address"]);
+    assert_eq!(found(&m, "cancel it, cancel it now"), ["cancel it"]);
+    assert_eq!(found(&m, "cancel it退款"), ["cancel it"]);
+    assert_eq!(found(&m, "where is my order"), ["my order"]);
+    // "my order" is a hand keyword as well: it still scores its intent.
+    let a = m.analyse("where is my order");
+    let change_order = m.intents.iter().position(|i| i == "change_order").unwrap();
+    assert_eq!(a.raw[change_order], 1.0);
+}
+
+/// Scores add up the same whichever way a head keeps a feature's weights
+/// (one per class for a feature weighing on many classes, a list of class
+/// weights for the others): what `explain` adds up is what `classify` ranks.
+#[test]
+fn many_class_features_score_as_their_terms_add_up() {
+    let class = |i: usize| format!("c{i:02}");
+    let spread = |n: usize, step: f32| -> BTreeMap<String, f32> {
+        (0..n)
+            .map(|i| (class(i), step * (i as f32 - 7.5)))
+            .collect()
+    };
+    let mut head = HeadSpec {
+        bias: (0..20).map(|i| (class(i), 0.01 * i as f32)).collect(),
+        ..HeadSpec::default()
+    };
+    head.features.insert("refund".into(), spread(20, 0.1));
+    head.features.insert("ref*".into(), spread(12, 0.05));
+    head.features.insert("my".into(), spread(2, -0.2));
+    let m = Matcher::from_spec(LexiconSpec {
+        model: Some(ModelSpec {
+            intents: Some(head),
+            anger: None,
+        }),
+        ..lexicon()
+    })
+    .unwrap();
+    let (compiled, _) = m.intent_head.as_ref().unwrap();
+    assert_eq!(
+        compiled.dense_rows(),
+        2,
+        "refund and ref* are dense, my is not"
+    );
+    for text in ["my refund", "refund", "my", "hello", "my refunds please"] {
+        let e = m.explain(text);
+        let (p, terms) = (&e.understanding.candidates, &e.candidates);
+        assert_eq!(p.len(), 5);
+        for k in 1..5 {
+            let ratio = (p[0].score / p[k].score).ln();
+            let expected = terms[0].total - terms[k].total;
+            assert!(
+                (ratio - expected).abs() < 1e-4,
+                "{text}: {ratio} vs {expected}"
+            );
+        }
+    }
+    assert_eq!(m.classify("refund").intent, "c19");
+    assert_eq!(m.classify("my").intent, "c00");
+}
+
+#[test]
+fn top_classes_best_first_lower_class_first_among_equals() {
+    let p = [0.1, 0.3, 0.0, 0.3, 0.2, 0.0, 0.1];
+    let classes =
+        |p: &[f32], limit| -> Vec<usize> { top_classes(p, limit).iter().map(|t| t.0).collect() };
+    assert_eq!(classes(&p, 5), [1, 3, 4, 0, 6]);
+    assert_eq!(classes(&p, 1), [1]);
+    assert_eq!(classes(&p, 3), [1, 3, 4]);
+    assert_eq!(
+        classes(&[0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], 5),
+        [1, 0, 2, 3, 4]
+    );
+    assert_eq!(top_classes(&[0.7], 5), [(0, 0.7)]);
+}
