@@ -46,7 +46,7 @@ echo "$(date -u +%FT%TZ), $(nproc) CPUs, $(uptime | sed 's/.*load/load/')"
 before=$(cpu_ticks)
 thread_ticks > "$data/threads.before"
 XIAOER_CONVERSATIONS="$data/conversations.txt" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
-  -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" | tail -n 20 | tee "$data/wrk.txt"
+  -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" -- 2 | tail -n 20 | tee "$data/wrk.txt"
 ticks=$(( $(cpu_ticks) - before ))
 thread_ticks > "$data/threads.after"
 turns=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$data/wrk.txt")
