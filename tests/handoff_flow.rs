@@ -234,7 +234,20 @@ fn a_second_hand_over_shows_the_first_in_the_agents_context() {
     assert_eq!(first["agent_id"], "a1");
     assert_eq!(first["outcome"]["kind"], "resolved");
     assert!(first["queued_at"].is_string() && first["claimed_at"].is_string());
+    assert_eq!(ctx["context"]["history_dropped"], 0, "{ctx}");
     // The current reasons are this hand-over's own.
     let reasons = ctx["context"]["reasons"].as_array().unwrap();
     assert!(reasons.iter().any(|r| r["kind"] == "complaint"), "{ctx}");
+
+    // The queue shows the same history in the entry's context, once: no
+    // empty copy beside it, and no transcript (read with the context).
+    let (_, queue) = server.get("/api/agent/queue");
+    let entry = &queue["entries"][0];
+    assert_eq!(
+        entry["context"]["history"], ctx["context"]["history"],
+        "{entry}"
+    );
+    assert_eq!(entry["context"]["history_dropped"], 0, "{entry}");
+    assert!(entry.get("history").is_none(), "{entry}");
+    assert!(entry["context"].get("transcript").is_none(), "{entry}");
 }

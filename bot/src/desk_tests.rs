@@ -132,7 +132,6 @@ fn offers_are_announced_once_and_queue_changes_when_what_waits_changes() {
         kind: handoff::EntryKind::Queued,
         state: handoff::EntryState::Waiting,
         context: handoff::build_context(None, &[], Vec::new(), Vec::new(), id),
-        history: Vec::new(),
     };
     desk.offered("c1", "a1");
     desk.announce_queue(&[entry("c1")]);

@@ -22,16 +22,22 @@ pub struct Context {
     /// One line for the queue view, e.g. `VIP 李娜 · 订单 E20261111000123 · 愤怒 0.82 · 要求投诉`.
     pub summary: String,
     /// The messages so far. Not frozen at enqueue: empty in stored queue
-    /// entries, filled when read through [`Store::context`](crate::Store::context).
-    #[serde(default)]
+    /// entries (and then left out of the JSON), filled when read through
+    /// [`Store::context`](crate::Store::context).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<Message>,
     /// Standard replies (标准话术) the content pack offers for this case.
     #[serde(default)]
     pub suggested_replies: Vec<String>,
-    /// The conversation's earlier hand-overs, oldest first. Like the
-    /// transcript, filled when read through [`Store::context`](crate::Store::context).
+    /// The conversation's earlier hand-overs, oldest first: the newest
+    /// [`KEPT_HANDOFFS`](crate::KEPT_HANDOFFS) of them. Kept in the queue
+    /// entry by the [`Store`](crate::Store), which carries them from one
+    /// hand-over to the next; whatever a caller puts here is replaced.
     #[serde(default)]
     pub history: Vec<PastHandoff>,
+    /// How many hand-overs older than `history` were dropped to keep it bounded.
+    #[serde(default)]
+    pub history_dropped: u64,
 }
 
 /// Assembles a [`Context`] and writes its summary with the default labels.
@@ -52,6 +58,7 @@ pub fn build_context(
         transcript,
         suggested_replies: Vec::new(),
         history: Vec::new(),
+        history_dropped: 0,
     }
 }
 

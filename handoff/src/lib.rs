@@ -52,7 +52,7 @@ pub use error::Error;
 pub use hours::{BusinessHours, Opening, Weekly};
 pub use model::{
     Author, ConvStatus, Conversation, EntryKind, EntryState, HandoffOutcome, Message, NewMessage,
-    PastHandoff, QueueEntry, TurnFacts,
+    PastHandoff, QueueEntry, TurnFacts, KEPT_HANDOFFS,
 };
 pub use policy::{escalate, Decision, Policy, Reason, Signals};
 pub use priority::priority;

@@ -163,8 +163,16 @@ impl From<&Understanding> for TurnFacts {
     }
 }
 
+/// How many earlier hand-overs a conversation's entry keeps: the newest
+/// ones. A conversation handed over again and again (a shopper who comes
+/// back every week) would otherwise grow an entry that every queue change
+/// rewrites; the agent sees how many older ones were dropped
+/// ([`Context::history_dropped`]).
+pub const KEPT_HANDOFFS: usize = 10;
+
 /// A conversation's place in the agents' queue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(from = "StoredEntry")]
 pub struct QueueEntry {
     /// The conversation.
     pub conversation_id: String,
@@ -180,13 +188,46 @@ pub struct QueueEntry {
     pub kind: EntryKind,
     /// Waiting, claimed or resolved.
     pub state: EntryState,
-    /// What the agent needs; `transcript` is empty here and filled by
+    /// What the agent needs, with the conversation's earlier hand-overs
+    /// (`context.history`: a new entry after a resolve carries them on);
+    /// `transcript` is empty here (and left out of its JSON) and filled by
     /// [`Store::context`](crate::Store::context).
     pub context: Context,
-    /// The conversation's earlier hand-overs, oldest first: a new entry
-    /// after a resolve carries them on, so none is forgotten.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<PastHandoff>,
+}
+
+/// A queue entry as any version stored it: before the earlier hand-overs
+/// moved into the context, they were a `history` beside it.
+#[derive(Deserialize)]
+struct StoredEntry {
+    conversation_id: String,
+    customer_id: String,
+    reasons: Vec<Reason>,
+    priority: i64,
+    waiting_since: Time,
+    kind: EntryKind,
+    state: EntryState,
+    context: Context,
+    #[serde(default)]
+    history: Vec<PastHandoff>,
+}
+
+impl From<StoredEntry> for QueueEntry {
+    fn from(stored: StoredEntry) -> QueueEntry {
+        let mut context = stored.context;
+        if context.history.is_empty() {
+            context.history = stored.history;
+        }
+        QueueEntry {
+            conversation_id: stored.conversation_id,
+            customer_id: stored.customer_id,
+            reasons: stored.reasons,
+            priority: stored.priority,
+            waiting_since: stored.waiting_since,
+            kind: stored.kind,
+            state: stored.state,
+            context,
+        }
+    }
 }
 
 /// A hand-over that ended, as the agent sees it in the conversation's

@@ -135,7 +135,6 @@ fn facts_come_from_the_entry_and_its_transcript() {
         kind: EntryKind::Queued,
         state: claimed("2026-11-20T10:01:00+08:00"),
         context: build_context(None, &[], Vec::new(), Vec::new(), "c1"),
-        history: Vec::new(),
     };
     let message = |seq, when: &str, author| Message {
         seq,

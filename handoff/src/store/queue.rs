@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     Context, ConvStatus, Conversation, EntryKind, EntryState, Error, HandoffOutcome, PastHandoff,
-    QueueEntry, Reason,
+    QueueEntry, Reason, KEPT_HANDOFFS,
 };
 
 impl Store {
@@ -251,7 +251,6 @@ impl Store {
         };
         let mut context = entry.context;
         context.transcript = self.messages(id, 0)?;
-        context.history = entry.history;
         Ok(Some(context))
     }
 }
@@ -307,18 +306,20 @@ fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time) -> QueueEntry 
             transcript: Vec::new(),
             suggested_replies: Vec::new(),
             history: Vec::new(),
+            history_dropped: 0,
         },
-        history: Vec::new(),
     }
 }
 
 /// The history a conversation's next entry carries: the last entry's, plus
-/// the last entry itself once it ended.
-fn history_after(last: Option<QueueEntry>) -> Vec<PastHandoff> {
+/// the last entry itself once it ended; the newest [`KEPT_HANDOFFS`], and
+/// how many older ones were dropped so far.
+fn history_after(last: Option<QueueEntry>) -> (Vec<PastHandoff>, u64) {
     let Some(last) = last else {
-        return Vec::new();
+        return (Vec::new(), 0);
     };
-    let mut history = last.history;
+    let mut history = last.context.history;
+    let mut dropped = last.context.history_dropped;
     if let EntryState::Resolved {
         at,
         agent_id,
@@ -336,7 +337,10 @@ fn history_after(last: Option<QueueEntry>) -> Vec<PastHandoff> {
             outcome: HandoffOutcome::Resolved { at },
         });
     }
-    history
+    let over = history.len().saturating_sub(KEPT_HANDOFFS);
+    history.drain(..over);
+    dropped += over as u64;
+    (history, dropped)
 }
 
 /// Adds `new` reasons to `old`; a newer reason of the same kind (and, for
@@ -393,13 +397,21 @@ pub(super) fn put_in_queue_tx(
             entry.priority = priority;
             // A conversation handed over again: the ended entry goes into
             // the history rather than being overwritten.
-            entry.history = history_after(read_entry(queue, id)?);
+            let (history, dropped) = history_after(read_entry(queue, id)?);
+            entry.context.history = history;
+            entry.context.history_dropped = dropped;
             entry
         }
     };
+    // The caller's context replaces the old one, but the history is the
+    // store's to keep.
+    let mut entry = entry;
+    let history = std::mem::take(&mut entry.context.history);
     let entry = QueueEntry {
         context: Context {
             reasons: entry.reasons.clone(),
+            history,
+            history_dropped: entry.context.history_dropped,
             ..context
         },
         ..entry

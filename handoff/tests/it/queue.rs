@@ -281,7 +281,7 @@ fn a_conversation_handed_over_again_keeps_its_earlier_hand_overs() {
         .unwrap();
     assert_eq!((again.priority, again.waiting_since), (30, at(20)));
     assert_eq!(again.reasons, vec![Reason::Complaint], "a fresh entry");
-    let past = &again.history;
+    let past = &again.context.history;
     assert_eq!(past.len(), 1, "{past:?}");
     assert_eq!(past[0].reasons, vec![Reason::AskedForHuman]);
     assert_eq!(past[0].summary, "王强 · 要求人工");
@@ -294,16 +294,78 @@ fn a_conversation_handed_over_again_keeps_its_earlier_hand_overs() {
     // The agent's context shows it; a third hand-over keeps both.
     assert_eq!(
         store.context(&c.id).unwrap().unwrap().history,
-        again.history
+        again.context.history
     );
     store.claim(&c.id, "A1", at(21)).unwrap();
     store.resolve(&c.id, "A1", at(22)).unwrap();
     let third = store
         .enqueue(&c.id, vec![], 5, bare_context(&c.id), at(30))
         .unwrap();
-    let reasons: Vec<_> = third.history.iter().map(|h| h.reasons.clone()).collect();
+    let reasons: Vec<_> = third
+        .context
+        .history
+        .iter()
+        .map(|h| h.reasons.clone())
+        .collect();
     assert_eq!(
         reasons,
         vec![vec![Reason::AskedForHuman], vec![Reason::Complaint]]
     );
+}
+
+#[test]
+fn a_conversation_keeps_its_newest_hand_overs_and_counts_the_dropped_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+    let rounds = handoff::KEPT_HANDOFFS as i64 + 3;
+    for round in 0..rounds {
+        let t = round * 10;
+        store
+            .enqueue(&c.id, vec![], round, bare_context(&c.id), at(t))
+            .unwrap();
+        store.claim(&c.id, "A1", at(t + 1)).unwrap();
+        store.resolve(&c.id, "A1", at(t + 2)).unwrap();
+    }
+    let last = store
+        .enqueue(&c.id, vec![], 99, bare_context(&c.id), at(rounds * 10))
+        .unwrap();
+    let history = &last.context.history;
+    assert_eq!(history.len(), handoff::KEPT_HANDOFFS);
+    assert_eq!(last.context.history_dropped, 3, "the three oldest");
+    let priorities: Vec<i64> = history.iter().map(|h| h.priority).collect();
+    assert_eq!(priorities, (3..rounds).collect::<Vec<_>>(), "oldest first");
+    // The agent's context says so too.
+    let context = store.context(&c.id).unwrap().unwrap();
+    assert_eq!((context.history.len(), context.history_dropped), (10, 3));
+}
+
+#[test]
+fn an_entry_carries_its_history_in_its_context_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+    store
+        .enqueue(&c.id, vec![], 1, bare_context(&c.id), at(1))
+        .unwrap();
+    store.claim(&c.id, "A1", at(2)).unwrap();
+    store.resolve(&c.id, "A1", at(3)).unwrap();
+    let entry = store
+        .enqueue(&c.id, vec![], 2, bare_context(&c.id), at(4))
+        .unwrap();
+    let json = serde_json::to_value(&entry).unwrap();
+    assert!(json.get("history").is_none(), "no second history: {json}");
+    assert_eq!(json["context"]["history"].as_array().unwrap().len(), 1);
+    assert_eq!(json["context"]["history_dropped"], 0);
+    assert!(
+        json["context"].get("transcript").is_none(),
+        "the transcript is read with the context, not kept here: {json}"
+    );
+
+    // An entry stored before the history moved into the context reads the same.
+    let mut old = json.clone();
+    old["history"] = old["context"]["history"].take();
+    old["context"]["history"] = serde_json::json!([]);
+    let read: handoff::QueueEntry = serde_json::from_value(old).unwrap();
+    assert_eq!(read.context.history, entry.context.history);
 }

@@ -37,7 +37,8 @@ struct Model {
     status: ConvStatus,
     /// (priority, waiting since, state) of the latest entry.
     entry: Option<(i64, Time, EntryState)>,
-    /// The entries that ended before it, oldest first: none is ever lost.
+    /// The entries that ended before it, oldest first: none is ever lost
+    /// (the store keeps the newest `KEPT_HANDOFFS` and counts the others).
     past: Vec<(i64, Time, EntryState)>,
 }
 
@@ -111,7 +112,7 @@ fn check(store: &Store, model: &BTreeMap<String, Model>) -> Result<(), TestCaseE
         let stored = store.entry(id).unwrap();
         let past: Vec<(i64, Time, EntryState)> = stored
             .iter()
-            .flat_map(|e| &e.history)
+            .flat_map(|e| &e.context.history)
             .map(|h| {
                 let HandoffOutcome::Resolved { at } = h.outcome;
                 let state = EntryState::Resolved {
@@ -122,7 +123,14 @@ fn check(store: &Store, model: &BTreeMap<String, Model>) -> Result<(), TestCaseE
                 (h.priority, h.queued_at, state)
             })
             .collect();
-        prop_assert_eq!(&past, &m.past, "past hand-overs of {}", id);
+        let dropped = m.past.len().saturating_sub(handoff::KEPT_HANDOFFS);
+        prop_assert_eq!(&past[..], &m.past[dropped..], "past hand-overs of {}", id);
+        prop_assert_eq!(
+            stored.as_ref().map_or(0, |e| e.context.history_dropped),
+            dropped as u64,
+            "hand-overs of {} dropped",
+            id
+        );
         let entry = stored.map(|e| (e.priority, e.waiting_since, e.state));
         prop_assert_eq!(&entry, &m.entry, "entry of {}", id);
     }
