@@ -370,3 +370,42 @@ fn an_after_hours_tickets_wait_runs_to_the_next_opening_plus_the_target() {
     let (_, now) = server.get(&format!("/api/conversations/{ticket}/queue"));
     assert_eq!(now["eta_seconds"], 11 * 3600, "{now}");
 }
+
+/// The SLA breaches open now, as (conversation, breach kind).
+fn open_breaches(server: &Server) -> Vec<(String, String)> {
+    let (status, alerts) = server.get("/api/agent/alerts");
+    assert_eq!(status, 200, "{alerts}");
+    alerts["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["conversation_id"].as_str().unwrap().to_string(),
+                b["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_claim_is_not_a_first_response_an_agents_message_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    let server = Server::start_manual(dir.path(), clock.clone(), Default::default());
+    sign_in(&server, "a1", 3);
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    // Claimed at once (the shopper is told an agent joined), then silence.
+    clock.advance(Duration::from_secs(10));
+    claim(&server, &c, "a1");
+    clock.advance(Duration::from_secs(111));
+    assert_eq!(
+        open_breaches(&server),
+        vec![(c.clone(), "first_response".to_string())],
+        "two minutes after joining the queue, nobody has answered the shopper"
+    );
+    // The agent's first message is the first response: that target is met
+    // (late), the resolution one still runs.
+    agent_says(&server, &c, "a1", "您好,我是小美");
+    assert_eq!(open_breaches(&server), vec![]);
+}

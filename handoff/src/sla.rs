@@ -26,7 +26,10 @@ use crate::{Author, BusinessHours, EntryKind, EntryState, Message, QueueEntry};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SlaPolicy {
-    /// From joining the queue to an agent's first message (default 2 min).
+    /// From joining the queue to an agent's first message to the shopper
+    /// (default 2 min). A claim is not a response: help desks count first
+    /// reply time to the first agent reply, and a shopper who was told an
+    /// agent joined and then hears nothing has not been answered.
     #[serde(with = "crate::duration")]
     pub first_response: Duration,
     /// From joining the queue to resolved (default 30 min).
