@@ -60,6 +60,7 @@ mod matcher;
 mod model;
 pub mod model_text;
 mod normalize;
+mod prob;
 mod sgd;
 mod slots;
 mod spec;

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::keywords::{pair_key, Builder, FastMap};
 use crate::matcher::{Analysis, OUT_OF_SCOPE};
+use crate::prob::softmax;
 use crate::{Candidate, Error, LexiconSpec, Matcher};
 
 /// Learned weights of a pack: an intent head, an anger head, or both.
@@ -345,46 +346,6 @@ pub(crate) fn feature_scale(n: usize) -> f32 {
         0.0
     } else {
         1.0 / (n as f32).sqrt()
-    }
-}
-
-/// Softmax of `logits / temperature`, in place.
-///
-/// A class more than 30 below the best (after the temperature) gets 0
-/// rather than `exp(-30)` ≈ 1e-13: with 151 classes most are that far, and
-/// skipping their `exp` is a good share of a trained model's classify time.
-///
-/// Logits that overflowed (a model file with weights near `f32::MAX`: each
-/// weight is finite, their sum is not) are clamped to finite values first,
-/// so that probabilities stay probabilities rather than `NaN`.
-pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
-    let (mut max, finite) = values
-        .iter()
-        .fold((f32::NEG_INFINITY, true), |(m, ok), &v| {
-            (m.max(v), ok && v.is_finite())
-        });
-    if !finite {
-        for v in values.iter_mut() {
-            *v = if v.is_nan() {
-                -f32::MAX
-            } else {
-                v.clamp(-f32::MAX, f32::MAX)
-            };
-        }
-        max = values.iter().copied().fold(-f32::MAX, f32::max);
-    }
-    let mut total = 0.0;
-    let floor = max - 30.0 * temperature;
-    for v in values.iter_mut() {
-        *v = if *v < floor {
-            0.0
-        } else {
-            ((*v - max) / temperature).exp()
-        };
-        total += *v;
-    }
-    for v in values.iter_mut() {
-        *v /= total;
     }
 }
 

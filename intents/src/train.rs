@@ -41,7 +41,8 @@ use serde::{Deserialize, Serialize};
 use crate::eval::Example;
 use crate::features::count;
 use crate::features::extract;
-use crate::model::{feature_scale, sigmoid, softmax, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
+use crate::model::{feature_scale, sigmoid, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
+use crate::prob::softmax;
 use crate::{Error, LexiconSpec, Matcher, Scale, OUT_OF_SCOPE};
 
 /// Training knobs. The defaults are what the benchmarks use.
