@@ -238,7 +238,7 @@ fn signing_in_keeps_no_profile_so_the_configuration_still_counts() {
 }
 
 /// A bot on a fresh store with the demo shop, at the reference noon.
-fn bot_at(dir: &std::path::Path) -> (crate::turn::Bot, sled::Db) {
+pub(crate) fn bot_at(dir: &std::path::Path) -> (crate::turn::Bot, sled::Db) {
     let db = crate::cmd::open_db(dir).unwrap();
     let bot = crate::cmd::build_bot(
         &db,

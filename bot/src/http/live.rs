@@ -222,17 +222,7 @@ pub async fn desk_events(
     let (tx, rx) = mpsc::channel::<DeskEvent>(64);
     let mut closing = state.closing.subscribe();
     tokio::spawn(async move {
-        let snapshot = |state: &AppState| {
-            let desk = state.bot.desk();
-            let waiting = state.bot.store().queue().map_or(0, |q| q.len());
-            [
-                DeskEvent::Agents {
-                    agents: desk.agents(),
-                },
-                DeskEvent::Queue { waiting },
-            ]
-        };
-        let mut pending: Vec<DeskEvent> = snapshot(&state).into();
+        let mut pending = desk_snapshot(&state).await;
         loop {
             for event in pending.drain(..) {
                 if tx.send(event).await.is_err() {
@@ -246,7 +236,7 @@ pub async fn desk_events(
                     Ok(DeskEvent::Offer { agent_id: to, .. })
                         if agent_id.as_ref().is_some_and(|me| *me != to) => {}
                     Ok(event) => pending.push(event),
-                    Err(broadcast::error::RecvError::Lagged(_)) => pending = snapshot(&state).into(),
+                    Err(broadcast::error::RecvError::Lagged(_)) => pending = desk_snapshot(&state).await,
                     Err(broadcast::error::RecvError::Closed) => return,
                 },
             }
@@ -265,4 +255,68 @@ pub async fn desk_events(
             .unwrap_or_else(|_| Event::default().event("error")))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// What a console is told when its stream opens or falls behind: the
+/// roster and how many wait. Counting what waits scans sled, which blocks
+/// (behind a transaction or a flush, for one): on a blocking thread, like
+/// every other store read, never on an async worker.
+async fn desk_snapshot(state: &AppState) -> Vec<DeskEvent> {
+    let read = state
+        .run(|bot| {
+            let agents = bot.desk().agents();
+            Ok((agents, bot.store().queue().map(|q| q.len())))
+        })
+        .await;
+    match read {
+        Ok((agents, Ok(waiting))) => {
+            vec![DeskEvent::Agents { agents }, DeskEvent::Queue { waiting }]
+        }
+        Ok((agents, Err(e))) => {
+            tracing::warn!("the desk's queue could not be read: {e}");
+            vec![DeskEvent::Agents { agents }]
+        }
+        Err(e) => {
+            tracing::warn!(code = e.code, "the desk's snapshot failed: {}", e.message);
+            Vec::new()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use axum::response::IntoResponse;
+
+    use super::*;
+    use crate::desk::tests::{bot_at, hold_sled};
+
+    #[test]
+    fn the_desk_streams_opening_snapshot_waits_for_sled_off_the_async_worker() {
+        let dir = tempfile::tempdir().unwrap();
+        let (bot, db) = bot_at(dir.path());
+        let state = AppState::new(Arc::new(bot), None);
+        // One async worker: if the snapshot waited for sled on it, the task
+        // that lets sled go could never run.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (release, holder) = hold_sled(&db);
+        let opening = runtime.block_on(async move {
+            let sse = desk_events(state, None).await;
+            tokio::spawn(async move {
+                let _ = release.send(());
+            });
+            let mut body = sse.into_response().into_body().into_data_stream();
+            let first = body.next().await.unwrap().unwrap();
+            String::from_utf8(first.to_vec()).unwrap()
+        });
+        assert!(
+            holder.join().unwrap(),
+            "the snapshot held up the async worker"
+        );
+        assert!(opening.starts_with("event: agents"), "{opening}");
+    }
 }
