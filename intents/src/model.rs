@@ -409,27 +409,26 @@ fn top_classes(p: &[f32], limit: usize) -> Vec<(usize, f32)> {
     let limit = limit.clamp(1, 5).min(p.len());
     let mut top = [(0usize, f32::NEG_INFINITY); 5];
     let top = &mut top[..limit];
-    let mut len = 0;
-    let mut least = f32::NEG_INFINITY;
-    for (c, &x) in p.iter().enumerate() {
-        if len == limit && x <= least {
-            continue;
-        }
-        let mut at = if len < limit {
-            len += 1;
-            len - 1
-        } else {
-            limit - 1
-        };
-        // After every kept class at least as probable: equals stay in class order.
+    // Keeps `top` sorted: after every kept class at least as probable, so
+    // equals stay in class order; the last one falls off.
+    let insert = |top: &mut [(usize, f32)], mut at: usize, c: usize, x: f32| {
         while at > 0 && top[at - 1].1 < x {
             top[at] = top[at - 1];
             at -= 1;
         }
         top[at] = (c, x);
-        least = top[limit - 1].1;
+    };
+    for (c, &x) in p[..limit].iter().enumerate() {
+        insert(top, c, c, x);
     }
-    top[..len].to_vec()
+    let mut least = top[limit - 1].1;
+    for (c, &x) in p.iter().enumerate().skip(limit) {
+        if x > least {
+            insert(top, limit - 1, c, x);
+            least = top[limit - 1].1;
+        }
+    }
+    top.to_vec()
 }
 
 /// What a learned feature is in the automaton: a pattern (keyword index),
