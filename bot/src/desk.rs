@@ -119,6 +119,8 @@ pub struct Desk {
     /// Taken by a profile change until it is on disk (see
     /// [`update_agent`](Desk::update_agent)); never while holding `state`.
     profiles: Mutex<()>,
+    /// The same for saving the handling times ([`released`](Desk::released)).
+    handling_saves: Mutex<()>,
 }
 
 struct State {
@@ -160,6 +162,7 @@ impl Desk {
             events: broadcast::channel(EVENTS_CAPACITY).0,
             team: None,
             profiles: Mutex::new(()),
+            handling_saves: Mutex::new(()),
         }
     }
 
@@ -438,21 +441,33 @@ impl Desk {
             .map(|e| e.conversation_id.clone())
     }
 
-    /// A conversation left its agent after `handled` (feeds the wait estimate).
+    /// A conversation left its agent after `handled` (feeds the wait
+    /// estimate). The new handling times are written to the store outside
+    /// the desk lock, as profiles are ([`update_agent`](Desk::update_agent)):
+    /// a sled write can wait behind a flush, and turns must not wait with it.
     pub fn released(&self, conversation_id: &str, now: Time, handled: Option<Duration>) {
-        let mut state = self.lock();
-        state.offers.remove(conversation_id);
-        state.announced.remove(conversation_id);
-        state.roster.release(conversation_id, now);
-        if let Some(handled) = handled {
-            state.stats.record(handled);
-            if let Some(team) = &self.team {
-                if let Err(e) = team.save_handling(&state.stats) {
-                    tracing::warn!("handling times not saved: {e}");
-                }
+        let _in_turn = handled.and(self.team.as_ref()).map(|_| {
+            self.handling_saves
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        });
+        let stats = {
+            let mut state = self.lock();
+            state.offers.remove(conversation_id);
+            state.announced.remove(conversation_id);
+            state.roster.release(conversation_id, now);
+            let stats = handled.map(|handled| {
+                state.stats.record(handled);
+                state.stats.clone()
+            });
+            self.announce_roster(&state);
+            stats
+        };
+        if let (Some(team), Some(stats)) = (&self.team, stats) {
+            if let Err(e) = team.save_handling(&stats) {
+                tracing::warn!("handling times not saved: {e}");
             }
         }
-        self.announce_roster(&state);
     }
 
     /// Moves a conversation from one agent to another who is online and has

@@ -393,3 +393,38 @@ fn profile_changes_reach_the_disk_in_the_order_the_roster_took_them() {
     let on_disk = Team::open(&db).unwrap().agents().unwrap()[0].max_chats;
     assert_eq!(on_disk, in_memory);
 }
+
+#[test]
+fn a_measured_handling_time_is_saved_without_holding_the_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sled::open(dir.path()).unwrap();
+    let desk = std::sync::Arc::new(
+        Desk::new(DeskConfig::default())
+            .with_team(Team::open(&db).unwrap())
+            .unwrap(),
+    );
+    let noon = at("2026-11-20T12:00:00+08:00");
+    online(&desk, "a1", vec![Skill::Orders], noon);
+    desk.claimed("a1", "c1", noon).unwrap();
+    let (release, holder) = hold_sled(&db);
+    // A resolve: the seat frees at once, the measure waits for the store.
+    let resolving = {
+        let desk = desk.clone();
+        std::thread::spawn(move || desk.released("c1", noon, Some(Duration::from_secs(90))))
+    };
+    while !desk.agents()[0].active.is_empty() {
+        std::thread::yield_now();
+    }
+    assert_eq!(desk.offer("order_status", Lang::Zh).as_deref(), Some("a1"));
+    assert_eq!(
+        desk.estimate("order_status", Lang::Zh, 2),
+        Some(Duration::from_secs(90)),
+        "the new measure counts already"
+    );
+    assert!(!resolving.is_finished(), "the save is still waiting");
+    let _ = release.send(());
+    assert!(holder.join().unwrap(), "the desk waited for the store");
+    resolving.join().unwrap();
+    let saved = Team::open(&db).unwrap().handling().unwrap().unwrap();
+    assert_eq!(saved.mean(), Duration::from_secs(90));
+}
