@@ -11,6 +11,7 @@ mod cli;
 mod desk;
 mod desk_clock;
 mod handoff_flow;
+mod metrics;
 mod pack_reload;
 mod serve_process;
 mod shop_answers;

@@ -45,12 +45,25 @@ thread_ticks() {
 echo "$(date -u +%FT%TZ), $(nproc) CPUs, $(uptime | sed 's/.*load/load/')"
 before=$(cpu_ticks)
 thread_ticks > "$data/threads.before"
-XIAOER_CONVERSATIONS="$data/conversations.txt" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
+XIAOER_CONVERSATIONS="$data/conversations.txt" /usr/bin/time -f "%U %S" -o "$data/wrk.time" wrk -t2 -c"$connections" -d"${seconds}s" --latency \
   -s "${XIAOER_WRK_SCRIPT:-bench/load/turns.lua}" "http://127.0.0.1:$port" -- 2 | tail -n 20 | tee "$data/wrk.txt"
 ticks=$(( $(cpu_ticks) - before ))
 thread_ticks > "$data/threads.after"
 turns=$(sed -nE 's/^ *([0-9]+) requests in.*/\1/p' "$data/wrk.txt")
 echo "server cpu $(( ticks * 1000000 / $(getconf CLK_TCK) / (turns > 0 ? turns : 1) )) us/turn ($turns turns)"
+# The load tool shares the two CPUs: what it spent per turn.
+awk -v turns="$turns" '{ printf "wrk cpu %d us/turn\n", ($1 + $2) * 1000000 / (turns > 0 ? turns : 1) }' "$data/wrk.time"
+# The server's own view of the turns (arrival of the request to its durable
+# answer, from /metrics): what wrk measures besides is the load tool's and
+# the socket's share, and the scheduling of both on the same two CPUs.
+curl -sf "http://127.0.0.1:$port/metrics" | awk '
+  /^xiaoer_turn_duration_seconds_bucket/ { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+    n++; bound[n] = le; count[n] = $2 }
+  /^xiaoer_turn_duration_seconds_count/ { total = $2 }
+  END { if (total == 0) exit
+    for (i = 1; i <= n; i++) { if (!p50 && count[i] >= total * 0.5) p50 = bound[i]
+      if (!p99 && count[i] >= total * 0.99) p99 = bound[i]; if (bound[i] == "0.005") within = count[i] / total }
+    printf "server side: p50 <= %s s, p99 <= %s s, %.1f %% within 5 ms\n", p50, p99, within * 100 }'
 # Where the server's CPU went, and how often its threads were switched
 # out, per thread name (threads that ended during the run are left out).
 join -a2 -e0 -o 0,1.2,1.3,2.2,2.3 "$data/threads.before" "$data/threads.after" |

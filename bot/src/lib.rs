@@ -20,6 +20,7 @@ pub mod config;
 pub mod desk;
 pub mod http;
 pub mod hub;
+pub mod metrics;
 pub mod shop;
 pub mod turn;
 mod web;

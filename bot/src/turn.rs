@@ -18,6 +18,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
+use std::time::Instant;
 
 use dialogs::{Commerce, Pack, Reply, TurnInput};
 use handoff::{
@@ -33,6 +34,7 @@ use tracing::Instrument as _;
 use crate::clock::Clock;
 use crate::desk::Desk;
 use crate::hub::Hub;
+use crate::metrics::Metrics;
 
 mod locks;
 use locks::{TurnGuard, TurnLocks};
@@ -125,6 +127,7 @@ pub struct Bot {
     // lock per conversation in flight (see `locks`): strangers never wait
     // for each other.
     turns: TurnLocks,
+    metrics: Metrics,
 }
 
 impl Bot {
@@ -147,6 +150,7 @@ impl Bot {
             desk,
             hub: Hub::default(),
             turns: TurnLocks::default(),
+            metrics: Metrics::new(),
         }
     }
 
@@ -171,6 +175,11 @@ impl Bot {
 
     pub fn hub(&self) -> &Hub {
         &self.hub
+    }
+
+    /// What the server counts (`GET /metrics`).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     pub fn now(&self) -> dialogs::Time {
@@ -211,11 +220,16 @@ impl Bot {
     /// [`handle_async`](Bot::handle_async)).
     #[tracing::instrument(name = "turn", skip_all, fields(conversation = %conversation_id))]
     pub fn handle(&self, conversation_id: &str, text: &str) -> Result<TurnOutcome, TurnError> {
-        let text = self.check_text(text)?;
-        let _turn = self.lock_blocking(conversation_id);
-        let begun = self.begin(conversation_id, text)?;
-        let recorded = begun.pending.wait()?;
-        Ok(self.finish(conversation_id, begun.outcome, recorded))
+        let arrived = Instant::now();
+        let result = (|| {
+            let text = self.check_text(text)?;
+            let _turn = self.lock_blocking(conversation_id);
+            let begun = self.begin(conversation_id, text)?;
+            let recorded = begun.pending.wait()?;
+            Ok(self.finish(conversation_id, begun.outcome, recorded))
+        })();
+        self.metrics.turn(&result, arrived.elapsed());
+        result
     }
 
     /// [`handle`](Bot::handle) for async callers: the same turn, but waiting
@@ -228,7 +242,8 @@ impl Bot {
         text: &str,
     ) -> Result<TurnOutcome, TurnError> {
         let span = tracing::info_span!("turn", conversation = %conversation_id);
-        async {
+        let arrived = Instant::now();
+        let result = async {
             let text = self.check_text(text)?;
             let _turn = self.turns.lock(conversation_id).await;
             let begun = self.begin(conversation_id, text)?;
@@ -236,7 +251,9 @@ impl Bot {
             Ok(self.finish(conversation_id, begun.outcome, recorded))
         }
         .instrument(span)
-        .await
+        .await;
+        self.metrics.turn(&result, arrived.elapsed());
+        result
     }
 
     /// Publishes a durable turn and says what happened.

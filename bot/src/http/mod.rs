@@ -24,11 +24,13 @@
 //! | POST | `/api/admin/reload` | admin: reload the content pack (also on SIGHUP) |
 //! | GET | `/`, `/agent` | the shopper widget and the agent console |
 //! | GET | `/healthz` | liveness |
+//! | GET | `/metrics` | Prometheus: turns, latency, intents, hand-overs, queue, agents (agent token) |
 
 mod admin;
 mod agent;
 mod error;
 mod live;
+mod metrics;
 mod shopper;
 
 use std::future::Future;
@@ -127,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(shopper::routes())
         .nest("/api/agent", agent)
         .nest("/api/admin", admin::routes(state.clone()))
+        .merge(metrics::routes(state.clone()))
         .merge(crate::web::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

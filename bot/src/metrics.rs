@@ -1,0 +1,252 @@
+//! What the server counts, for `GET /metrics` (Prometheus / OpenMetrics
+//! text). Turns are counted and timed as they finish; the queue and the
+//! roster are read when the metrics are scraped.
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `xiaoer_turns_total` | counter | `outcome`: `bot` (answered), `handoff` (handed over this turn), `human` (an agent has it; the bot kept quiet) |
+//! | `xiaoer_turn_errors_total` | counter | `kind`: `bad_request` (empty, too long), `unknown_conversation`, `storage`, `dialog`, `commerce`, `other` |
+//! | `xiaoer_turn_duration_seconds` | histogram | — : from the message's arrival to its durable answer, the wait for the conversation's earlier turn included |
+//! | `xiaoer_intents_total` | counter | `intent` (the pack's intent ids) |
+//! | `xiaoer_angry_messages_total` | counter | — |
+//! | `xiaoer_handoff_reasons_total` | counter | `reason`: the [`Reason`] kind (`anger`, `complaint`, `situation`, …) |
+//! | `xiaoer_queue_entries` | gauge | `kind` (`queued`, `ticket`), `state` (`waiting`, `claimed`) |
+//! | `xiaoer_agents` | gauge | `presence` (`online`, `away`, `offline`) |
+
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use handoff::{EntryKind, EntryState, Presence, Reason};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+use crate::turn::{Bot, TurnError, TurnOutcome};
+
+/// Upper bounds of the turn duration buckets, in seconds: a durable turn
+/// takes a few milliseconds (a flush included), so they are finest there,
+/// with 5 ms (the load target's p99) as one of them.
+const TURN_BUCKETS: [f64; 22] = [
+    0.000_25, 0.000_5, 0.000_75, 0.001, 0.001_5, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008, 0.01,
+    0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// The content type of [`Metrics::render`]'s text.
+pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Outcome {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ErrorKind {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct IntentLabel {
+    intent: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EntryLabels {
+    kind: &'static str,
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PresenceLabel {
+    presence: &'static str,
+}
+
+/// The server's counters, histogram and gauges, registered once.
+pub struct Metrics {
+    registry: Registry,
+    turns: Family<Outcome, Counter>,
+    errors: Family<ErrorKind, Counter>,
+    duration: Histogram,
+    intents: Family<IntentLabel, Counter>,
+    angry: Counter,
+    reasons: Family<ReasonLabel, Counter>,
+    entries: Family<EntryLabels, Gauge>,
+    agents: Family<PresenceLabel, Gauge>,
+    /// One scrape at a time fills the gauges.
+    scrape: Mutex<()>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("xiaoer");
+        let turns = Family::<Outcome, Counter>::default();
+        registry.register(
+            "turns",
+            "Shopper messages handled, by what became of them",
+            turns.clone(),
+        );
+        let errors = Family::<ErrorKind, Counter>::default();
+        registry.register(
+            "turn_errors",
+            "Shopper messages that failed, by cause",
+            errors.clone(),
+        );
+        let duration = Histogram::new(TURN_BUCKETS.iter().copied());
+        registry.register(
+            "turn_duration_seconds",
+            "Time from a shopper message's arrival to its durable answer",
+            duration.clone(),
+        );
+        let intents = Family::<IntentLabel, Counter>::default();
+        registry.register(
+            "intents",
+            "Shopper messages by the intent understood",
+            intents.clone(),
+        );
+        let angry = Counter::default();
+        registry.register(
+            "angry_messages",
+            "Shopper messages scored angry",
+            angry.clone(),
+        );
+        let reasons = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "handoff_reasons",
+            "Triggers of hand-overs to a person (a hand-over can have several)",
+            reasons.clone(),
+        );
+        let entries = Family::<EntryLabels, Gauge>::default();
+        registry.register(
+            "queue_entries",
+            "Conversations in the human queue and tickets, by state",
+            entries.clone(),
+        );
+        let agents = Family::<PresenceLabel, Gauge>::default();
+        registry.register("agents", "Agents by presence", agents.clone());
+        Metrics {
+            registry,
+            turns,
+            errors,
+            duration,
+            intents,
+            angry,
+            reasons,
+            entries,
+            agents,
+            scrape: Mutex::new(()),
+        }
+    }
+
+    /// Counts a finished turn and how long it took.
+    pub(crate) fn turn(&self, result: &Result<TurnOutcome, TurnError>, took: Duration) {
+        match result {
+            Ok(outcome) => {
+                self.duration.observe(took.as_secs_f64());
+                let kind = if let Some(notice) = &outcome.handoff {
+                    for reason in &notice.reasons {
+                        self.reasons
+                            .get_or_create(&ReasonLabel {
+                                reason: reason_kind(reason),
+                            })
+                            .inc();
+                    }
+                    "handoff"
+                } else if outcome.replies.is_empty() {
+                    "human"
+                } else {
+                    "bot"
+                };
+                self.turns.get_or_create(&Outcome { outcome: kind }).inc();
+                let u = &outcome.understanding;
+                self.intents
+                    .get_or_create(&IntentLabel {
+                        intent: u.intent.clone(),
+                    })
+                    .inc();
+                if u.angry {
+                    self.angry.inc();
+                }
+            }
+            Err(e) => {
+                let kind = match e {
+                    TurnError::EmptyMessage | TurnError::MessageTooLong { .. } => "bad_request",
+                    TurnError::UnknownConversation(_) => "unknown_conversation",
+                    TurnError::Store(_) => "storage",
+                    TurnError::Dialog(_) => "dialog",
+                    TurnError::Commerce(_) => "commerce",
+                    _ => "other",
+                };
+                self.errors.get_or_create(&ErrorKind { kind }).inc();
+            }
+        }
+    }
+
+    /// The metrics as OpenMetrics text, with the queue and the roster read now.
+    pub fn render(&self, bot: &Bot) -> Result<String, TurnError> {
+        let _one = self.scrape.lock().unwrap_or_else(PoisonError::into_inner);
+        // Waiting and claimed entries: the same scan the SLA watch makes.
+        let queue = bot.store().open_entries()?;
+        self.entries.clear();
+        for entry in queue {
+            let state = match entry.state {
+                EntryState::Waiting => "waiting",
+                EntryState::Claimed { .. } => "claimed",
+                _ => continue,
+            };
+            let kind = match entry.kind {
+                EntryKind::Queued => "queued",
+                EntryKind::Ticket => "ticket",
+            };
+            self.entries
+                .get_or_create(&EntryLabels { kind, state })
+                .inc();
+        }
+        self.agents.clear();
+        for presence in ["online", "away", "offline"] {
+            // Present even at zero, so a dashboard shows "nobody online".
+            self.agents
+                .get_or_create(&PresenceLabel { presence })
+                .set(0);
+        }
+        for agent in bot.desk().agents() {
+            let presence = match agent.presence {
+                Presence::Online => "online",
+                Presence::Away => "away",
+                Presence::Offline => "offline",
+            };
+            self.agents.get_or_create(&PresenceLabel { presence }).inc();
+        }
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        Ok(text)
+    }
+}
+
+/// A hand-over reason's kind, as its JSON `kind` says it.
+fn reason_kind(reason: &Reason) -> &'static str {
+    match reason {
+        Reason::AskedForHuman => "asked_for_human",
+        Reason::Complaint => "complaint",
+        Reason::Anger { .. } => "anger",
+        Reason::NotUnderstood { .. } => "not_understood",
+        Reason::RisingAnger { .. } => "rising_anger",
+        Reason::RepeatedIntent { .. } => "repeated_intent",
+        Reason::Situation { .. } => "situation",
+        #[allow(unreachable_patterns)]
+        _ => "other",
+    }
+}
