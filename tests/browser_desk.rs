@@ -105,3 +105,33 @@ fn the_console_hears_the_desk_live_and_the_widget_shows_the_place() {
     });
     server.stop();
 }
+
+#[test]
+fn the_widget_shows_a_tickets_wait_until_a_person_answers() {
+    let Some(driver) = driver() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::starting_at(parse_instant(REFERENCE_NOW).unwrap());
+    let server = Server::start_manual(dir.path(), clock, Default::default());
+    runtime().block_on(async {
+        // Nobody online: a ticket, answered within the hour.
+        let shopper = open_widget(&driver, &server.base).await;
+        type_and_send(&shopper, "#text", "转人工").await;
+        wait_for(
+            &shopper,
+            "the ticket and its wait",
+            "document.getElementById('place').innerText === '工单 / ticket: #1 · 预计等待约 1 小时 / about 1 h'",
+        )
+        .await;
+        // Someone signs in: next up, pushed.
+        let (status, _) = server.put("/api/agent/agents/a1", json!({ "presence": "online" }));
+        assert_eq!(status, 200);
+        wait_for(
+            &shopper,
+            "next up",
+            "document.getElementById('place').innerText.endsWith('马上为您接通 / next up')",
+        )
+        .await;
+        shopper.close().await.unwrap();
+    });
+    server.stop();
+}
