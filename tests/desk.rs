@@ -133,9 +133,17 @@ fn overflow_offers_a_callback_but_angry_and_vip_shoppers_still_queue() {
     );
     assert_eq!(status, 200);
 
-    let (_, calm) = hand_over(&server, "C1002", "转人工");
+    let (calm_id, calm) = hand_over(&server, "C1002", "转人工");
     assert_eq!(calm["handoff"]["route"]["kind"], "callback", "{calm}");
     assert!(texts(&calm["replies"]).contains("回电"), "{calm}");
+    // The callback ticket's wait is the one it was offered instead of (20m).
+    assert_eq!(calm["handoff"]["route"]["eta"], "20m", "{calm}");
+    let (_, place) = server.get(&format!("/api/conversations/{calm_id}/queue"));
+    assert_eq!(
+        (place["kind"].as_str(), place["eta_seconds"].as_u64()),
+        (Some("ticket"), Some(20 * 60)),
+        "{place}"
+    );
 
     let (_, vip) = hand_over(&server, "C1001", "转人工");
     assert_eq!(
