@@ -372,7 +372,7 @@ pub(super) fn put_in_queue_tx(
     context: Context,
     now: Time,
 ) -> TxResult<QueueEntry> {
-    let entry = match &conversation.status {
+    let mut entry = match &conversation.status {
         ConvStatus::WithAgent { agent_id } => {
             return abort(Error::AlreadyWithAgent {
                 conversation_id: id.to_owned(),
@@ -405,7 +405,6 @@ pub(super) fn put_in_queue_tx(
     };
     // The caller's context replaces the old one, but the history is the
     // store's to keep.
-    let mut entry = entry;
     let history = std::mem::take(&mut entry.context.history);
     let entry = QueueEntry {
         context: Context {

@@ -362,6 +362,18 @@ fn an_entry_carries_its_history_in_its_context_only() {
         "the transcript is read with the context, not kept here: {json}"
     );
 
+    // Queued again while it waits: a new context, the same history.
+    let merged = store
+        .enqueue(
+            &c.id,
+            vec![Reason::Complaint],
+            3,
+            bare_context(&c.id),
+            at(5),
+        )
+        .unwrap();
+    assert_eq!(merged.context.history, entry.context.history);
+
     // An entry stored before the history moved into the context reads the same.
     let mut old = json.clone();
     old["history"] = old["context"]["history"].take();
