@@ -137,7 +137,7 @@ pub struct TrainArgs {
     pub prune: f32,
     /// Intent head: drop weights smaller than this share of the largest
     /// (smaller models, faster loading and classification).
-    #[arg(long, default_value_t = 0.02)]
+    #[arg(long, default_value_t = 0.01)]
     pub intent_prune: f32,
     /// Do not use the pack's hand keyword scores as inputs.
     #[arg(long)]

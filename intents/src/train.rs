@@ -87,7 +87,7 @@ impl Default for TrainOptions {
             learning_rate: 0.1,
             min_count: 1,
             prune: 0.01,
-            intent_prune: 0.02,
+            intent_prune: 0.01,
             hand: true,
             out_of_scope_budget: 0.01,
             seed: 20261125,
