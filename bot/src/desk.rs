@@ -105,7 +105,8 @@ pub enum DeskEvent {
     Queue { waiting: usize },
 }
 
-/// Live desk state behind one lock (every operation is a few map updates).
+/// Live desk state behind one lock (every operation under it is a few map
+/// updates; writes to the store happen after it is let go).
 pub struct Desk {
     hours: BusinessHours,
     skills: SkillRules,
