@@ -155,7 +155,7 @@ impl Builder {
         section: &str,
         feature: &str,
     ) -> Result<Option<(usize, usize)>, Error> {
-        if feature.contains('*') {
+        if feature.contains('*') || !feature.contains(' ') {
             return Ok(None);
         }
         let pattern = normalize(feature);

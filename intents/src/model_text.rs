@@ -269,8 +269,12 @@ fn line_of(text: &str, head: &str, kind: &str, entry: &str) -> usize {
 }
 
 /// `class:weight class:weight …`
+///
+/// The pairs are gathered in a `Vec` and the map built from it at the end:
+/// `write` lists them in order, and a sorted build is far cheaper than a
+/// search per insert (a large model has some 170,000 weights).
 fn parse_weights(text: &str) -> Result<BTreeMap<String, f32>, String> {
-    let mut out = BTreeMap::new();
+    let mut out: Vec<(&str, f32)> = Vec::new();
     for pair in text.split(' ').filter(|p| !p.is_empty()) {
         // A class name has no colon or tab (`write` refuses them), so
         // `a:1:2` or `a:1<TAB>b:2` is a broken line, not class `a:1`.
@@ -289,11 +293,14 @@ fn parse_weights(text: &str) -> Result<BTreeMap<String, f32>, String> {
         if class.is_empty() {
             return Err(format!("`{pair}` has no class"));
         }
-        if out.insert(class.to_string(), weight).is_some() {
+        // In order (as written) a class cannot repeat an earlier one.
+        let ascending = out.last().is_none_or(|&(last, _)| last < class);
+        if !ascending && out.iter().any(|&(c, _)| c == class) {
             return Err(format!("class `{class}` given twice"));
         }
+        out.push((class, weight));
     }
-    Ok(out)
+    Ok(out.into_iter().map(|(c, w)| (c.to_string(), w)).collect())
 }
 
 #[cfg(test)]
