@@ -27,8 +27,11 @@ pub(crate) fn learn(
 /// Intensity of writing: runs of `!`/`?`, ALL-CAPS words, phrases said three
 /// times in a row, masked swearing ("f***", "sh*t"), stretched words
 /// ("sooo", "whyyy"). Returns a raw score to add to the lexical anger score.
-pub(crate) fn intensity(text: &str, normalized: &str, spec: &AngerSpec) -> f32 {
+/// In a `friendly` message (a calm word, no anger word: "love it!!", "谢谢
+///亲!!") runs of `!` do not count; `??` still does ("thanks?? for what").
+pub(crate) fn intensity(text: &str, normalized: &str, spec: &AngerSpec, friendly: bool) -> f32 {
     let (bangs, questions) = punctuation_runs(normalized);
+    let bangs = if friendly { 0 } else { bangs };
     let bangs = bangs.min(spec.max_punct_runs);
     let questions = questions.min(spec.max_punct_runs.saturating_sub(bangs));
     let caps = caps_words(text).min(3);

@@ -16,6 +16,8 @@ pub(crate) struct Keyword {
     pub(crate) anger: f32,
     /// The keyword negates an anger cue right after it.
     pub(crate) anger_negation: bool,
+    /// A friendly word (`anger.calm`): `!!` is enthusiasm beside it.
+    pub(crate) calm: bool,
     /// The keyword negates an intent keyword right after it.
     pub(crate) intent_negation: bool,
     /// No weight; hides what lies inside it.

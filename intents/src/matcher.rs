@@ -79,6 +79,7 @@ impl Compact {
             hand: !k.intents.is_empty()
                 || k.anger > 0.0
                 || k.anger_negation
+                || k.calm
                 || k.intent_negation
                 || k.neutral,
             word: k.word,
@@ -152,6 +153,9 @@ impl Matcher {
         }
         for word in &spec.anger.negations {
             builder.keyword("anger.negations", word)?.anger_negation = true;
+        }
+        for word in &spec.anger.calm {
+            builder.keyword("anger.calm", word)?.calm = true;
         }
         for word in &spec.scoring.negations {
             builder.keyword("scoring.negations", word)?.intent_negation = true;
@@ -298,6 +302,7 @@ impl Matcher {
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
         let mut lexical_anger = 0.0f32;
+        let mut calm = false;
         // A keyword counts once per message, for intents and for anger.
         let mut counted: Vec<(usize, bool)> = Vec::with_capacity(hits.len());
         for hit in &hits {
@@ -332,11 +337,25 @@ impl Matcher {
                 counted.push((hit.keyword, true));
                 lexical_anger += keyword.anger;
             }
+            if keyword.calm
+                && !calm
+                && !self.negated(
+                    &normalized,
+                    &hits,
+                    hit,
+                    |k| k.anger_negation,
+                    self.anger.negation_window,
+                )
+            {
+                calm = true;
+            }
         }
         learned.sort_unstable();
         learned.dedup();
 
-        let writing_anger = anger::intensity(text, &normalized, &self.anger);
+        // A friendly message with no anger word: its "!!" is enthusiasm.
+        let friendly = calm && lexical_anger == 0.0;
+        let writing_anger = anger::intensity(text, &normalized, &self.anger, friendly);
         let slots = self.slots.find(&normalized);
         let found = [
             !slots.order_ids.is_empty(),

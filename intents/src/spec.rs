@@ -47,6 +47,7 @@ use serde::{Deserialize, Serialize};
 /// repetition = 0.3                      # "人工人工人工"
 /// masked = 0.6                          # per masked swear word "f***" (at most 2)
 /// elongation = 0.1                      # a stretched word, "sooo"
+/// calm = ["谢谢", "love"]                # friendly: "!!" alone is not anger then
 ///
 /// [scoring]
 /// out_of_scope = 1.0     # the best raw score must reach this, else "out_of_scope"
@@ -124,6 +125,11 @@ pub struct AngerSpec {
     pub masked: f32,
     /// Added when a word is stretched ("sooo", "whyyy").
     pub elongation: f32,
+    /// Words of a friendly message: thanks, praise, a polite greeting
+    /// ("谢谢", "喜欢", "love", "thanks", "请问"). When one is present (not
+    /// negated: "不喜欢" is no such word) and no anger cue is, runs of `!`
+    /// are enthusiasm ("love it!!", "谢谢亲!!"), not anger.
+    pub calm: Vec<String>,
 }
 
 impl Default for AngerSpec {
@@ -140,6 +146,7 @@ impl Default for AngerSpec {
             repetition: 0.3,
             masked: 0.0,
             elongation: 0.0,
+            calm: Vec::new(),
         }
     }
 }

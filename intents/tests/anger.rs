@@ -32,6 +32,12 @@ const ANGRY: &[&str] = &[
     // Capitals and exclamation marks with a mild cue.
     "WHY IS THIS STILL BROKEN, ridiculous",
     "ugh, stupid app!!!",
+    // "!!" with no friendly word, or a friendly word negated or beside an
+    // anger word, is still anger.
+    "fix it!!!",
+    "please fix it!!!",
+    "not happy, not perfect at all!!!",
+    "thanks for nothing, you scammers!!",
 ];
 
 const CALM: &[&str] = &[
@@ -73,6 +79,11 @@ const CALM: &[&str] = &[
     "the jacket is fucking awesome",
     "bloody brilliant service, thanks",
     "hell yeah, it arrived",
+    // Enthusiasm: "!!" beside a friendly word (thanks, praise, a greeting).
+    "love it!!",
+    "thank you so much!!!",
+    "hi!! do you have this in blue",
+    "amazing quality!!",
 ];
 
 #[test]

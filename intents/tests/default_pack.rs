@@ -144,9 +144,29 @@ fn calm_messages_are_not_angry() {
         "没有投诉的意思,问一下发票",
         "在吗?",
         "what's the status??",
+        // "!!" beside a friendly word is enthusiasm.
+        "你好!!请问发什么快递",
+        "谢谢亲!!",
+        "太喜欢了!!!",
+        "收到了,很满意!!",
     ] {
         let u = m.classify(text);
         assert!(!u.angry, "{text}: anger {}", u.anger);
+    }
+}
+
+#[test]
+fn exclamations_are_anger_without_a_friendly_word_or_beside_a_negated_one() {
+    let m = pack();
+    for text in [
+        "在吗!!!",
+        "到底发不发!!!",
+        "不满意!!!",
+        "一点也不喜欢!!!",
+        "谢谢你们啊!!!气死我了",
+    ] {
+        let u = m.classify(text);
+        assert!(u.angry, "{text}: anger {}", u.anger);
     }
 }
 
