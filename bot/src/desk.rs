@@ -424,22 +424,29 @@ impl Desk {
 
     /// The first of `waiting` (already in serving order) that this agent can
     /// serve: offered to them, or matching their skills and languages.
+    /// `lang_of` reads each conversation's language from the store, so it
+    /// is asked before the desk lock is taken: a store read can wait behind
+    /// a flush, and hand-overs must not wait with it.
     pub fn pick(
         &self,
         agent_id: &str,
         waiting: &[handoff::QueueEntry],
         lang_of: impl Fn(&str) -> Option<Lang>,
     ) -> Option<String> {
+        let langs: Vec<Option<Lang>> = waiting
+            .iter()
+            .map(|e| lang_of(&e.conversation_id))
+            .collect();
         let state = self.lock();
         let agent = state.roster.agent(agent_id)?;
         waiting
             .iter()
-            .find(|e| {
+            .zip(langs)
+            .find(|(e, lang)| {
                 state.offers.get(&e.conversation_id).map(String::as_str) == Some(agent_id)
-                    || lang_of(&e.conversation_id)
-                        .is_some_and(|lang| agent.languages.contains(&lang))
+                    || lang.is_some_and(|lang| agent.languages.contains(&lang))
             })
-            .map(|e| e.conversation_id.clone())
+            .map(|(e, _)| e.conversation_id.clone())
     }
 
     /// A conversation left its agent after `handled` (feeds the wait

@@ -428,3 +428,31 @@ fn a_measured_handling_time_is_saved_without_holding_the_desk() {
     let saved = Team::open(&db).unwrap().handling().unwrap().unwrap();
     assert_eq!(saved.mean(), Duration::from_secs(90));
 }
+
+#[test]
+fn pulling_reads_the_languages_before_taking_the_desk() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    online(&desk, "a1", vec![Skill::Orders], noon);
+    let entry = |id: &str| handoff::QueueEntry {
+        conversation_id: id.to_string(),
+        customer_id: "C1004".to_string(),
+        reasons: vec![handoff::Reason::AskedForHuman],
+        priority: 10,
+        waiting_since: noon,
+        kind: handoff::EntryKind::Queued,
+        state: handoff::EntryState::Waiting,
+        context: handoff::build_context(None, &[], Vec::new(), Vec::new(), id),
+    };
+    let waiting = [entry("english"), entry("chinese")];
+    // The language comes from the store: no desk lock may be held meanwhile.
+    let lang_of = |id: &str| {
+        assert!(desk.state.try_lock().is_ok(), "read under the desk lock");
+        Some(if id == "english" { Lang::En } else { Lang::Zh })
+    };
+    assert_eq!(
+        desk.pick("a1", &waiting, lang_of).as_deref(),
+        Some("chinese"),
+        "a1 speaks Chinese only"
+    );
+}
