@@ -321,8 +321,8 @@ impl Desk {
     /// lock: every hand-over asks the desk (route, offer) under that lock,
     /// and a shopper's turn must not wait for an agent's profile to reach
     /// the disk. The roster in memory changes first, so an offer may go by
-    /// the new profile a moment before it is durable (as it did before the
-    /// flush moved: memory has it even when the save fails). Profile
+    /// the new profile a moment before it is durable (and keeps it when the
+    /// save fails, which is logged). Profile
     /// changes take `profiles` in turn, from reading the roster to the end
     /// of their save, so the disk ends with the change the roster ended
     /// with; a mere sign-in or out saves nothing and does not wait for them.
