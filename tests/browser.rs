@@ -220,8 +220,11 @@ fn shopper_widget_answers_and_hands_an_angry_shopper_to_the_agent_console() {
         )
         .await;
         let queue = texts(&agent, "#queue .entry").await;
+        // Nobody was online: it became a ticket, and the list says so.
         assert!(
-            queue.iter().any(|e| e.contains("E20261111000123")),
+            queue
+                .iter()
+                .any(|e| e.contains("E20261111000123") && e.contains("工单 ticket")),
             "{queue:?}"
         );
         click(&agent, "#queue .entry").await;
