@@ -301,3 +301,25 @@ fn a_failing_command_prints_one_error_line_and_no_backtrace() {
     assert!(!err.contains("backtrace"), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn serve_takes_a_pinned_or_a_running_clock_not_both() {
+    let (code, _, stderr) = run(
+        &[
+            "serve",
+            "--now",
+            "2026-11-20T12:00:00+08:00",
+            "--start",
+            "2026-11-20T09:00:00+08:00",
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--now") && stderr.contains("--start"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["serve", "--start", "next tuesday"], "");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("next tuesday"), "{stderr}");
+}

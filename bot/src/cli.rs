@@ -45,8 +45,12 @@ pub struct ServeArgs {
     #[arg(long, env = "XIAOER_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Pin the clock, e.g. 2026-11-20T12:00:00+08:00.
-    #[arg(long, env = "XIAOER_NOW")]
+    #[arg(long, env = "XIAOER_NOW", conflicts_with = "start")]
     pub now: Option<String>,
+    /// Start the clock at this instant and let it run (a demo at the demo
+    /// shop's date in which SLA timers and handling times move).
+    #[arg(long, env = "XIAOER_START")]
+    pub start: Option<String>,
 }
 
 #[derive(Debug, Args)]

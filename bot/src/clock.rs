@@ -2,8 +2,10 @@
 //!
 //! Everything that compares with "now" (return windows, delivery promises,
 //! queue waiting times) takes its instant from a [`Clock`], so that tests and
-//! demos can pin it to the fixtures' reference instant with `--now`, and
-//! tests can move it forward by hand ([`ManualClock`]).
+//! demos can pin it to the fixtures' reference instant with `--now`, start
+//! it there and let it run with `--start` (a demo in which SLA timers and
+//! handling times move), and tests can move it forward by hand
+//! ([`ManualClock`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -20,6 +22,9 @@ pub enum Clock {
     /// An instant that moves only when its [`ManualClock`] is advanced: for
     /// tests of what time does (SLA timers, handling times), with no sleep.
     Manual(ManualClock),
+    /// Starts at an instant and runs at the machine's pace from there
+    /// (`--start`, or `start =` in the config file).
+    Running(RunningClock),
 }
 
 impl Clock {
@@ -32,7 +37,31 @@ impl Clock {
             }
             Clock::Pinned(t) => *t,
             Clock::Manual(clock) => clock.now(),
+            Clock::Running(clock) => clock.now(),
         }
+    }
+}
+
+/// A clock that reads `from` when it is made and then runs forward with the
+/// machine's monotonic clock (never backwards, whatever the wall clock does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningClock {
+    from: Time,
+    began: std::time::Instant,
+}
+
+impl RunningClock {
+    pub fn starting_at(from: Time) -> RunningClock {
+        RunningClock {
+            from,
+            began: std::time::Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> Time {
+        let elapsed =
+            chrono::Duration::from_std(self.began.elapsed()).unwrap_or(chrono::Duration::MAX);
+        self.from.checked_add_signed(elapsed).unwrap_or(self.from)
     }
 }
 
@@ -77,6 +106,25 @@ pub fn parse_instant(text: &str) -> Result<Time, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_running_clock_starts_at_its_instant_and_moves_forward() {
+        let from = parse_instant("2026-11-20T12:00:00+08:00").unwrap();
+        let clock = Clock::Running(RunningClock::starting_at(from));
+        let first = clock.now();
+        assert!(first >= from && first - from < chrono::Duration::minutes(1));
+        assert_eq!(
+            first.offset(),
+            from.offset(),
+            "it keeps the instant's offset"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let later = clock.now();
+        assert!(
+            later - first >= chrono::Duration::milliseconds(20),
+            "{first} then {later}"
+        );
+    }
 
     #[test]
     fn pinned_clock_returns_its_instant() {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 
-use crate::clock::{parse_instant, Clock};
+use crate::clock::{parse_instant, Clock, RunningClock};
 use crate::desk::DeskConfig;
 
 /// The config file's shape. Every key is optional; see the README for each.
@@ -21,6 +21,8 @@ pub struct FileConfig {
     pub data_dir: Option<PathBuf>,
     /// Pin the clock to this RFC 3339 instant.
     pub now: Option<String>,
+    /// Start the clock at this RFC 3339 instant and let it run.
+    pub start: Option<String>,
     /// A content pack directory that replaces the embedded default pack.
     pub pack_dir: Option<PathBuf>,
     /// Bearer token required on the agent API; unset means the agent API is open.
@@ -70,6 +72,7 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
     pub now: Option<String>,
+    pub start: Option<String>,
 }
 
 impl Config {
@@ -82,9 +85,19 @@ impl Config {
         let listen: SocketAddr = listen.parse().with_context(|| {
             format!("listen address `{listen}` is not host:port, e.g. 127.0.0.1:8080")
         })?;
-        let clock = match over.now.or(file.now) {
-            Some(t) => Clock::Pinned(parse_instant(&t).map_err(anyhow::Error::msg)?),
-            None => Clock::System,
+        anyhow::ensure!(
+            file.now.is_none() || file.start.is_none(),
+            "the config file sets both `now` (a pinned clock) and `start` (a running one): keep one"
+        );
+        // A flag wins over the file, whichever of the two each sets.
+        let clock = match (over.now, over.start, file.now, file.start) {
+            (Some(t), ..) | (None, None, Some(t), _) => {
+                Clock::Pinned(parse_instant(&t).map_err(anyhow::Error::msg)?)
+            }
+            (None, Some(t), ..) | (None, None, None, Some(t)) => Clock::Running(
+                RunningClock::starting_at(parse_instant(&t).map_err(anyhow::Error::msg)?),
+            ),
+            (None, None, None, None) => Clock::System,
         };
         let max_message_chars = file.max_message_chars.unwrap_or(DEFAULT_MAX_MESSAGE_CHARS);
         anyhow::ensure!(
@@ -126,6 +139,48 @@ mod tests {
         assert_eq!(c.max_message_chars, 500);
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert!(matches!(c.clock, Clock::Pinned(_)));
+    }
+
+    #[test]
+    fn a_running_clock_from_the_file_or_a_flag_and_a_flag_wins() {
+        let file = |text: &str| -> FileConfig { toml::from_str(text).unwrap() };
+        let start = "start = \"2026-11-20T09:00:00+08:00\"\n";
+        let c = Config::build(file(start), Overrides::default()).unwrap();
+        let Clock::Running(clock) = &c.clock else {
+            panic!("{:?}", c.clock)
+        };
+        assert_eq!(
+            clock.now().date_naive(),
+            parse_instant("2026-11-20T09:00:00+08:00")
+                .unwrap()
+                .date_naive()
+        );
+        // --now on the command line pins it, whatever the file says.
+        let over = Overrides {
+            now: Some("2026-11-20T12:00:00+08:00".into()),
+            ..Default::default()
+        };
+        let c = Config::build(file(start), over).unwrap();
+        assert!(matches!(c.clock, Clock::Pinned(_)), "{:?}", c.clock);
+        // --start on the command line runs it, over a pinned file.
+        let over = Overrides {
+            start: Some("2026-11-20T09:00:00+08:00".into()),
+            ..Default::default()
+        };
+        let c = Config::build(file("now = \"2026-11-20T12:00:00+08:00\"\n"), over).unwrap();
+        assert!(matches!(c.clock, Clock::Running(_)), "{:?}", c.clock);
+        // Both in the file: refused, and a bad instant names itself.
+        let both = format!("{start}now = \"2026-11-20T12:00:00+08:00\"\n");
+        let err = format!(
+            "{:#}",
+            Config::build(file(&both), Overrides::default()).unwrap_err()
+        );
+        assert!(err.contains("keep one"), "{err}");
+        let err = format!(
+            "{:#}",
+            Config::build(file("start = \"yesterday\"\n"), Overrides::default()).unwrap_err()
+        );
+        assert!(err.contains("yesterday"), "{err}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             listen: args.listen,
             data_dir: args.data_dir,
             now: args.now,
+            start: args.start,
         },
     )?;
     let pack = super::load_pack(config.pack_dir.as_deref())?;
