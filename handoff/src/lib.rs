@@ -60,6 +60,6 @@ pub use routing::{route, seats_for, ticket_wait, Desk, Route, Shopper, TicketRea
 pub use skills::SkillRules;
 pub use sla::{Breach, BreachKind, EntryFacts, SlaPolicy};
 pub use spikes::{Spike, SpikeDetector, SpikePolicy};
-pub use store::{open_db, HandoffRecord, Pending, RecordedTurn, Store, TurnRecord};
+pub use store::{open_db, FlushStats, HandoffRecord, Pending, RecordedTurn, Store, TurnRecord};
 pub use team::Team;
 pub use wait::{estimate_wait, overflow, HandlingStats, Overflow, OverflowPolicy};

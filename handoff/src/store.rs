@@ -34,7 +34,7 @@ mod messages;
 mod queue;
 mod turn;
 
-pub use flusher::Pending;
+pub use flusher::{FlushStats, Pending};
 use messages::append_tx;
 pub use turn::{HandoffRecord, RecordedTurn, TurnRecord};
 
@@ -200,6 +200,12 @@ impl Store {
                 return Ok(conversation);
             }
         }
+    }
+
+    /// The group commit's work so far (flushes, writes they covered, time
+    /// spent, failures), for monitoring.
+    pub fn flush_stats(&self) -> FlushStats {
+        self.inner.flusher.stats()
     }
 
     /// The conversation, if the id names one.

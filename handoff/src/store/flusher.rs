@@ -64,6 +64,23 @@ struct State {
     blocked: usize,
     /// Tasks waiting for their ticket, woken by the flusher thread.
     wakers: Vec<(u64, Waker)>,
+    /// What the flushes so far cost and covered.
+    stats: FlushStats,
+}
+
+/// The group commit's work since the store was opened, for monitoring
+/// (`GET /metrics`): a slow disk shows here before anywhere else.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct FlushStats {
+    /// sled flushes (each an `fsync` of the log) made.
+    pub flushes: u64,
+    /// Writes those flushes made durable (turns, messages, queue changes):
+    /// `writes / flushes` is the group commit's batch.
+    pub writes: u64,
+    /// Time spent in those flushes.
+    pub seconds: f64,
+    /// Flushes that failed (their writers got the error).
+    pub failures: u64,
 }
 
 impl State {
@@ -170,6 +187,11 @@ impl Flusher {
             shared,
             thread: Some(thread),
         })
+    }
+
+    /// What the flushes so far cost and covered.
+    pub(crate) fn stats(&self) -> FlushStats {
+        self.shared.lock().stats
     }
 
     /// Returns once every write this thread completed before the call is on
@@ -297,12 +319,17 @@ fn run(shared: &Shared, db: &sled::Db) {
         drop(state);
         began = Instant::now();
         let result = db.flush();
+        let took = began.elapsed();
         state = shared.lock();
+        state.stats.flushes += 1;
+        state.stats.writes += target - state.attempted;
+        state.stats.seconds += took.as_secs_f64();
         state.attempted = target;
         match result {
             Ok(_) => state.flushed = target,
             Err(error) => {
                 tracing::error!(%error, "flushing the conversation store failed");
+                state.stats.failures += 1;
                 state.failure = Some((target, error));
             }
         }
@@ -352,6 +379,11 @@ mod tests {
         assert_eq!(state.issued, 160);
         assert_eq!(state.flushed, state.attempted);
         drop(state);
+        // Every write was covered by exactly one flush; 8 writers share some.
+        let stats = flusher.stats();
+        assert_eq!(stats.writes, 160, "{stats:?}");
+        assert!((1..=160).contains(&stats.flushes), "{stats:?}");
+        assert!(stats.seconds > 0.0 && stats.failures == 0, "{stats:?}");
         drop(flusher); // joins: hangs here if the thread does not stop
     }
 
