@@ -37,6 +37,16 @@ fn metrics_count_turns_handoffs_errors_and_the_queue() {
         Some(0.0),
         "nobody online is shown as 0, not left out"
     );
+    // So are an empty queue, and turns and errors before the first one: a
+    // series that only appears with its first event reads "no data".
+    for name in [
+        "xiaoer_queue_entries{kind=\"queued\",state=\"waiting\"}",
+        "xiaoer_queue_entries{kind=\"ticket\",state=\"claimed\"}",
+        "xiaoer_turns_total{outcome=\"handoff\"}",
+        "xiaoer_turn_errors_total{kind=\"storage\"}",
+    ] {
+        assert_eq!(series(&before, name), Some(0.0), "{name} in\n{before}");
+    }
 
     let conversation = server.start_conversation("C1003");
     let answered = server.say(&conversation, "退款什么时候到账");
@@ -142,8 +152,8 @@ fn metrics_count_turns_handoffs_errors_and_the_queue() {
             &text,
             &format!("xiaoer_queue_entries{{kind=\"{kind}\",state=\"waiting\"}}")
         ),
-        None,
-        "nothing waits any more"
+        Some(0.0),
+        "nothing waits any more: 0, not left out"
     );
 }
 

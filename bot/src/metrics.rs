@@ -4,7 +4,7 @@
 //!
 //! | metric | type | labels |
 //! |---|---|---|
-//! | `xiaoer_turns_total` | counter | `outcome`: `bot` (answered), `handoff` (handed over this turn), `human` (an agent has it; the bot kept quiet) |
+//! | `xiaoer_turns_total` | counter | `outcome`: `bot` (answered), `handoff` (handed over this turn), `human` (waiting for or held by a person; the bot kept quiet) |
 //! | `xiaoer_turn_errors_total` | counter | `kind`: `bad_request` (empty, too long), `unknown_conversation`, `storage`, `dialog`, `commerce`, `other` |
 //! | `xiaoer_turn_duration_seconds` | histogram | — : from the message's arrival to its durable answer, the wait for the conversation's earlier turn included |
 //! | `xiaoer_intents_total` | counter | `intent` (the pack's intent ids) |
@@ -25,6 +25,19 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::turn::{Bot, TurnError, TurnOutcome};
+
+/// The `outcome` label's values (see [`Metrics::turn`]).
+const OUTCOMES: [&str; 3] = ["bot", "handoff", "human"];
+
+/// The `kind` label's values of the turn errors.
+const ERROR_KINDS: [&str; 6] = [
+    "bad_request",
+    "unknown_conversation",
+    "storage",
+    "dialog",
+    "commerce",
+    "other",
+];
 
 /// Upper bounds of the turn duration buckets, in seconds: a durable turn
 /// takes a few milliseconds (a flush included), so they are finest there,
@@ -136,6 +149,15 @@ impl Metrics {
         );
         let agents = Family::<PresenceLabel, Gauge>::default();
         registry.register("agents", "Agents by presence", agents.clone());
+        // Every series a dashboard or an alert asks for exists from the
+        // start, at 0: a series that appears only with its first event is
+        // "no data" until then, and `rate()` misses that first event.
+        for outcome in OUTCOMES {
+            turns.get_or_create(&Outcome { outcome });
+        }
+        for kind in ERROR_KINDS {
+            errors.get_or_create(&ErrorKind { kind });
+        }
         Metrics {
             registry,
             turns,
@@ -200,6 +222,15 @@ impl Metrics {
         // Waiting and claimed entries: the same scan the SLA watch makes.
         let queue = bot.store().open_entries()?;
         self.entries.clear();
+        // Present even at zero, as the agents below: an empty queue reads 0,
+        // not "no data".
+        for kind in ["queued", "ticket"] {
+            for state in ["waiting", "claimed"] {
+                self.entries
+                    .get_or_create(&EntryLabels { kind, state })
+                    .set(0);
+            }
+        }
         for entry in queue {
             let state = match entry.state {
                 EntryState::Waiting => "waiting",
