@@ -28,9 +28,6 @@ pub(crate) struct Keyword {
     pub(crate) right_boundary: bool,
     /// Index of the learned feature this pattern is, if a model uses it.
     pub(crate) learned: Option<u32>,
-    /// The pattern is one whole English word (ASCII letters and digits,
-    /// matched at word boundaries): it may be half of a learned word pair.
-    pub(crate) word: bool,
 }
 
 /// One accepted automaton hit.
@@ -133,55 +130,16 @@ impl Builder {
         let next = self.keywords.len();
         let id = *self.index.entry(key.clone()).or_insert(next);
         if id == next {
-            let word = left_boundary && right_boundary && is_word(&pattern);
             self.patterns.push(pattern);
             self.names.push(key);
             self.keywords.push(Keyword {
                 left_boundary,
                 right_boundary,
-                word,
                 ..Keyword::default()
             });
         }
         Ok(id)
     }
-
-    /// For a learned feature that is a pair of whole English words
-    /// (`"what is"`) and not already a keyword: the keywords of its two
-    /// words, created if need be. Such a pair is not an automaton pattern
-    /// of its own: [`crate::Matcher`] finds it as two word hits one space
-    /// apart, which keeps the automaton a fraction of the size (most of a
-    /// trained model's features are pairs).
-    pub(crate) fn word_pair(
-        &mut self,
-        section: &str,
-        feature: &str,
-    ) -> Result<Option<(usize, usize)>, Error> {
-        if feature.contains('*') || !feature.contains(' ') {
-            return Ok(None);
-        }
-        let pattern = normalize(feature);
-        let Some((first, second)) = pattern.split_once(' ') else {
-            return Ok(None);
-        };
-        if !is_word(first) || !is_word(second) || self.index.contains_key(&pattern) {
-            return Ok(None);
-        }
-        Ok(Some((
-            self.keyword_id(section, first)?,
-            self.keyword_id(section, second)?,
-        )))
-    }
-}
-
-/// ASCII letters and digits only, at least one.
-fn is_word(pattern: &str) -> bool {
-    !pattern.is_empty() && pattern.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// The key of a word pair: its two words' keyword indices.
-pub(crate) fn pair_key(first: usize, second: usize) -> u64 {
-    ((first as u64) << 32) | second as u64
 }
 
 /// Weights are positive finite numbers.

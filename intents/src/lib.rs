@@ -66,6 +66,7 @@ mod slots;
 mod spec;
 pub mod train;
 mod understanding;
+mod words;
 
 pub use crate::error::Error;
 pub use crate::explain::{CandidateTerms, Explanation, Term, TermKind};

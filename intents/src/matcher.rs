@@ -4,12 +4,10 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 
-use crate::keywords::{
-    check_parameters, check_weight, covers, pair_key, Builder, FastMap, Hit, Keyword,
-};
+use crate::keywords::{check_parameters, check_weight, covers, Builder, Hit, Keyword};
 use crate::model::{compile_model, sigmoid, Head, Learned};
 use crate::spec::{AngerSpec, LexiconSpec, ScoringSpec};
-use crate::{anger, lang, normalize::normalize_detect, slots::SlotFinder};
+use crate::{anger, lang, normalize::normalize_detect, slots::SlotFinder, words::WordFeatures};
 use crate::{Candidate, Error, Understanding};
 
 /// The intent id used when no intent passes the threshold.
@@ -45,9 +43,8 @@ pub struct Matcher {
     pub(crate) anger_head: Option<Head>,
     /// Learned feature index -> where the automaton finds it.
     pub(crate) learned: Vec<Learned>,
-    /// Learned word pairs: [`pair_key`] of the two words' keywords ->
-    /// learned feature index.
-    pairs: FastMap<u64, u32>,
+    /// The learned features found word by word, not by the automaton.
+    words: WordFeatures,
     /// Per keyword, what the hot loop needs (8 bytes instead of a `Keyword`:
     /// a trained lexicon has tens of thousands of patterns).
     compact: Vec<Compact>,
@@ -66,8 +63,6 @@ struct Compact {
     left_boundary: bool,
     right_boundary: bool,
     hand: bool,
-    /// A whole word that a learned pair may start or end with.
-    word: bool,
     learned: u32,
 }
 
@@ -82,7 +77,6 @@ impl Compact {
                 || k.calm
                 || k.intent_negation
                 || k.neutral,
-            word: k.word,
             learned: k.learned.unwrap_or(u32::MAX),
         }
     }
@@ -218,18 +212,16 @@ impl Matcher {
             intent_head,
             anger_head,
             learned: model.learned,
-            pairs: model.pairs,
+            words: model.words,
             spec: LexiconSpec::default(),
         })
     }
 
     /// A learned feature as written in the model (`"refu*"`, `"my order"`).
     pub(crate) fn learned_name(&self, f: usize) -> String {
-        match self.learned[f] {
-            Learned::Keyword(k) => self.names[k].clone(),
-            Learned::Pair(first, second) => {
-                format!("{} {}", self.names[first], self.names[second])
-            }
+        match &self.learned[f] {
+            Learned::Keyword(k) => self.names[*k].clone(),
+            Learned::Word(name) => name.to_string(),
         }
     }
 
@@ -298,6 +290,9 @@ impl Matcher {
         let (normalized, traditional) = normalize_detect(text);
         let mut learned = Vec::with_capacity(normalized.len() + 8);
         let hits = self.hits(&normalized, &mut learned);
+        if !self.words.is_empty() {
+            self.words.find(&normalized, &mut learned);
+        }
 
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
@@ -401,9 +396,6 @@ impl Matcher {
         // then as the state lists them), without a call per hit.
         let nfa = &self.automaton;
         let mut sid = self.start;
-        // The last whole-word hit (end, keyword): a learned pair is a word
-        // hit that starts one space after it.
-        let mut last_word = (usize::MAX, 0usize);
         for (i, &byte) in bytes.iter().enumerate() {
             sid = nfa.next_state(Anchored::No, sid, byte);
             if !nfa.is_match(sid) {
@@ -421,15 +413,6 @@ impl Matcher {
                 }
                 if keyword.learned != u32::MAX {
                     learned.push(keyword.learned);
-                }
-                if keyword.word && !self.pairs.is_empty() {
-                    let (last_end, last) = last_word;
-                    if last_end != usize::MAX && last_end + 1 == start && bytes[last_end] == b' ' {
-                        if let Some(&f) = self.pairs.get(&pair_key(last, pattern.as_usize())) {
-                            learned.push(f);
-                        }
-                    }
-                    last_word = (end, pattern.as_usize());
                 }
                 if keyword.hand {
                     hits.push(Hit {

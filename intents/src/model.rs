@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::keywords::{pair_key, Builder, FastMap};
+use crate::keywords::{Builder, FastMap};
 use crate::matcher::{Analysis, OUT_OF_SCOPE};
 use crate::prob::softmax;
+use crate::words::{Shape, WordFeatures};
 use crate::{Candidate, Error, LexiconSpec, Matcher};
 
 /// Learned weights of a pack: an intent head, an anger head, or both.
@@ -431,26 +432,25 @@ fn top_classes(p: &[f32], limit: usize) -> Vec<(usize, f32)> {
     top.to_vec()
 }
 
-/// What a learned feature is in the automaton: a pattern (keyword index),
-/// or a pair of whole-word patterns found one space apart.
-#[derive(Debug, Clone, Copy)]
+/// Where a learned feature is found: an automaton pattern (keyword index),
+/// or a word feature (see [`crate::words`]), named as written.
+#[derive(Debug, Clone)]
 pub(crate) enum Learned {
     Keyword(usize),
-    Pair(usize, usize),
+    Word(Box<str>),
 }
 
-/// The compiled heads, each learned feature's place in the automaton, and
-/// the word pairs (keyed by [`pair_key`]) with their learned feature.
+/// The compiled heads, each learned feature's place, and the word features.
 pub(crate) struct CompiledModel {
     pub(crate) intent_head: Option<(Head, Vec<usize>)>,
     pub(crate) anger_head: Option<Head>,
     pub(crate) learned: Vec<Learned>,
-    pub(crate) pairs: FastMap<u64, u32>,
+    pub(crate) words: WordFeatures,
 }
 
-/// Compiles the `[model]` heads: learned features become automaton patterns
-/// (merged with hand keywords written alike) or word pairs, classes the
-/// lexicon does not know become intents.
+/// Compiles the `[model]` heads: learned features become word features or
+/// automaton patterns (merged with hand keywords written alike), classes
+/// the lexicon does not know become intents.
 pub(crate) fn compile_model(
     spec: &LexiconSpec,
     builder: &mut Builder,
@@ -460,21 +460,21 @@ pub(crate) fn compile_model(
         intent_head: None,
         anger_head: None,
         learned: Vec::new(),
-        pairs: FastMap::default(),
+        words: WordFeatures::default(),
     };
     let Some(model) = &spec.model else {
         return Ok(compiled);
     };
     let learned = &mut compiled.learned;
-    let pairs = &mut compiled.pairs;
+    let words = &mut compiled.words;
     let mut feature_id = |pattern: &str| -> Result<usize, Error> {
-        if let Some((first, second)) = builder.word_pair("model.features", pattern)? {
-            let next = learned.len();
-            let id = *pairs.entry(pair_key(first, second)).or_insert(next as u32);
-            if id as usize == next {
-                learned.push(Learned::Pair(first, second));
+        if let Some(shape) = Shape::of(pattern) {
+            let next = learned.len() as u32;
+            let f = words.feature(&shape, next);
+            if f == next {
+                learned.push(Learned::Word(shape.name().into()));
             }
-            return Ok(id as usize);
+            return Ok(f as usize);
         }
         let id = builder.keyword_id("model.features", pattern)?;
         let keyword = &mut builder.keywords[id];

@@ -57,11 +57,12 @@ fn found(m: &Matcher, text: &str) -> Vec<String> {
     found
 }
 
-/// A learned pair of words is no pattern of its own but two word hits one
-/// space apart: found exactly where the pattern would be, whether its words
-/// are features or not, and also when a hand keyword is the same pair.
+/// Word features (whole words, beginnings, pairs of words one space apart)
+/// are looked up word by word, not in the automaton: found exactly where
+/// their patterns would match, whether a pair's words are features or not,
+/// and also when a hand keyword is the same text.
 #[test]
-fn word_pairs_are_found_as_two_adjacent_words() {
+fn word_features_are_found_where_their_patterns_match() {
     let m = probe(&[
         "my refund",
         "the address",
@@ -79,6 +80,37 @@ fn word_pairs_are_found_as_two_adjacent_words() {
     assert_eq!(found(&m, "cancel it, cancel it now"), ["cancel it"]);
     assert_eq!(found(&m, "cancel it退款"), ["cancel it"]);
     assert_eq!(found(&m, "where is my order"), ["my order"]);
+    // Words and beginnings of any length (8 bytes and more are looked up
+    // apart), with digits, next to Chinese or punctuation.
+    let m2 = probe(&[
+        "cancellation",
+        "cancellati*",
+        "canc*",
+        "cancel*",
+        "iphone15",
+        "iph*",
+        "cancellation fee",
+        "12315",
+    ]);
+    assert_eq!(
+        found(&m2, "Cancellation fee?"),
+        [
+            "canc*",
+            "cancel*",
+            "cancellati*",
+            "cancellation",
+            "cancellation fee"
+        ]
+    );
+    assert_eq!(
+        found(&m2, "cancel退款iphone15"),
+        ["canc*", "cancel*", "iph*", "iphone15"]
+    );
+    assert_eq!(
+        found(&m2, "cancellations 12315x"),
+        ["canc*", "cancel*", "cancellati*"]
+    );
+    assert_eq!(found(&m2, "can iphone 12315"), ["12315", "iph*"]);
     // "my order" is a hand keyword as well: it still scores its intent.
     let a = m.analyse("where is my order");
     let change_order = m.intents.iter().position(|i| i == "change_order").unwrap();

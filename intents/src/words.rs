@@ -1,0 +1,225 @@
+//! English learned features found word by word: whole words (`"refund"`),
+//! word beginnings (`"refu*"`) and pairs of whole words (`"my refund"`).
+//!
+//! They are most of a trained model's features, and as automaton patterns
+//! they made the automaton walk the largest part of a classify (a word's
+//! beginnings, the word and every word inside it, "is" in "this", each a
+//! hit to look at). A word is a maximal run of ASCII letters and digits,
+//! exactly what such a pattern matches at its word boundaries, so looking
+//! each run up in a table finds the same features: a whole-word pattern is
+//! found where a run equals it, a beginning where a run starts with it, a
+//! pair where two runs equal its words one space apart. The automaton keeps
+//! everything else: hand keywords, Chinese n-grams, other pattern shapes.
+
+use crate::keywords::FastMap;
+use crate::normalize;
+
+/// No learned feature (a word that is only half of a pair).
+const NONE: u32 = u32::MAX;
+
+/// The word features of a model (see the module doc).
+#[derive(Debug, Default)]
+pub(crate) struct WordFeatures {
+    /// Whole word -> (its learned feature or [`NONE`], its word id for pairs
+    /// or [`NONE`]).
+    words: Table<(u32, u32)>,
+    /// Word beginning (without the `*`) -> learned feature.
+    beginnings: Table<u32>,
+    /// Bit `n` set when some beginning has `n` bytes (`n` < 64).
+    lengths: u64,
+    /// (first word id, second word id) -> learned feature.
+    pairs: FastMap<u64, u32>,
+    /// How many words have a word id.
+    ids: u32,
+}
+
+/// Words of up to 8 bytes keyed by their bytes in a `u64` (a word has no
+/// 0 byte, so the padding is unambiguous): one multiply to hash and no
+/// string compare, where most lookups are. Longer ones by their text.
+#[derive(Debug)]
+struct Table<V> {
+    short: FastMap<u64, V>,
+    long: FastMap<Box<str>, V>,
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table {
+            short: FastMap::default(),
+            long: FastMap::default(),
+        }
+    }
+}
+
+impl<V> Table<V> {
+    fn is_empty(&self) -> bool {
+        self.short.is_empty() && self.long.is_empty()
+    }
+
+    fn entry(&mut self, word: &str, default: V) -> &mut V {
+        match packed(word.as_bytes()) {
+            Some(key) => self.short.entry(key).or_insert(default),
+            None => self.long.entry(word.into()).or_insert(default),
+        }
+    }
+
+    /// `key` is `packed(word)`.
+    fn get(&self, word: &str, key: Option<u64>) -> Option<&V> {
+        match key {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(word),
+        }
+    }
+}
+
+/// The bytes of a word of up to 8 bytes as one number.
+fn packed(word: &[u8]) -> Option<u64> {
+    (word.len() <= 8).then(|| {
+        word.iter()
+            .rev()
+            .fold(0u64, |key, &b| (key << 8) | u64::from(b))
+    })
+}
+
+/// What a learned feature is, when it is a word feature.
+pub(crate) enum Shape {
+    Word(String),
+    Beginning(String),
+    Pair(String, String),
+}
+
+impl Shape {
+    /// The feature as `explain` names it: as written in the model, normalised.
+    pub(crate) fn name(&self) -> String {
+        match self {
+            Shape::Word(w) => w.clone(),
+            Shape::Beginning(b) => format!("{b}*"),
+            Shape::Pair(first, second) => format!("{first} {second}"),
+        }
+    }
+
+    /// The shape of a feature pattern written in the keyword syntax, if it
+    /// is a word feature.
+    pub(crate) fn of(pattern: &str) -> Option<Shape> {
+        if pattern.starts_with('*') {
+            return None;
+        }
+        let (stem, beginning) = match pattern.strip_suffix('*') {
+            Some(stem) => (stem, true),
+            None => (pattern, false),
+        };
+        let stem = normalize(stem);
+        let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric());
+        if word(&stem) {
+            return Some(if beginning {
+                Shape::Beginning(stem)
+            } else {
+                Shape::Word(stem)
+            });
+        }
+        match stem.split_once(' ') {
+            Some((first, second)) if !beginning && word(first) && word(second) => {
+                Some(Shape::Pair(first.to_string(), second.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl WordFeatures {
+    /// Whether there is nothing to look for.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.beginnings.is_empty()
+    }
+
+    /// The learned feature of a word feature, `next` if it is new (then
+    /// the caller gives `next` to it).
+    pub(crate) fn feature(&mut self, shape: &Shape, next: u32) -> u32 {
+        match shape {
+            Shape::Word(w) => {
+                let entry = self.words.entry(w, (NONE, NONE));
+                if entry.0 == NONE {
+                    entry.0 = next;
+                }
+                entry.0
+            }
+            Shape::Beginning(b) => {
+                if b.len() < 64 {
+                    self.lengths |= 1 << b.len();
+                }
+                *self.beginnings.entry(b, next)
+            }
+            Shape::Pair(first, second) => {
+                let key = pair_key(self.word_id(first), self.word_id(second));
+                *self.pairs.entry(key).or_insert(next)
+            }
+        }
+    }
+
+    fn word_id(&mut self, word: &str) -> u32 {
+        let entry = self.words.entry(word, (NONE, NONE));
+        if entry.1 == NONE {
+            entry.1 = self.ids;
+            self.ids += 1;
+        }
+        entry.1
+    }
+
+    /// Pushes the learned features of the words of `normalized` to `learned`
+    /// (repeats included: the caller sorts and removes them).
+    pub(crate) fn find(&self, normalized: &str, learned: &mut Vec<u32>) {
+        let bytes = normalized.as_bytes();
+        // The previous run: (its end, its word id).
+        let mut previous = (usize::MAX, NONE);
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            // The first 8 bytes as a number, built as the run is read.
+            let mut key = 0u64;
+            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+                if i - start < 8 {
+                    key |= u64::from(bytes[i]) << (8 * (i - start));
+                }
+                i += 1;
+            }
+            // ASCII, so any byte offset is a char boundary.
+            let word = &normalized[start..i];
+            let mut lengths = self.lengths >> 1;
+            let mut n = 1;
+            while lengths != 0 && n <= word.len() {
+                if lengths & 1 == 1 {
+                    let short = (n <= 8).then(|| key & (u64::MAX >> (64 - 8 * n)));
+                    if let Some(&f) = self.beginnings.get(&word[..n], short) {
+                        learned.push(f);
+                    }
+                }
+                lengths >>= 1;
+                n += 1;
+            }
+            let id = match self.words.get(word, (word.len() <= 8).then_some(key)) {
+                Some(&(f, id)) => {
+                    if f != NONE {
+                        learned.push(f);
+                    }
+                    id
+                }
+                None => NONE,
+            };
+            let (end, last) = previous;
+            if id != NONE && last != NONE && end + 1 == start && bytes[end] == b' ' {
+                if let Some(&f) = self.pairs.get(&pair_key(last, id)) {
+                    learned.push(f);
+                }
+            }
+            previous = (i, id);
+        }
+    }
+}
+
+fn pair_key(first: u32, second: u32) -> u64 {
+    (u64::from(first) << 32) | u64::from(second)
+}
