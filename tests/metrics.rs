@@ -85,6 +85,21 @@ fn metrics_count_turns_handoffs_errors_and_the_queue() {
     assert_eq!(count("xiaoer_turns_total{outcome=\"handoff\"}"), 1.0);
     assert_eq!(count("xiaoer_turns_total{outcome=\"human\"}"), 1.0);
     assert_eq!(count("xiaoer_turn_duration_seconds_count"), 3.0);
+    // Every durable answer waited for a group-commit flush.
+    let flushes = count("xiaoer_store_flushes_total");
+    assert!(flushes >= 1.0, "{text}");
+    assert!(count("xiaoer_store_flushed_writes_total") >= 3.0, "{text}");
+    assert!(count("xiaoer_store_flush_seconds_total") > 0.0, "{text}");
+    assert_eq!(count("xiaoer_store_flush_failures_total"), 0.0);
+    // A scrape with nothing written since counts nothing twice.
+    let again = scrape(&server);
+    for name in [
+        "xiaoer_store_flushes_total",
+        "xiaoer_store_flushed_writes_total",
+        "xiaoer_store_flush_seconds_total",
+    ] {
+        assert_eq!(series(&again, name), series(&text, name), "{name}");
+    }
     assert!(count("xiaoer_turn_duration_seconds_sum") > 0.0);
     assert_eq!(
         count("xiaoer_turn_duration_seconds_bucket{le=\"+Inf\"}"),

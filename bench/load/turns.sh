@@ -56,14 +56,20 @@ awk -v turns="$turns" '{ printf "wrk cpu %d us/turn\n", ($1 + $2) * 1000000 / (t
 # The server's own view of the turns (arrival of the request to its durable
 # answer, from /metrics): what wrk measures besides is the load tool's and
 # the socket's share, and the scheduling of both on the same two CPUs.
-curl -sf "http://127.0.0.1:$port/metrics" | awk '
+curl -sf "http://127.0.0.1:$port/metrics" > "$data/metrics.txt" || true
+awk '
   /^xiaoer_turn_duration_seconds_bucket/ { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
     n++; bound[n] = le; count[n] = $2 }
   /^xiaoer_turn_duration_seconds_count/ { total = $2 }
   END { if (total == 0) exit
     for (i = 1; i <= n; i++) { if (!p50 && count[i] >= total * 0.5) p50 = bound[i]
       if (!p99 && count[i] >= total * 0.99) p99 = bound[i]; if (bound[i] == "0.005") within = count[i] / total }
-    printf "server side: p50 <= %s s, p99 <= %s s, %.1f %% within 5 ms\n", p50, p99, within * 100 }'
+    printf "server side: p50 <= %s s, p99 <= %s s, %.1f %% within 5 ms\n", p50, p99, within * 100 }' "$data/metrics.txt"
+# The group commit: how many flushes, how many writes each made durable,
+# and how long each took (the disk's share of a turn's latency).
+awk '/^xiaoer_store_flushes_total/ { f = $2 } /^xiaoer_store_flushed_writes_total/ { w = $2 }
+  /^xiaoer_store_flush_seconds_total/ { s = $2 }
+  END { if (f > 0) printf "group commit: %d flushes, %.1f writes and %.2f ms per flush\n", f, w / f, s * 1000 / f }' "$data/metrics.txt"
 # Where the server's CPU went, and how often its threads were switched
 # out, per thread name (threads that ended during the run are left out).
 join -a2 -e0 -o 0,1.2,1.3,2.2,2.3 "$data/threads.before" "$data/threads.after" |

@@ -12,11 +12,16 @@
 //! | `xiaoer_handoff_reasons_total` | counter | `reason`: the [`Reason`] kind (`anger`, `complaint`, `situation`, …) |
 //! | `xiaoer_queue_entries` | gauge | `kind` (`queued`, `ticket`), `state` (`waiting`, `claimed`) |
 //! | `xiaoer_agents` | gauge | `presence` (`online`, `away`, `offline`) |
+//! | `xiaoer_store_flushes_total` | counter | — : group-commit flushes (each an `fsync` of sled's log) |
+//! | `xiaoer_store_flushed_writes_total` | counter | — : writes they made durable (per flush: the batch) |
+//! | `xiaoer_store_flush_seconds_total` | counter | — : time spent flushing (per flush: the disk's latency) |
+//! | `xiaoer_store_flush_failures_total` | counter | — |
 
+use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use handoff::{EntryKind, EntryState, Presence, Reason};
+use handoff::{EntryKind, EntryState, FlushStats, Presence, Reason};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -92,8 +97,14 @@ pub struct Metrics {
     reasons: Family<ReasonLabel, Counter>,
     entries: Family<EntryLabels, Gauge>,
     agents: Family<PresenceLabel, Gauge>,
-    /// One scrape at a time fills the gauges.
-    scrape: Mutex<()>,
+    flushes: Counter,
+    flushed_writes: Counter,
+    flush_seconds: Counter<f64, AtomicU64>,
+    flush_failures: Counter,
+    /// One scrape at a time fills the gauges; it keeps the store's flush
+    /// figures as the last scrape saw them (the counters grow by the
+    /// difference).
+    scrape: Mutex<FlushStats>,
 }
 
 impl Default for Metrics {
@@ -149,14 +160,38 @@ impl Metrics {
         );
         let agents = Family::<PresenceLabel, Gauge>::default();
         registry.register("agents", "Agents by presence", agents.clone());
+        let flushes = Counter::default();
+        registry.register(
+            "store_flushes",
+            "Group-commit flushes of the store (each an fsync of its log)",
+            flushes.clone(),
+        );
+        let flushed_writes = Counter::default();
+        registry.register(
+            "store_flushed_writes",
+            "Writes made durable by those flushes",
+            flushed_writes.clone(),
+        );
+        let flush_seconds = Counter::<f64, AtomicU64>::default();
+        registry.register(
+            "store_flush_seconds",
+            "Time spent flushing the store",
+            flush_seconds.clone(),
+        );
+        let flush_failures = Counter::default();
+        registry.register(
+            "store_flush_failures",
+            "Flushes of the store that failed",
+            flush_failures.clone(),
+        );
         // Every series a dashboard or an alert asks for exists from the
         // start, at 0: a series that appears only with its first event is
         // "no data" until then, and `rate()` misses that first event.
         for outcome in OUTCOMES {
-            turns.get_or_create(&Outcome { outcome });
+            turns.get_or_create(&Outcome { outcome }).inc_by(0);
         }
         for kind in ERROR_KINDS {
-            errors.get_or_create(&ErrorKind { kind });
+            errors.get_or_create(&ErrorKind { kind }).inc_by(0);
         }
         Metrics {
             registry,
@@ -168,7 +203,11 @@ impl Metrics {
             reasons,
             entries,
             agents,
-            scrape: Mutex::new(()),
+            flushes,
+            flushed_writes,
+            flush_seconds,
+            flush_failures,
+            scrape: Mutex::new(FlushStats::default()),
         }
     }
 
@@ -218,7 +257,13 @@ impl Metrics {
 
     /// The metrics as OpenMetrics text, with the queue and the roster read now.
     pub fn render(&self, bot: &Bot) -> Result<String, TurnError> {
-        let _one = self.scrape.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut seen = self.scrape.lock().unwrap_or_else(PoisonError::into_inner);
+        let stats = bot.store().flush_stats();
+        self.flushes.inc_by(stats.flushes - seen.flushes);
+        self.flushed_writes.inc_by(stats.writes - seen.writes);
+        self.flush_seconds.inc_by(stats.seconds - seen.seconds);
+        self.flush_failures.inc_by(stats.failures - seen.failures);
+        *seen = stats;
         // Waiting and claimed entries: the same scan the SLA watch makes.
         let queue = bot.store().open_entries()?;
         self.entries.clear();
