@@ -409,3 +409,51 @@ fn a_claim_is_not_a_first_response_an_agents_message_is() {
     agent_says(&server, &c, "a1", "您好,我是小美");
     assert_eq!(open_breaches(&server), vec![]);
 }
+
+#[test]
+fn a_tickets_wait_keeps_the_later_answer_time_it_promised_for_the_queue_ahead() {
+    // Two hours a conversation, one seat: the second in line waits two hours,
+    // longer than the ticket target (1 h), so that is what the shopper is told.
+    let desk = toml_desk("handling = { prior = \"2h\" }\n");
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::starting_at(parse_instant("2026-11-20T21:30:00+08:00").unwrap());
+    let server = Server::start_manual(dir.path(), clock.clone(), desk);
+    sign_in(&server, "a1", 1);
+    let (first, _) = hand_over(&server, "C1002", "转人工");
+    claim(&server, &first, "a1");
+    // Next in line for the busy seat: two hours from 21:30 run past closing
+    // (22:00), so a ticket, answered by 10:30 the next morning (half an
+    // hour tonight, an hour and a half from 09:00).
+    let (ticket, body) = hand_over(&server, "C1003", "转人工");
+    let route = &body["handoff"]["route"];
+    assert_eq!(
+        (route["kind"].as_str(), route["why"].as_str()),
+        (Some("ticket"), Some("closing")),
+        "{body}"
+    );
+    assert_eq!(route["answer_by"], "2026-11-21T10:30:00+08:00", "{body}");
+    let eta = || {
+        let (_, place) = server.get(&format!("/api/conversations/{ticket}/queue"));
+        assert_eq!(place["kind"], "ticket", "{place}");
+        place["eta_seconds"].as_u64()
+    };
+    // Closed, at 23:00: eleven and a half hours to the time it was told,
+    // not to the ticket target alone (09:30).
+    clock.advance(Duration::from_secs(90 * 60));
+    assert_eq!(eta(), Some(11 * 3600 + 30 * 60));
+    // The agent sees the promise too.
+    let (_, queue) = server.get("/api/agent/queue");
+    let entry = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["conversation_id"] == ticket.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        entry["context"]["answer_by"], "2026-11-21T10:30:00+08:00",
+        "{entry}"
+    );
+    let (_, live) = server.get(&format!("/api/agent/conversations/{first}/context"));
+    assert!(live["context"].get("answer_by").is_none(), "{live}");
+}

@@ -17,8 +17,8 @@ use std::time::Duration;
 use dialogs::{Tier, Time};
 use handoff::{
     Agent, Breach, BreachKind, BusinessHours, Desk as DeskView, EntryKind, HandlingStats, Needs,
-    OverflowPolicy, Presence, Roster, RosterError, Route, Shopper, Skill, SkillRules, SlaPolicy,
-    Spike, SpikeDetector, SpikePolicy, Team,
+    OverflowPolicy, Presence, QueueEntry, Roster, RosterError, Route, Shopper, Skill, SkillRules,
+    SlaPolicy, Spike, SpikeDetector, SpikePolicy, Team,
 };
 use intents::Lang;
 use serde::{Deserialize, Serialize};
@@ -280,26 +280,31 @@ impl Desk {
         handoff::estimate_wait(position, seats, &state.stats)
     }
 
-    /// The expected wait at `now` of a waiting entry of `kind`, joined at
-    /// `since`, at `position`: [`estimate`](Desk::estimate) in the live
-    /// queue; for a ticket, [`handoff::ticket_wait`], which ends when the
-    /// shopper was told a person answers unless someone online can take it
-    /// sooner.
+    /// The expected wait at `now` of a waiting `entry` at `position`:
+    /// [`estimate`](Desk::estimate) in the live queue; for a ticket,
+    /// [`handoff::ticket_wait`], which ends when the shopper was told a
+    /// person answers (the entry's `context.answer_by`) unless someone
+    /// online can take it sooner.
     pub fn wait(
         &self,
         now: Time,
-        kind: EntryKind,
-        since: Time,
+        entry: &QueueEntry,
         intent: &str,
         lang: Lang,
         position: usize,
     ) -> Option<Duration> {
-        match kind {
+        match entry.kind {
             EntryKind::Queued => self.estimate(intent, lang, position),
             EntryKind::Ticket => {
+                // An entry stored before the promise was kept: the target
+                // from its filing, as most tickets were told.
+                let promised = entry.context.answer_by.or_else(|| {
+                    let target = self.sla.ticket_first_response;
+                    self.hours.answer_by(entry.waiting_since, target)
+                })?;
                 let needs = Needs::new(self.skills.skill_for(intent), lang);
                 let state = self.lock();
-                handoff::ticket_wait(now, &self.view(&state), &needs, position, since)
+                handoff::ticket_wait(now, &self.view(&state), &needs, position, promised)
             }
         }
     }

@@ -393,8 +393,11 @@ impl Bot {
             if reply.handoff.is_some() || reply.understood {
                 messages.push(NewMessage::bot(now, &reply));
             }
-            let (kind, notice) = self.route_notice(&pack, &understanding, &routed, position, now);
+            let (kind, notice, answer_by) =
+                self.route_notice(&pack, &understanding, &routed, position, now);
             handoff.kind = kind;
+            // Kept with the entry: its wait runs to what the shopper is told.
+            handoff.context.answer_by = answer_by;
             if kind == EntryKind::Queued {
                 // Recorded in `finish`, once the entry is durable.
                 offered_to = self.desk.offer(&understanding.intent, understanding.lang);
@@ -427,8 +430,9 @@ impl Bot {
         })
     }
 
-    /// The kind of queue entry a route makes, and what the shopper is told:
-    /// place and wait in the live queue, or when a person will answer.
+    /// The kind of queue entry a route makes, what the shopper is told
+    /// (place and wait in the live queue, or when a person will answer), and
+    /// for a ticket that answer time.
     fn route_notice(
         &self,
         pack: &Pack,
@@ -436,12 +440,12 @@ impl Bot {
         route: &Route,
         position: usize,
         now: dialogs::Time,
-    ) -> (EntryKind, String) {
+    ) -> (EntryKind, String, Option<dialogs::Time>) {
         let format = pack.say("format.datetime", u.lang, u.script, &[]);
         let when =
             |t: Option<dialogs::Time>| t.map(|t| t.format(&format).to_string()).unwrap_or_default();
         let minutes = |d: std::time::Duration| d.as_secs().div_ceil(60).max(1).to_string();
-        let (kind, key, vars) = match route {
+        let (kind, key, vars, promised) = match route {
             Route::LiveQueue { eta } => (
                 EntryKind::Queued,
                 "handoff.queued",
@@ -449,6 +453,7 @@ impl Bot {
                     ("position", position.to_string()),
                     ("minutes", minutes(*eta)),
                 ],
+                None,
             ),
             Route::Callback { eta } => {
                 let target = self.desk.sla().ticket_first_response.max(*eta);
@@ -457,6 +462,7 @@ impl Bot {
                     EntryKind::Ticket,
                     "handoff.callback",
                     vec![("minutes", minutes(*eta)), ("answer_by", when(answer_by))],
+                    answer_by,
                 )
             }
             Route::Ticket {
@@ -470,14 +476,16 @@ impl Bot {
                     ("opens_at", when(*opens_at)),
                     ("answer_by", when(*answer_by)),
                 ],
+                *answer_by,
             ),
             Route::Ticket { answer_by, .. } => (
                 EntryKind::Ticket,
                 "handoff.ticket",
                 vec![("answer_by", when(*answer_by))],
+                *answer_by,
             ),
         };
-        (kind, pack.say(key, u.lang, u.script, &vars))
+        (kind, pack.say(key, u.lang, u.script, &vars), promised)
     }
 
     /// Counts a complaint or an angry turn, per intent and per product of the
@@ -695,9 +703,7 @@ impl Bot {
                     .last()
                     .map_or("", |t| t.intent.as_str());
                 let (now, lang) = (self.now(), conversation.lang);
-                let since = entry.waiting_since;
-                self.desk
-                    .wait(now, entry.kind, since, intent, lang, position)
+                self.desk.wait(now, entry, intent, lang, position)
             })
             .map(|wait| wait.as_secs());
         Place {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use dialogs::{Customer, Order, Tier};
+use dialogs::{Customer, Order, Tier, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::{Message, PastHandoff, Reason};
@@ -38,6 +38,12 @@ pub struct Context {
     /// How many hand-overs older than `history` were dropped to keep it bounded.
     #[serde(default)]
     pub history_dropped: u64,
+    /// A ticket's promise: when the shopper was told a person answers
+    /// ([`Route::Ticket`](crate::Route)'s `answer_by`, or a callback's). Its
+    /// expected wait runs to this time ([`ticket_wait`](crate::ticket_wait)).
+    /// `None` in the live queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_by: Option<Time>,
 }
 
 /// Assembles a [`Context`] and writes its summary with the default labels.
@@ -59,6 +65,7 @@ pub fn build_context(
         suggested_replies: Vec::new(),
         history: Vec::new(),
         history_dropped: 0,
+        answer_by: None,
     }
 }
 

@@ -128,12 +128,16 @@ pub fn seats_for(roster: &Roster, needs: &Needs) -> Seats {
     }
 }
 
-/// How long until a person answers a waiting ticket filed at `filed`, seen
-/// at `now` from the ticket's `position` in the queue (1 = next). Pure.
+/// How long until a person answers a waiting ticket that `promised` an
+/// answer by then, seen at `now` from the ticket's `position` in the queue
+/// (1 = next). Pure.
 ///
-/// What the shopper was told when the ticket was filed is the promise: the
-/// next opening plus the ticket first-response target, counted in open time
-/// ([`Route::Ticket`]'s `answer_by`). So:
+/// The promise is what the shopper was told when the ticket was filed
+/// ([`Route::Ticket`]'s `answer_by`, kept in the entry's
+/// [`Context::answer_by`](crate::Context::answer_by)): the next opening plus
+/// the ticket first-response target, counted in open time, or later when
+/// the queue ahead was longer; for a callback, the target or the wait it
+/// was offered instead of, whichever is longer. So:
 /// - while the shop is open and someone online can take it, the ticket is
 ///   worked like the live queue: [`estimate_wait`] from its place and the
 ///   seats online now (counted in open time, so a wait that runs past
@@ -147,7 +151,7 @@ pub fn ticket_wait(
     desk: &Desk,
     needs: &Needs,
     position: usize,
-    filed: Time,
+    promised: Time,
 ) -> Option<Duration> {
     let hours = desk.hours;
     let open = hours.is_open(now);
@@ -157,7 +161,6 @@ pub fn ticket_wait(
             return hours.answer_by(now, eta).map(|at| between(now, at));
         }
     }
-    let promised = hours.answer_by(filed, desk.sla.ticket_first_response)?;
     if promised > now {
         Some(between(now, promised))
     } else if open {

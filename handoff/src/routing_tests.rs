@@ -182,7 +182,15 @@ fn a_ticket_waits_until_the_promised_answer_unless_someone_online_can_take_it() 
          "2026-11-20T21:55:00+08:00", &zh, 4, Some(min(11 * 60 + 6))),
     ];
     for (what, filed, now, roster, position, want) in cases {
-        let got = ticket_wait(at(now), &desk(roster), &refunds, position, at(filed));
+        // Told when filed: the next opening plus the hour, in open time.
+        let promised = hours.answer_by(at(filed), sla.ticket_first_response);
+        let got = ticket_wait(
+            at(now),
+            &desk(roster),
+            &refunds,
+            position,
+            promised.unwrap(),
+        );
         assert_eq!(got, want, "{what}");
     }
 }
@@ -216,7 +224,7 @@ fn a_new_tickets_wait_ends_when_the_shopper_was_told_a_person_answers() {
         else {
             panic!("nobody online: a ticket")
         };
-        let wait = ticket_wait(now, &desk, &needs, 1, now).unwrap();
+        let wait = ticket_wait(now, &desk, &needs, 1, answer_by).unwrap();
         assert_eq!(now + chrono::Duration::from_std(wait).unwrap(), answer_by);
     }
 }

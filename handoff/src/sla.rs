@@ -12,7 +12,9 @@
 //! `"2m"`, `"1h30m"`). Targets count **open time** (see
 //! [`BusinessHours::answer_by`]): a ticket filed at night is not overdue
 //! before the shop opens, and its first-response due time is the one the
-//! shopper was promised ([`Route::Ticket`](crate::Route)'s `answer_by`).
+//! shopper was promised ([`Route::Ticket`](crate::Route)'s `answer_by`),
+//! except when the queue ahead made that promise later than the target: the
+//! target is the shop's, and is due first.
 
 use std::time::Duration;
 

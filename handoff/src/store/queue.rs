@@ -307,6 +307,7 @@ fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time) -> QueueEntry 
             suggested_replies: Vec::new(),
             history: Vec::new(),
             history_dropped: 0,
+            answer_by: None,
         },
     }
 }
