@@ -174,8 +174,12 @@ fn a_burst_of_complaints_raises_a_spike_alert() {
     assert!(alerts["breaches"].is_array());
 }
 
+/// A `[desk]` configuration from TOML written as in the README, tables
+/// indented by eight spaces (`\n        [overflow]`), or as inline keys. A
+/// table left at the top level is refused, not silently dropped.
 pub(crate) fn toml_desk(text: &str) -> DeskConfig {
     #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     struct File {
         desk: DeskConfig,
     }

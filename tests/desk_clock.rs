@@ -123,7 +123,7 @@ fn sign_in_speaking(server: &Server, agent: &str, languages: Value) {
 #[test]
 fn a_waiting_shopper_is_told_the_new_place_and_wait_as_the_queue_moves() {
     // An assumed handling time far from the measured one shows which is used.
-    let desk = toml_desk("[handling]\nprior = \"20m\"\n");
+    let desk = toml_desk("handling = { prior = \"20m\" }\n");
     let dir = tempfile::tempdir().unwrap();
     let clock = clock();
     let server = Server::start_manual(dir.path(), clock.clone(), desk);
