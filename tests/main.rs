@@ -12,6 +12,7 @@ mod desk;
 mod desk_clock;
 mod handoff_flow;
 mod metrics;
+mod order_system;
 mod pack_reload;
 mod serve_process;
 mod shop_answers;

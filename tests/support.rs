@@ -69,7 +69,21 @@ impl Server {
         clock: xiaoer::clock::ManualClock,
         desk: DeskConfig,
     ) -> Server {
-        Server::start_inner(data_dir, None, None, Clock::Manual(clock), desk, true)
+        Server::start_inner(data_dir, None, None, Clock::Manual(clock), desk, true, None)
+    }
+
+    /// With the merchant's order system (an HTTP shop) instead of the
+    /// embedded demo shop, at the reference clock.
+    pub fn start_with_shop(data_dir: &Path, shop: xiaoer::shop::HttpShopConfig) -> Server {
+        Server::start_inner(
+            data_dir,
+            None,
+            None,
+            reference_clock(),
+            DeskConfig::default(),
+            false,
+            Some(shop),
+        )
     }
 
     fn start_full(
@@ -79,7 +93,7 @@ impl Server {
         clock: Clock,
         desk: DeskConfig,
     ) -> Server {
-        Server::start_inner(data_dir, token, pack_dir, clock, desk, false)
+        Server::start_inner(data_dir, token, pack_dir, clock, desk, false, None)
     }
 
     fn start_inner(
@@ -89,6 +103,7 @@ impl Server {
         clock: Clock,
         desk: DeskConfig,
         watch_sla: bool,
+        shop: Option<xiaoer::shop::HttpShopConfig>,
     ) -> Server {
         let dir: PathBuf = data_dir.to_path_buf();
         let pack_dir: Option<PathBuf> = pack_dir.map(Path::to_path_buf);
@@ -104,8 +119,9 @@ impl Server {
             rt.block_on(async move {
                 let db = xiaoer::cmd::open_db(&dir).unwrap();
                 let pack = xiaoer::cmd::load_pack(pack_dir.as_deref()).unwrap();
-                let bot = xiaoer::cmd::build_bot(
+                let bot = xiaoer::cmd::build_bot_with_shop(
                     &db,
+                    shop.as_ref(),
                     pack,
                     handoff::Policy::default(),
                     clock,

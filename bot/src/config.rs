@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::clock::{parse_instant, Clock, RunningClock};
 use crate::desk::DeskConfig;
+use crate::shop::{HttpShopConfig, DEFAULT_TIMEOUT};
 
 /// The config file's shape. Every key is optional; see the README for each.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -35,6 +36,33 @@ pub struct FileConfig {
     /// The agents' desk: hours, skills, SLA, overflow, spikes, the team.
     #[serde(default)]
     pub desk: Option<DeskConfig>,
+    /// The merchant's order system; without it, the embedded sled shop.
+    #[serde(default)]
+    pub shop: Option<ShopFile>,
+}
+
+/// The `[shop]` table: where the merchant's order system answers the
+/// contract of `shop::HttpShop` (README, "Connecting your order system").
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopFile {
+    /// Base URL, e.g. `https://orders.example.com/xiaoer`.
+    pub url: String,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub token: Option<String>,
+    /// Timeout of one request, in milliseconds (default 3000).
+    pub timeout_ms: Option<u64>,
+}
+
+/// Never prints the token.
+impl std::fmt::Debug for ShopFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShopFile")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<set>"))
+            .field("timeout_ms", &self.timeout_ms)
+            .finish()
+    }
 }
 
 impl FileConfig {
@@ -58,6 +86,9 @@ pub struct Config {
     pub max_message_chars: usize,
     pub policy: handoff::Policy,
     pub desk: DeskConfig,
+    /// The merchant's order system, when the file has a `[shop]` table;
+    /// `None` is the embedded sled shop.
+    pub shop: Option<HttpShopConfig>,
 }
 
 /// Defaults a merchant gets without a config file.
@@ -104,6 +135,15 @@ impl Config {
             max_message_chars > 0,
             "max_message_chars must be at least 1"
         );
+        let shop = file
+            .shop
+            .map(|shop| {
+                let timeout = shop
+                    .timeout_ms
+                    .map_or(DEFAULT_TIMEOUT, std::time::Duration::from_millis);
+                HttpShopConfig::new(&shop.url, shop.token, timeout)
+            })
+            .transpose()?;
         Ok(Config {
             listen,
             data_dir: over
@@ -116,6 +156,7 @@ impl Config {
             max_message_chars,
             policy: file.handoff.unwrap_or_default(),
             desk: file.desk.unwrap_or_default(),
+            shop,
         })
     }
 }
@@ -225,6 +266,37 @@ mod tests {
             let file: FileConfig = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
             Config::build(file, Overrides::default()).unwrap();
         }
+    }
+
+    #[test]
+    fn a_shop_table_names_the_order_system_and_is_checked() {
+        let file = |text: &str| -> FileConfig { toml::from_str(text).unwrap() };
+        let c = Config::build(file(""), Overrides::default()).unwrap();
+        assert!(c.shop.is_none(), "no [shop]: the embedded store");
+        let c = Config::build(
+            file("[shop]\nurl = \"https://orders.example.com/xiaoer/\"\ntoken = \"t0k\"\n"),
+            Overrides::default(),
+        )
+        .unwrap();
+        let shop = c.shop.unwrap();
+        assert_eq!(shop.url(), "https://orders.example.com/xiaoer");
+        assert_eq!(shop.timeout(), DEFAULT_TIMEOUT);
+        assert!(!format!("{:?}", file("[shop]\nurl = \"x\"\ntoken = \"t0k\"\n")).contains("t0k"));
+        let err = Config::build(
+            file("[shop]\nurl = \"orders.example.com\"\n"),
+            Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("[shop] url `orders.example.com`"), "{err}");
+        let err = Config::build(
+            file("[shop]\nurl = \"http://127.0.0.1:9\"\ntimeout_ms = 0\n"),
+            Overrides::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("timeout_ms"), "{err}");
+        assert!(toml::from_str::<FileConfig>("[shop]\nurl = \"http://x\"\ntimeout = 3\n").is_err());
     }
 
     #[test]

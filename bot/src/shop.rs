@@ -5,8 +5,14 @@
 //! Orders are kept by id, plus an index `customer_id \0 created_at \0
 //! order_id` so that a customer's orders come back newest first without a
 //! scan of the whole shop.
+//!
+//! The other back-end, for a merchant with an order system of their own,
+//! is [`HttpShop`] (`http.rs`): the same trait over a small HTTP contract.
 
 mod cache;
+mod http;
+
+pub use http::{HttpShop, HttpShopConfig, ShopConfigError, DEFAULT_TIMEOUT};
 
 use std::path::Path;
 use std::sync::Arc;

@@ -6,6 +6,11 @@
 //! exception is the hot path, a shopper's turn: [`Bot::handle_async`] does
 //! the turn's (sub-millisecond) work on the calling task and then awaits the
 //! group-commit flush, woken by the flusher, without a blocking thread.
+//! With a remote shop (the merchant's order system over HTTP) a turn waits
+//! on the network, so there the whole turn runs in `spawn_blocking`.
+//!
+//! A shop that fails does not fail the turn: the shopper's message is
+//! recorded, they hear an apology and go to a person (`shop_failed`).
 //!
 //! Why it is safe to crash anywhere: a bot turn (the shopper's message, the
 //! replies, the dialog state and maybe the queue entry) is one atomic write
@@ -128,6 +133,8 @@ pub struct Bot {
     // for each other.
     turns: TurnLocks,
     metrics: Metrics,
+    /// The shop blocks on the network (see [`Bot::with_remote_shop`]).
+    remote_shop: bool,
 }
 
 impl Bot {
@@ -151,7 +158,16 @@ impl Bot {
             hub: Hub::default(),
             turns: TurnLocks::default(),
             metrics: Metrics::new(),
+            remote_shop: false,
         }
+    }
+
+    /// Says whether the shop's calls block on the network (`HttpShop`):
+    /// then [`handle_async`](Bot::handle_async) runs each turn on a
+    /// blocking thread instead of an async worker.
+    pub fn with_remote_shop(mut self, remote: bool) -> Bot {
+        self.remote_shop = remote;
+        self
     }
 
     /// The content pack in force.
@@ -236,11 +252,29 @@ impl Bot {
     /// for the turn lock and the flush suspends the task instead of
     /// blocking a thread. The turn's own work (classify, answer, write) runs
     /// on the calling task; it takes well under a millisecond.
+    ///
+    /// With a remote shop the turn waits on HTTP calls (up to their
+    /// timeout), which would stall an async worker and every task queued on
+    /// it: the whole turn, [`handle`](Bot::handle), runs in
+    /// `spawn_blocking`. The same lock, write, flush and publish happen in
+    /// the same order, and they finish even if the caller gives up
+    /// waiting (the lock is released only after the publish).
     pub async fn handle_async(
-        &self,
+        self: &Arc<Self>,
         conversation_id: &str,
         text: &str,
     ) -> Result<TurnOutcome, TurnError> {
+        if self.remote_shop {
+            let bot = Arc::clone(self);
+            let (id, text) = (conversation_id.to_owned(), text.to_owned());
+            let caller = tracing::Span::current();
+            let turn =
+                tokio::task::spawn_blocking(move || caller.in_scope(|| bot.handle(&id, &text)));
+            return match turn.await {
+                Ok(result) => result,
+                Err(e) => std::panic::resume_unwind(e.into_panic()),
+            };
+        }
         let span = tracing::info_span!("turn", conversation = %conversation_id);
         let arrived = Instant::now();
         let result = async {
@@ -336,13 +370,23 @@ impl Bot {
             understanding: &understanding,
             now,
         };
-        let reply = dialogs::respond(&pack, self.shop.as_ref(), &mut dialog, &input)?;
+        let answered = dialogs::respond(&pack, self.shop.as_ref(), &mut dialog, &input)
+            .map_err(TurnError::from)
+            .and_then(|reply| Ok((reply, self.shop.customer(&conversation.customer_id)?)));
+        let (reply, customer) = match answered {
+            Ok(answered) => answered,
+            Err(TurnError::Commerce(e) | TurnError::Dialog(dialogs::DialogError::Commerce(e))) => {
+                // The dialog did not happen: its state stays as it was.
+                dialog = conversation.dialog.clone();
+                (self.shop_failed(&pack, &understanding, &e), None)
+            }
+            Err(e) => return Err(e),
+        };
         let streak = if reply.understood {
             0
         } else {
             conversation.not_understood_streak + 1
         };
-        let customer = self.shop.customer(&conversation.customer_id)?;
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
         tracing::debug!(
             intent = %understanding.intent,
@@ -428,6 +472,26 @@ impl Bot {
                 quiet: None,
             },
         })
+    }
+
+    /// The answer when the shop failed (down, slow, or answering nonsense):
+    /// the pack's apology, and a hand-over (situation `shop_unavailable`),
+    /// so the shopper still reaches a person, who can look the order up in
+    /// the merchant's system. The error is logged: it names the request and
+    /// the cause, never the shopper's text. (It is also the request's
+    /// `note`, which the context package does not carry today.)
+    fn shop_failed(&self, pack: &Pack, u: &Understanding, e: &dialogs::CommerceError) -> Reply {
+        tracing::error!(error = %e, "the shop failed: apologised and handed over");
+        Reply {
+            text: pack.say("error.unavailable", u.lang, u.script, &[]),
+            buttons: Vec::new(),
+            handoff: Some(dialogs::HandoffRequest {
+                reason: SHOP_UNAVAILABLE.to_string(),
+                note: Some(e.to_string()),
+            }),
+            orders: Vec::new(),
+            understood: true,
+        }
     }
 
     /// The kind of queue entry a route makes, what the shopper is told
@@ -575,9 +639,16 @@ impl Bot {
         ids.extend(dialog.current_order.iter().cloned());
         let mut orders = Vec::new();
         for id in ids {
-            if let Some(order) = self.shop.order(&id)? {
-                if order.customer_id == conversation.customer_id {
+            match self.shop.order(&id) {
+                Ok(Some(order)) if order.customer_id == conversation.customer_id => {
                     orders.push(order);
+                }
+                Ok(_) => {}
+                // The context helps the agent; a failing shop must not keep
+                // the shopper from them (nor make them wait for more timeouts).
+                Err(e) => {
+                    tracing::warn!(error = %e, "the agent's context lacks the orders the shop could not give");
+                    break;
                 }
             }
         }
@@ -870,6 +941,9 @@ impl Bot {
         Ok(message)
     }
 }
+
+/// The situation code of a hand-over because the shop failed.
+pub const SHOP_UNAVAILABLE: &str = "shop_unavailable";
 
 /// A turn written but not yet durable.
 struct Begun {

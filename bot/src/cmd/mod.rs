@@ -16,7 +16,7 @@ use anyhow::{Context as _, Result};
 
 use crate::clock::Clock;
 use crate::desk::{Desk, DeskConfig};
-use crate::shop::SledShop;
+use crate::shop::{HttpShop, HttpShopConfig, SledShop};
 use crate::turn::Bot;
 
 /// Loads the content pack: a directory when configured, else the embedded default.
@@ -41,7 +41,8 @@ pub fn open_db(data_dir: &Path) -> Result<sled::Db> {
     })
 }
 
-/// Everything a running bot needs, built from an open database.
+/// Everything a running bot needs, built from an open database, with the
+/// embedded shop (the demo shop on first start).
 pub fn build_bot(
     db: &sled::Db,
     pack: dialogs::Pack,
@@ -50,14 +51,40 @@ pub fn build_bot(
     max_message_chars: usize,
     desk: DeskConfig,
 ) -> Result<Bot> {
-    let shop = SledShop::open(db).context("shop store")?;
-    if shop.seed_demo_if_empty().context("loading the demo shop")? {
-        tracing::info!("empty store: loaded the demo shop (6 customers, 13 orders)");
-    }
+    build_bot_with_shop(db, None, pack, policy, clock, max_message_chars, desk)
+}
+
+/// [`build_bot`] with the merchant's order system as the shop when `shop`
+/// is set (`[shop]` in the config file): then the embedded shop's trees
+/// are neither read nor seeded, and turns run on blocking threads (see
+/// [`Bot::with_remote_shop`]).
+pub fn build_bot_with_shop(
+    db: &sled::Db,
+    shop: Option<&HttpShopConfig>,
+    pack: dialogs::Pack,
+    policy: handoff::Policy,
+    clock: Clock,
+    max_message_chars: usize,
+    desk: DeskConfig,
+) -> Result<Bot> {
+    let remote = shop.is_some();
+    let shop: Arc<dyn dialogs::Commerce> = match shop {
+        Some(config) => {
+            tracing::info!(url = config.url(), timeout = ?config.timeout(), "shop: the merchant's order system");
+            Arc::new(HttpShop::new(config.clone()))
+        }
+        None => {
+            let shop = SledShop::open(db).context("shop store")?;
+            if shop.seed_demo_if_empty().context("loading the demo shop")? {
+                tracing::info!("empty store: loaded the demo shop (6 customers, 13 orders)");
+            }
+            Arc::new(shop)
+        }
+    };
     let store = handoff::Store::from_db(db.clone()).context("handoff store")?;
-    Ok(Bot::new(
+    let bot = Bot::new(
         pack,
-        Arc::new(shop),
+        shop,
         store,
         policy,
         clock,
@@ -65,5 +92,6 @@ pub fn build_bot(
         Desk::new(desk)
             .with_team(handoff::Team::open(db).context("agent profiles")?)
             .context("agent profiles")?,
-    ))
+    );
+    Ok(bot.with_remote_shop(remote))
 }

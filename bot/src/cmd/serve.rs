@@ -27,8 +27,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     )?;
     let pack = super::load_pack(config.pack_dir.as_deref())?;
     let db = super::open_db(&config.data_dir)?;
-    let bot = Arc::new(super::build_bot(
+    let bot = Arc::new(super::build_bot_with_shop(
         &db,
+        config.shop.as_ref(),
         pack,
         config.policy.clone(),
         config.clock.clone(),

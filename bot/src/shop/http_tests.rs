@@ -1,0 +1,318 @@
+//! `HttpShop` against a tiny merchant API on 127.0.0.1:0 that serves the
+//! demo fixtures from a `MemoryShop`, plus routes that misbehave.
+
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use dialogs::{MemoryShop, OrderStatus};
+use serde_json::{json, Value};
+
+use super::*;
+use crate::shop::{DEMO_CUSTOMERS, DEMO_ORDERS};
+
+const TOKEN: &str = "s3cret-token";
+
+struct Merchant {
+    shop: MemoryShop,
+    /// Each cancellation's order id and `at`, as received.
+    cancels: Mutex<Vec<(String, String)>>,
+}
+
+type Shared = State<Arc<Merchant>>;
+
+/// The refusal of a request without the right token.
+fn unauthorised(headers: &HeaderMap) -> Option<Response> {
+    let sent = headers.get("authorization").and_then(|v| v.to_str().ok());
+    let refused = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "bad token"})),
+    );
+    (sent != Some(&format!("Bearer {TOKEN}"))).then(|| refused.into_response())
+}
+
+fn found<T: serde::Serialize>(value: Option<T>) -> Response {
+    match value {
+        Some(v) => Json(v).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn customer(State(m): Shared, h: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(e) = unauthorised(&h) {
+        return e;
+    }
+    found(m.shop.customer(&id).unwrap())
+}
+
+async fn orders_of(State(m): Shared, h: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(e) = unauthorised(&h) {
+        return e;
+    }
+    // Oldest first on purpose: the client sorts.
+    let mut orders = m.shop.orders_of(&id).unwrap();
+    orders.reverse();
+    if id == "C1002" {
+        // A buggy merchant query that also returns someone else's order.
+        orders.push(m.shop.order("E20261111000123").unwrap().unwrap());
+    }
+    Json(orders).into_response()
+}
+
+async fn order(State(m): Shared, h: HeaderMap, Path(id): Path<String>) -> Response {
+    if let Some(e) = unauthorised(&h) {
+        return e;
+    }
+    found(m.shop.order(&id).unwrap())
+}
+
+async fn cancel(
+    State(m): Shared,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(e) = unauthorised(&h) {
+        return e;
+    }
+    let at = body["at"].as_str().unwrap_or_default().to_string();
+    m.cancels.lock().unwrap().push((id.clone(), at.clone()));
+    if m.shop.order(&id).unwrap().is_none() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let at: Time = match at.parse() {
+        Ok(at) => at,
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    };
+    match m.shop.cancel_order(&id, at) {
+        Ok(order) => Json(order).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.0}))).into_response(),
+    }
+}
+
+/// The merchant API, served until dropped.
+struct Api {
+    base: String,
+    merchant: Arc<Merchant>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn api() -> Api {
+    let merchant = Arc::new(Merchant {
+        shop: MemoryShop::from_jsonl(DEMO_CUSTOMERS, DEMO_ORDERS).unwrap(),
+        cancels: Mutex::default(),
+    });
+    let app = Router::new()
+        .route("/api/customers/{id}", get(customer))
+        .route("/api/customers/{id}/orders", get(orders_of))
+        .route("/api/orders/{id}", get(order))
+        .route("/api/orders/{id}/cancel", post(cancel))
+        .route(
+            "/broken/customers/{id}",
+            get(|| async { "{\"customer_id\": " }),
+        )
+        .route(
+            "/down/customers/{id}",
+            get(|| async {
+                let body = Json(json!({"error": "database offline"}));
+                (StatusCode::INTERNAL_SERVER_ERROR, body)
+            }),
+        )
+        // Never answers: only the client's timeout ends the request.
+        .route(
+            "/slow/customers/{id}",
+            get(std::future::pending::<&'static str>),
+        )
+        .with_state(merchant.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
+    Api {
+        base: format!("http://{addr}"),
+        merchant,
+        _runtime: runtime,
+    }
+}
+
+fn shop_at(url: &str, token: Option<&str>, timeout_ms: u64) -> HttpShop {
+    let config = HttpShopConfig::new(
+        url,
+        token.map(str::to_string),
+        Duration::from_millis(timeout_ms),
+    )
+    .unwrap();
+    HttpShop::new(config)
+}
+
+fn shop(api: &Api) -> HttpShop {
+    // A trailing slash is fine.
+    shop_at(&format!("{}/api/", api.base), Some(TOKEN), 3000)
+}
+
+#[test]
+fn reads_customers_and_orders_and_404_is_none() {
+    let api = api();
+    let shop = shop(&api);
+    assert_eq!(shop.customer("C1001").unwrap().unwrap().name, "李娜");
+    assert_eq!(shop.customer("C9999").unwrap(), None);
+    let order = shop.order("E20261111000123").unwrap().unwrap();
+    assert_eq!(order.shipment.unwrap().tracking_no, "SF1402839475820");
+    assert_eq!(shop.order("E00000000000000").unwrap(), None);
+    // An id that is not a plain segment stays one segment.
+    assert_eq!(shop.order("../customers/C1001").unwrap(), None);
+}
+
+#[test]
+fn a_customers_orders_come_newest_first_and_only_theirs() {
+    let api = api();
+    let ids: Vec<String> = shop(&api)
+        .orders_of("C1002")
+        .unwrap()
+        .into_iter()
+        .map(|o| o.order_id)
+        .collect();
+    assert_eq!(
+        ids,
+        ["E20261112000789", "E20261111001555", "E20261111000456"]
+    );
+    assert!(shop(&api).orders_of("C9999").unwrap().is_empty());
+}
+
+#[test]
+fn the_bearer_token_is_sent_and_a_refusal_does_not_show_it() {
+    let api = api();
+    let without = shop_at(&format!("{}/api", api.base), None, 3000);
+    let err = without.customer("C1001").unwrap_err().to_string();
+    assert!(err.contains("HTTP 401: bad token"), "{err}");
+    assert!(err.contains("GET http://"), "{err}");
+    assert!(err.contains("/api/customers/C1001"), "{err}");
+    let wrong = shop_at(&format!("{}/api", api.base), Some("guess"), 3000);
+    let err = wrong.customer("C1001").unwrap_err().to_string();
+    assert!(!err.contains("guess") && !err.contains(TOKEN), "{err}");
+    assert!(shop(&api).customer("C1001").unwrap().is_some());
+}
+
+#[test]
+fn cancelling_posts_the_instant_and_a_409_is_a_refusal() {
+    let api = api();
+    let shop = shop(&api);
+    let at: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+    let order = shop.cancel_order("E20261111000456", at).unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    assert_eq!(order.refund.unwrap().amount, 299.0);
+    assert_eq!(
+        api.merchant.cancels.lock().unwrap()[0],
+        (
+            "E20261111000456".to_string(),
+            "2026-11-20T12:00:00+08:00".to_string()
+        )
+    );
+    let err = shop
+        .cancel_order("E20261111000456", at)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("E20261111000456 was not cancelled"), "{err}");
+    assert!(
+        err.contains("cancelled and can no longer be cancelled"),
+        "{err}"
+    );
+    let err = shop.cancel_order("E00000000000000", at).unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    // The shop's record changed at the merchant, and is read from there.
+    assert_eq!(
+        shop.order("E20261111000456").unwrap().unwrap().status,
+        OrderStatus::Cancelled
+    );
+}
+
+#[test]
+fn bad_json_and_server_errors_name_the_request_and_the_cause() {
+    let api = api();
+    let err = shop_at(&format!("{}/broken", api.base), None, 3000)
+        .customer("C1001")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("GET http://"), "{err}");
+    assert!(err.contains("/broken/customers/C1001"), "{err}");
+    assert!(err.contains("not the expected JSON"), "{err}");
+    let err = shop_at(&format!("{}/down", api.base), None, 3000)
+        .customer("C1001")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("HTTP 500: database offline"), "{err}");
+}
+
+#[test]
+fn a_silent_order_system_times_out() {
+    let api = api();
+    let err = shop_at(&format!("{}/slow", api.base), None, 50)
+        .customer("C1001")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("/slow/customers/C1001"), "{err}");
+    assert!(err.contains("timeout_ms"), "{err}");
+}
+
+#[test]
+fn an_unreachable_order_system_says_so() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = shop_at(&format!("http://127.0.0.1:{port}"), None, 3000)
+        .order("E20261111000123")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cannot connect"), "{err}");
+}
+
+#[test]
+fn the_url_is_checked_and_the_token_never_printed() {
+    let t = Duration::from_secs(3);
+    for bad in [
+        "",
+        "orders.example.com",
+        "ftp://orders.example.com",
+        "http://",
+    ] {
+        let err = HttpShopConfig::new(bad, None, t).unwrap_err();
+        assert!(matches!(err, ShopConfigError::Url { .. }), "{bad}: {err}");
+    }
+    for (bad, what) in [
+        ("https://me:pw@orders.example.com", "user"),
+        ("https://orders.example.com/api?key=1", "query"),
+        ("https://orders.example.com/api#x", "fragment"),
+    ] {
+        let err = HttpShopConfig::new(bad, None, t).unwrap_err().to_string();
+        assert!(err.contains(what), "{bad}: {err}");
+    }
+    assert_eq!(
+        HttpShopConfig::new("https://x.example/a", None, Duration::ZERO).unwrap_err(),
+        ShopConfigError::Timeout
+    );
+    let config = HttpShopConfig::new("https://x.example/api/", Some(TOKEN.into()), t).unwrap();
+    assert_eq!(config.url(), "https://x.example/api");
+    let shown = format!("{config:?}");
+    assert!(!shown.contains(TOKEN) && shown.contains("<set>"), "{shown}");
+}
+
+#[test]
+fn ids_are_one_path_segment() {
+    assert_eq!(segment("E20261111000123"), "E20261111000123");
+    assert_eq!(segment("a/../b c"), "a%2F%2E%2E%2Fb%20c");
+    assert_eq!(segment("李"), "%E6%9D%8E");
+}
