@@ -27,11 +27,17 @@ pub(crate) fn learn(
 /// Intensity of writing: runs of `!`/`?`, ALL-CAPS words, phrases said three
 /// times in a row, masked swearing ("f***", "sh*t"), stretched words
 /// ("sooo", "whyyy"). Returns a raw score to add to the lexical anger score.
-/// In a `friendly` message (a calm word, no anger word: "love it!!", "谢谢
-///亲!!") runs of `!` do not count; `??` still does ("thanks?? for what").
-pub(crate) fn intensity(text: &str, normalized: &str, spec: &AngerSpec, friendly: bool) -> f32 {
-    let (bangs, questions) = punctuation_runs(normalized);
-    let bangs = if friendly { 0 } else { bangs };
+/// A run of `!` that `friendly` accepts (given the byte offset where it
+/// starts: right after a calm word, with no anger word in the message:
+/// "love it!!", "谢谢亲!!") does not count; `??` always does ("thanks?? for
+/// what").
+pub(crate) fn intensity(
+    text: &str,
+    normalized: &str,
+    spec: &AngerSpec,
+    friendly: &dyn Fn(usize) -> bool,
+) -> f32 {
+    let (bangs, questions) = punctuation_runs(normalized, friendly);
     let bangs = bangs.min(spec.max_punct_runs);
     let questions = questions.min(spec.max_punct_runs.saturating_sub(bangs));
     let caps = caps_words(text).min(3);
@@ -51,17 +57,19 @@ pub(crate) fn intensity(text: &str, normalized: &str, spec: &AngerSpec, friendly
 }
 
 /// Runs of two or more `!`/`?` (normalisation made full-width ones ASCII):
-/// (runs with a `!`, runs of `?` only).
-fn punctuation_runs(normalized: &str) -> (usize, usize) {
+/// (runs with a `!` that `friendly` does not accept, runs of `?` only).
+fn punctuation_runs(normalized: &str, friendly: &dyn Fn(usize) -> bool) -> (usize, usize) {
     let (mut bangs, mut questions) = (0, 0);
     let (mut len, mut has_bang) = (0, false);
-    for b in normalized.bytes().chain(std::iter::once(b' ')) {
+    for (i, b) in normalized.bytes().chain(std::iter::once(b' ')).enumerate() {
         if b == b'!' || b == b'?' {
             len += 1;
             has_bang |= b == b'!';
         } else {
             if len >= 2 && has_bang {
-                bangs += 1;
+                if !friendly(i - len) {
+                    bangs += 1;
+                }
             } else if len >= 2 {
                 questions += 1;
             }
@@ -184,9 +192,15 @@ mod tests {
 
     #[test]
     fn punctuation() {
-        assert_eq!(punctuation_runs("到底什么时候发货!!!"), (1, 0));
-        assert_eq!(punctuation_runs("why?? seriously!!"), (1, 1));
-        assert_eq!(punctuation_runs("在吗?"), (0, 0));
+        let none = |_: usize| false;
+        assert_eq!(punctuation_runs("到底什么时候发货!!!", &none), (1, 0));
+        assert_eq!(punctuation_runs("why?? seriously!!", &none), (1, 1));
+        assert_eq!(punctuation_runs("在吗?", &none), (0, 0));
+        // A run the caller calls friendly is not counted; it is told where
+        // the run starts.
+        let at_3 = |start: usize| start == 3;
+        assert_eq!(punctuation_runs("wow!! no!!", &at_3), (1, 0));
+        assert_eq!(punctuation_runs("wow?? no!!", &at_3), (1, 1));
     }
 
     #[test]

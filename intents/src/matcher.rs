@@ -297,7 +297,8 @@ impl Matcher {
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
         let mut lexical_anger = 0.0f32;
-        let mut calm = false;
+        // Where friendly words (`anger.calm`, not negated) end.
+        let mut calm_ends: Vec<usize> = Vec::new();
         // A keyword counts once per message, for intents and for anger.
         let mut counted: Vec<(usize, bool)> = Vec::with_capacity(hits.len());
         for hit in &hits {
@@ -333,7 +334,6 @@ impl Matcher {
                 lexical_anger += keyword.anger;
             }
             if keyword.calm
-                && !calm
                 && !self.negated(
                     &normalized,
                     &hits,
@@ -342,15 +342,22 @@ impl Matcher {
                     self.anger.negation_window,
                 )
             {
-                calm = true;
+                calm_ends.push(hit.end);
             }
         }
         learned.sort_unstable();
         learned.dedup();
 
-        // A friendly message with no anger word: its "!!" is enthusiasm.
-        let friendly = calm && lexical_anger == 0.0;
-        let writing_anger = anger::intensity(text, &normalized, &self.anger, friendly);
+        // With no anger word, a "!!" right after a friendly word is
+        // enthusiasm ("love it!!", "谢谢亲!!"); one further on is not
+        // ("感谢你们让我等了三天!!!", "perfect, another delay!!!").
+        let friendly = |run: usize| {
+            lexical_anger == 0.0
+                && calm_ends
+                    .iter()
+                    .any(|&end| end <= run && tokens(&normalized[end..run]) <= CALM_WINDOW)
+        };
+        let writing_anger = anger::intensity(text, &normalized, &self.anger, &friendly);
         let slots = self.slots.find(&normalized);
         let found = [
             !slots.order_ids.is_empty(),
@@ -517,6 +524,10 @@ fn is_clause_break(c: char) -> bool {
 
 /// Counts tokens: each CJK ideograph is one, each run of ASCII letters or
 /// digits is one; clause punctuation counts as "too far" (`usize::MAX`).
+/// Tokens (see [`tokens`]) a friendly word may lie before the `!!` it
+/// softens: "thank you so much!!!", "太喜欢了!!!", "amazing quality!!".
+const CALM_WINDOW: usize = 3;
+
 fn tokens(text: &str) -> usize {
     let mut count = 0;
     let mut in_word = false;

@@ -38,6 +38,11 @@ const ANGRY: &[&str] = &[
     "please fix it!!!",
     "not happy, not perfect at all!!!",
     "thanks for nothing, you scammers!!",
+    // A friendly word softens only the "!!" right after it: sarcasm and a
+    // greeting before a complaint do not.
+    "hi, where is my order!!! it has been two weeks!!!",
+    "perfect, another delay!!!",
+    "I love how you ignore me!!!",
 ];
 
 const CALM: &[&str] = &[

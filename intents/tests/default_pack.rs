@@ -156,7 +156,7 @@ fn calm_messages_are_not_angry() {
 }
 
 #[test]
-fn exclamations_are_anger_without_a_friendly_word_or_beside_a_negated_one() {
+fn exclamations_are_anger_without_a_friendly_word_right_before_them() {
     let m = pack();
     for text in [
         "在吗!!!",
@@ -164,6 +164,9 @@ fn exclamations_are_anger_without_a_friendly_word_or_beside_a_negated_one() {
         "不满意!!!",
         "一点也不喜欢!!!",
         "谢谢你们啊!!!气死我了",
+        // Far from the friendly word (or inside a longer one: 你好好想想).
+        "感谢你们让我等了三天!!!",
+        "你好好想想怎么给我解决!!!",
     ] {
         let u = m.classify(text);
         assert!(u.angry, "{text}: anger {}", u.anger);
