@@ -9,7 +9,7 @@
 //! moves ([`Hub::queue_moved`]) and each listening shopper is told theirs when
 //! it changed ([`Hub::tell_places`]); a new or lagging listener is told again.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -39,11 +39,24 @@ type Channels = Arc<Mutex<HashMap<String, broadcast::Sender<Live>>>>;
 #[derive(Default)]
 pub struct Hub {
     channels: Channels,
-    /// Conversation → the place its listeners were last told.
-    told: Mutex<HashMap<String, Place>>,
+    /// The places told, and who is to be told theirs again.
+    told: Mutex<Told>,
     /// Rung when the queue may have moved; the place watcher recomputes.
     moved: Notify,
     watching: AtomicBool,
+}
+
+#[derive(Default)]
+struct Told {
+    /// Conversation → the place its listeners were last told.
+    places: HashMap<String, Place>,
+    /// Conversations with a new or lagging listener, to be told their place
+    /// at the next round whether it changed or not. Kept apart from
+    /// `places`: forgetting a told place there would also forget that the
+    /// other listeners must hear when it leaves the queue (an agent opening
+    /// the conversation while the shopper waits, then claiming it, left
+    /// the shopper's widget showing its old place).
+    again: HashSet<String>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -117,37 +130,52 @@ impl Hub {
     /// A listener (new, or one that lagged and may have missed a place) is
     /// told its place again at the next round.
     pub fn retell(&self, conversation_id: &str) {
-        lock(&self.told).remove(conversation_id);
+        lock(&self.told).again.insert(conversation_id.to_string());
         self.queue_moved();
     }
 
     /// Tells each listening conversation among `waiting` its place when it
-    /// differs from what it was last told; a conversation that was told a
-    /// place and no longer waits is told `left(id)` (claimed: no position).
-    /// Returns how many were told.
+    /// differs from what it was last told (or it has a new or lagging
+    /// listener); a conversation that was told a place and no longer waits
+    /// is told `left(id)` (claimed: no position), and so is a new or
+    /// lagging listener of a conversation that was queued once (it may have
+    /// missed that it left). Returns how many were told.
     pub fn tell_places(
         &self,
         waiting: Vec<(String, Place)>,
         left: impl Fn(&str) -> Option<Place>,
     ) -> usize {
         let mut told = lock(&self.told);
+        let again = std::mem::take(&mut told.again);
+        let waits = |id: &str| waiting.iter().any(|(w, _)| w == id);
         let mut sent = 0;
         let gone: Vec<String> = told
+            .places
             .keys()
-            .filter(|id| !waiting.iter().any(|(w, _)| w == *id))
+            .filter(|id| !waits(id))
             .cloned()
             .collect();
-        for id in gone {
-            told.remove(&id);
-            if let Some(place) = left(&id) {
-                self.send(&id, Live::Place(place));
+        for id in &gone {
+            told.places.remove(id);
+            if let Some(place) = left(id) {
+                self.send(id, Live::Place(place));
+                sent += 1;
+            }
+        }
+        for id in again.iter().filter(|id| !waits(id) && !gone.contains(id)) {
+            if !self.listened(id) {
+                continue;
+            }
+            if let Some(place) = left(id).filter(|p| p.kind.is_some()) {
+                self.send(id, Live::Place(place));
                 sent += 1;
             }
         }
         for (id, place) in waiting {
-            if told.get(&id) != Some(&place) && self.listened(&id) {
+            let changed = told.places.get(&id) != Some(&place) || again.contains(&id);
+            if changed && self.listened(&id) {
                 self.send(&id, Live::Place(place.clone()));
-                told.insert(id, place);
+                told.places.insert(id, place);
                 sent += 1;
             }
         }
@@ -254,6 +282,43 @@ mod tests {
         assert_eq!(round(&hub, vec![]), 1, "claimed: told it left the queue");
         assert_eq!(places(&mut again)[0].position, None);
         assert_eq!(round(&hub, vec![]), 0);
+    }
+
+    #[test]
+    fn a_second_listener_does_not_make_the_first_miss_that_it_left_the_queue() {
+        // The shopper's widget waits at #1; an agent opens the conversation
+        // (a second listener) and claims it before the next round.
+        let hub = Hub::default();
+        let mut widget = hub.subscribe("c1");
+        let claimed = |_: &str| {
+            Some(Place {
+                status: ConvStatus::WithAgent {
+                    agent_id: "a1".into(),
+                },
+                position: None,
+                kind: Some(EntryKind::Queued),
+                eta_seconds: None,
+            })
+        };
+        hub.tell_places(vec![("c1".to_string(), waiting(1, 60))], claimed);
+        assert_eq!(places(&mut widget), vec![waiting(1, 60)]);
+        let mut console = hub.subscribe("c1");
+        assert_eq!(hub.tell_places(Vec::new(), claimed), 1, "told it left");
+        assert_eq!(places(&mut widget)[0].position, None);
+        assert_eq!(places(&mut console)[0].position, None);
+        assert_eq!(hub.tell_places(Vec::new(), claimed), 0, "once");
+        // A new listener of a conversation never queued hears nothing.
+        let mut other = hub.subscribe("c9");
+        let bot = |_: &str| {
+            Some(Place {
+                status: ConvStatus::Bot,
+                position: None,
+                kind: None,
+                eta_seconds: None,
+            })
+        };
+        assert_eq!(hub.tell_places(Vec::new(), bot), 0);
+        assert!(places(&mut other).is_empty());
     }
 
     #[test]
