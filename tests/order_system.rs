@@ -312,3 +312,22 @@ fn turns_waiting_on_the_order_system_do_not_stall_the_server() {
         }
     });
 }
+
+#[test]
+fn a_failing_order_system_is_not_named_to_the_caller() {
+    let api = merchant_api();
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_for(&api, dir.path());
+    api.merchant.down.store(true, Ordering::SeqCst);
+    // Opening a conversation needs the customer: the order system is down.
+    let (status, body) = server.post("/api/conversations", json!({"customer_id": "C1001"}));
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "commerce", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("order system"), "{message}");
+    let address = api.base.trim_start_matches("http://");
+    assert!(
+        !body.to_string().contains(address),
+        "leaks {address}: {body}"
+    );
+}

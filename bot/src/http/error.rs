@@ -65,6 +65,16 @@ impl From<TurnError> for AppError {
             TurnError::Dialog(_) => (StatusCode::INTERNAL_SERVER_ERROR, "dialog"),
             TurnError::Commerce(_) => (StatusCode::BAD_GATEWAY, "commerce"),
         };
+        if let TurnError::Commerce(cause) = &e {
+            // The cause names the order system's addresses: for the log,
+            // not for whoever called (a shopper's widget among them).
+            tracing::error!(%cause, "the order system failed a request");
+            return AppError::new(
+                status,
+                code,
+                "the shop's order system is not answering; please try again in a moment",
+            );
+        }
         AppError::new(status, code, e.to_string())
     }
 }
