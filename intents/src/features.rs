@@ -40,30 +40,8 @@ pub fn extract(normalized: &str) -> Vec<String> {
 /// model can drop weightless features without changing any score.
 pub fn count(normalized: &str) -> usize {
     let bytes = normalized.as_bytes();
-    let mut n = 0;
-    // CJK runs, in characters.
-    let mut run = 0usize;
-    let close = |run: &mut usize, n: &mut usize| {
-        for k in 1..=CJK_MAX {
-            *n += (*run + 1).saturating_sub(k);
-        }
-        *run = 0;
-    };
-    // (ASCII text, most messages, has no CJK run to look for.)
-    if !normalized.is_ascii() {
-        for c in normalized.chars() {
-            if is_cjk(c) {
-                run += 1;
-            } else if run > 0 {
-                close(&mut run, &mut n);
-            }
-        }
-        close(&mut run, &mut n);
-    }
-    // ASCII words: the word, the pair with the next one, its beginnings.
+    let mut words = WordCount::default();
     let mut j = 0;
-    // (end of the previous usable word, whether a pair may start there)
-    let mut previous: Option<usize> = None;
     while j < bytes.len() {
         if !bytes[j].is_ascii_alphanumeric() {
             j += 1;
@@ -77,20 +55,69 @@ pub fn count(normalized: &str) -> usize {
             }
             j += 1;
         }
-        let len = j - s;
+        words.run(bytes, s, j, first_digit);
+    }
+    cjk_count(normalized) + words.n
+}
+
+/// The Chinese part of [`count`]: the n-grams of the CJK runs.
+pub(crate) fn cjk_count(normalized: &str) -> usize {
+    // (ASCII text, most messages, has no CJK run to look for.)
+    if normalized.is_ascii() {
+        return 0;
+    }
+    let mut n = 0;
+    // CJK runs, in characters.
+    let mut run = 0usize;
+    let close = |run: &mut usize, n: &mut usize| {
+        for k in 1..=CJK_MAX {
+            *n += (*run + 1).saturating_sub(k);
+        }
+        *run = 0;
+    };
+    for c in normalized.chars() {
+        if is_cjk(c) {
+            run += 1;
+        } else if run > 0 {
+            close(&mut run, &mut n);
+        }
+    }
+    close(&mut run, &mut n);
+    n
+}
+
+/// The English part of [`count`], word by word: the word, the pair with
+/// the word before, its beginnings. Shared with [`crate::words`], which
+/// reads the same words to look them up.
+#[derive(Default)]
+pub(crate) struct WordCount {
+    /// Features so far.
+    pub(crate) n: usize,
+    /// The end of the previous usable word.
+    previous: Option<usize>,
+}
+
+impl WordCount {
+    /// Counts the word `bytes[start..end]` (a maximal run of ASCII letters
+    /// and digits) whose first digit is at `first_digit` (`usize::MAX`
+    /// for none).
+    pub(crate) fn run(&mut self, bytes: &[u8], start: usize, end: usize, first_digit: usize) {
+        let len = end - start;
         let usable = first_digit == usize::MAX || len <= MAX_NUMBER;
         if usable {
-            n += 1;
-            if previous.is_some_and(|e| e + 1 == s && bytes[e] == b' ') {
-                n += 1;
+            self.n += 1;
+            if self
+                .previous
+                .is_some_and(|e| e + 1 == start && bytes[e] == b' ')
+            {
+                self.n += 1;
             }
         }
-        previous = usable.then_some(j);
+        self.previous = usable.then_some(end);
         // Beginnings of SUB_MIN..=SUB_MAX characters before the first digit.
         let top = SUB_MAX.min(len).min(first_digit);
-        n += (top + 1).saturating_sub(SUB_MIN);
+        self.n += (top + 1).saturating_sub(SUB_MIN);
     }
-    n
 }
 
 /// Every feature of a normalised message, repeats included.

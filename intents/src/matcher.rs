@@ -290,9 +290,10 @@ impl Matcher {
         let (normalized, traditional) = normalize_detect(text);
         let mut learned = Vec::with_capacity(normalized.len() + 8);
         let hits = self.hits(&normalized, &mut learned);
-        if !self.words.is_empty() {
-            self.words.find(&normalized, &mut learned);
-        }
+        // The word lookups read the words `features::count` counts: they
+        // count them on the way.
+        let word_count =
+            (!self.words.is_empty()).then(|| self.words.find(&normalized, &mut learned));
 
         let mut raw = vec![0.0f32; self.intents.len()];
         raw[self.out_of_scope] += self.scoring.out_of_scope;
@@ -378,10 +379,10 @@ impl Matcher {
             writing_anger,
             slots,
             learned,
-            text_features: if self.counts_text {
-                crate::features::count(&normalized)
-            } else {
-                0
+            text_features: match (self.counts_text, word_count) {
+                (false, _) => 0,
+                (true, Some(words)) => crate::features::cjk_count(&normalized) + words,
+                (true, None) => crate::features::count(&normalized),
             },
             normalized,
         }

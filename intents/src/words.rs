@@ -11,6 +11,7 @@
 //! pair where two runs equal its words one space apart. The automaton keeps
 //! everything else: hand keywords, Chinese n-grams, other pattern shapes.
 
+use crate::features::WordCount;
 use crate::keywords::FastMap;
 use crate::normalize;
 
@@ -166,9 +167,12 @@ impl WordFeatures {
     }
 
     /// Pushes the learned features of the words of `normalized` to `learned`
-    /// (repeats included: the caller sorts and removes them).
-    pub(crate) fn find(&self, normalized: &str, learned: &mut Vec<u32>) {
+    /// (repeats included: the caller sorts and removes them), and returns
+    /// the English part of [`crate::features::count`] of the text, counted
+    /// on the same pass.
+    pub(crate) fn find(&self, normalized: &str, learned: &mut Vec<u32>) -> usize {
         let bytes = normalized.as_bytes();
+        let mut count = WordCount::default();
         // The previous run: (its end, its word id).
         let mut previous = (usize::MAX, NONE);
         let mut i = 0;
@@ -180,12 +184,17 @@ impl WordFeatures {
             let start = i;
             // The first 8 bytes as a number, built as the run is read.
             let mut key = 0u64;
+            let mut first_digit = usize::MAX;
             while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
                 if i - start < 8 {
                     key |= u64::from(bytes[i]) << (8 * (i - start));
                 }
+                if first_digit == usize::MAX && bytes[i].is_ascii_digit() {
+                    first_digit = i - start;
+                }
                 i += 1;
             }
+            count.run(bytes, start, i, first_digit);
             // ASCII, so any byte offset is a char boundary.
             let word = &normalized[start..i];
             let mut lengths = self.lengths >> 1;
@@ -217,6 +226,7 @@ impl WordFeatures {
             }
             previous = (i, id);
         }
+        count.n
     }
 }
 
