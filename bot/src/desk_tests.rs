@@ -456,3 +456,47 @@ fn pulling_reads_the_languages_before_taking_the_desk() {
         "a1 speaks Chinese only"
     );
 }
+
+#[test]
+fn a_turn_whose_caller_goes_away_is_still_published_and_offered() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bot, _db) = bot_at(dir.path());
+    let bot = std::sync::Arc::new(bot);
+    online(
+        bot.desk(),
+        "a1",
+        vec![Skill::Orders],
+        at("2026-11-20T12:00:00+08:00"),
+    );
+    let (c, _) = bot.start("C1002", None).unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut listener = bot.hub().subscribe(&c.id);
+        // The caller gives up at once (a client that disconnects, the
+        // request timeout): its future is dropped while the turn waits for
+        // the flush of what it wrote.
+        let _ = tokio::time::timeout(std::time::Duration::ZERO, bot.handle_async(&c.id, "转人工"))
+            .await;
+        // The turn still finishes: the hand-over's notice is published and
+        // the conversation is offered to the agent online.
+        let notice = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            loop {
+                match listener.recv().await {
+                    Ok(crate::hub::Live::Message(m)) if m.author == handoff::Author::System => {
+                        return m
+                    }
+                    Ok(_) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        })
+        .await
+        .expect("the abandoned turn was never published");
+        assert!(!notice.text.is_empty());
+        assert_eq!(bot.desk().offered_to(&c.id).as_deref(), Some("a1"));
+    });
+}

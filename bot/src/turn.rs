@@ -63,6 +63,8 @@ pub enum TurnError {
     },
     #[error("agent id is empty")]
     MissingAgent,
+    #[error("the server is shutting down")]
+    ShuttingDown,
     #[error("the desk refuses: {0}")]
     Desk(#[from] handoff::RosterError),
     #[error(transparent)]
@@ -71,6 +73,45 @@ pub enum TurnError {
     Dialog(#[from] dialogs::DialogError),
     #[error(transparent)]
     Commerce(#[from] dialogs::CommerceError),
+}
+
+/// A turn written but not yet published, on the async path. If its caller
+/// goes away while it waits for the flush (the future is dropped), a task
+/// of its own waits instead and publishes it, holding the conversation's
+/// lock until then (so the next turn's messages still come after it):
+/// without it, a hand-over on disk would never be offered nor the queue
+/// rung. Cheaper than running every turn in a task of its own (5 % more
+/// instructions per turn, measured), since callers rarely go away.
+struct Written {
+    bot: Arc<Bot>,
+    id: String,
+    rest: Option<(Unfinished, Pending<RecordedTurn>, TurnGuard)>,
+    arrived: Instant,
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        let Some((outcome, pending, lock)) = self.rest.take() else {
+            return;
+        };
+        let (bot, id, arrived) = (
+            Arc::clone(&self.bot),
+            std::mem::take(&mut self.id),
+            self.arrived,
+        );
+        // Outside a runtime (shutting down) nothing can wait: the write is
+        // on its way to disk and the next round of the queue tells the rest.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _lock = lock;
+                let result = pending
+                    .await
+                    .map(|recorded| bot.finish(&id, outcome, recorded))
+                    .map_err(TurnError::from);
+                bot.metrics.turn(&result, arrived.elapsed());
+            });
+        }
+    }
 }
 
 /// The result of one shopper message.
@@ -131,7 +172,7 @@ pub struct Bot {
     // so live listeners get a conversation's messages in seq order. One
     // lock per conversation in flight (see `locks`): strangers never wait
     // for each other.
-    turns: TurnLocks,
+    turns: Arc<TurnLocks>,
     metrics: Metrics,
     /// The shop blocks on the network (see [`Bot::with_remote_shop`]).
     remote_shop: bool,
@@ -156,7 +197,7 @@ impl Bot {
             max_message_chars,
             desk,
             hub: Hub::default(),
-            turns: TurnLocks::default(),
+            turns: Arc::default(),
             metrics: Metrics::new(),
             remote_shop: false,
         }
@@ -204,7 +245,7 @@ impl Bot {
 
     /// Takes the conversation's turn lock from synchronous code (never from
     /// an async task: use `spawn_blocking`).
-    fn lock_blocking(&self, id: &str) -> TurnGuard<'_> {
+    fn lock_blocking(&self, id: &str) -> TurnGuard {
         self.turns.lock_blocking(id)
     }
 
@@ -272,17 +313,31 @@ impl Bot {
                 tokio::task::spawn_blocking(move || caller.in_scope(|| bot.handle(&id, &text)));
             return match turn.await {
                 Ok(result) => result,
-                Err(e) => std::panic::resume_unwind(e.into_panic()),
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => Err(TurnError::ShuttingDown),
             };
         }
         let span = tracing::info_span!("turn", conversation = %conversation_id);
         let arrived = Instant::now();
         let result = async {
             let text = self.check_text(text)?;
-            let _turn = self.turns.lock(conversation_id).await;
+            let lock = self.turns.lock(conversation_id).await;
             let begun = self.begin(conversation_id, text)?;
-            let recorded = begun.pending.await?;
-            Ok(self.finish(conversation_id, begun.outcome, recorded))
+            // Written: from here the turn is published, offered and counted
+            // even if the caller goes away during the flush (a client that
+            // disconnects, the request timeout); see `Written`.
+            let mut written = Written {
+                bot: Arc::clone(self),
+                id: conversation_id.to_owned(),
+                rest: Some((begun.outcome, begun.pending, lock)),
+                arrived,
+            };
+            let recorded = match written.rest.as_mut() {
+                Some((_, pending, _)) => pending.await,
+                None => unreachable!("set above"),
+            };
+            let (outcome, _, _lock) = written.rest.take().expect("set above");
+            Ok(self.finish(conversation_id, outcome, recorded?))
         }
         .instrument(span)
         .await;

@@ -21,9 +21,11 @@ pub(super) struct TurnLocks {
     held: StdMutex<HashMap<Box<str>, Arc<Mutex<()>>>>,
 }
 
-/// A conversation's turn lock, held until dropped.
-pub(super) struct TurnGuard<'a> {
-    locks: &'a TurnLocks,
+/// A conversation's turn lock, held until dropped. Owns what it needs
+/// (`'static`), so a turn whose caller went away can be finished by a task
+/// of its own, still holding it.
+pub(super) struct TurnGuard {
+    locks: Arc<TurnLocks>,
     id: Box<str>,
     lock: Arc<Mutex<()>>,
     guard: Option<OwnedMutexGuard<()>>,
@@ -37,10 +39,10 @@ impl TurnLocks {
 
     /// A guard that does not hold the lock yet; it registers the caller as
     /// holding or waiting, so the entry stays while anyone needs it.
-    fn enter(&self, id: &str) -> TurnGuard<'_> {
+    fn enter(self: &Arc<Self>, id: &str) -> TurnGuard {
         let lock = Arc::clone(self.held().entry(id.into()).or_default());
         TurnGuard {
-            locks: self,
+            locks: Arc::clone(self),
             id: id.into(),
             lock,
             guard: None,
@@ -48,7 +50,7 @@ impl TurnLocks {
     }
 
     /// Waits for the conversation's lock, suspending the task.
-    pub(super) async fn lock(&self, id: &str) -> TurnGuard<'_> {
+    pub(super) async fn lock(self: &Arc<Self>, id: &str) -> TurnGuard {
         // Entered first, so a request dropped while waiting (a timeout)
         // still removes its entry on the way out.
         let mut turn = self.enter(id);
@@ -58,7 +60,7 @@ impl TurnLocks {
 
     /// Waits for the conversation's lock, blocking the thread (never from
     /// an async task).
-    pub(super) fn lock_blocking(&self, id: &str) -> TurnGuard<'_> {
+    pub(super) fn lock_blocking(self: &Arc<Self>, id: &str) -> TurnGuard {
         let mut turn = self.enter(id);
         turn.guard = Some(Arc::clone(&turn.lock).blocking_lock_owned());
         turn
@@ -70,7 +72,7 @@ impl TurnLocks {
     }
 }
 
-impl Drop for TurnGuard<'_> {
+impl Drop for TurnGuard {
     fn drop(&mut self) {
         drop(self.guard.take());
         let mut held = self.locks.held();
@@ -95,7 +97,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_conversation_waits_for_its_own_turns_only_and_entries_go() {
-        let locks = TurnLocks::default();
+        let locks = Arc::new(TurnLocks::default());
         let a = locks.lock("a").await;
         // Another conversation is not held up.
         let b = locks.lock("b").await;
@@ -114,7 +116,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_wait_given_up_leaves_nothing_behind() {
-        let locks = TurnLocks::default();
+        let locks = Arc::new(TurnLocks::default());
         let a = locks.lock("a").await;
         let mut waiting = Box::pin(locks.lock("a"));
         assert!(poll_once(waiting.as_mut()).is_pending());
