@@ -74,6 +74,26 @@ pub struct Signals<'a> {
     pub recent: &'a [RecentTurn],
 }
 
+/// Scores written as the shortest decimals that read back as the same
+/// `f32` ("0.45", not "0.44999998807907104" once a JSON value holds them as
+/// `f64`, as the agent API's and `chat --json`'s do).
+mod short {
+    use serde::Serializer;
+
+    fn widen(x: f32) -> f64 {
+        // `f32`'s Display is its shortest round-trip form.
+        x.to_string().parse().unwrap_or(f64::from(x))
+    }
+
+    pub(super) fn f32<S: Serializer>(x: &f32, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(widen(*x))
+    }
+
+    pub(super) fn f32s<S: Serializer>(xs: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(xs.iter().map(|&x| widen(x)))
+    }
+}
+
 /// Why a conversation goes to a human. Every trigger that fired is recorded,
 /// with the values that made it fire, so the agent sees the whole picture.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,8 +106,10 @@ pub enum Reason {
     /// The shopper is angry.
     Anger {
         /// The message's anger score.
+        #[serde(serialize_with = "short::f32")]
         score: f32,
         /// The threshold it reached (depends on tier).
+        #[serde(serialize_with = "short::f32")]
         threshold: f32,
     },
     /// The bot failed to understand several turns in a row.
@@ -98,6 +120,7 @@ pub enum Reason {
     /// Anger rose turn after turn.
     RisingAnger {
         /// The scores of the last turns, oldest first.
+        #[serde(serialize_with = "short::f32s")]
         scores: Vec<f32>,
     },
     /// The same question came back turn after turn.

@@ -269,3 +269,24 @@ fn rising_anger_and_repeated_questions_hand_over() {
         assert_eq!(decision.escalate, !expected.is_empty());
     }
 }
+
+#[test]
+fn reasons_carry_their_scores_as_written_even_through_a_json_value() {
+    let reasons = vec![
+        Reason::Anger {
+            score: 0.6,
+            threshold: 0.45,
+        },
+        Reason::RisingAnger {
+            scores: vec![0.1, 0.3, 0.45],
+        },
+    ];
+    // The agent API builds `serde_json::Value`s, which hold f64s.
+    let value = serde_json::to_value(&reasons).unwrap();
+    assert_eq!(
+        value.to_string(),
+        r#"[{"kind":"anger","score":0.6,"threshold":0.45},{"kind":"rising_anger","scores":[0.1,0.3,0.45]}]"#
+    );
+    let back: Vec<Reason> = serde_json::from_value(value).unwrap();
+    assert_eq!(back, reasons);
+}
