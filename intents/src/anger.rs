@@ -166,16 +166,22 @@ fn stretched(normalized: &str) -> bool {
 /// A phrase of 2–4 characters (not digits or punctuation) repeated three
 /// times in a row: "人工人工人工", "快点快点快点".
 fn repeats_thrice(normalized: &str) -> bool {
-    let chars: Vec<char> = normalized.chars().filter(|c| !c.is_whitespace()).collect();
+    // Too short to hold a phrase of two said three times: no allocation.
+    if normalized.len() < 6 {
+        return false;
+    }
+    let mut chars: Vec<char> = Vec::with_capacity(normalized.len());
+    chars.extend(normalized.chars().filter(|c| !c.is_whitespace()));
     for period in 2..=4 {
         if chars.len() < period * 3 {
             break;
         }
         for i in 0..=chars.len() - period * 3 {
             let unit = &chars[i..i + period];
-            // Cheap comparisons first; the Unicode class lookup is slow.
-            if unit == &chars[i + period..i + 2 * period]
-                && unit == &chars[i + 2 * period..i + 3 * period]
+            // Cheap comparisons first (char by char: a slice comparison
+            // calls memcmp for a few bytes); the Unicode class lookup is slow.
+            if (0..period)
+                .all(|k| unit[k] == chars[i + period + k] && unit[k] == chars[i + 2 * period + k])
                 && unit.iter().any(|c| *c != unit[0])
                 && unit.iter().all(|c| c.is_alphabetic())
             {
