@@ -40,8 +40,8 @@ mod pack;
 mod reply;
 
 pub use commerce::{
-    Address, Commerce, CommerceError, Customer, Item, MemoryShop, Order, OrderStatus, Refund,
-    ScanEvent, Shipment, Tier,
+    newest_first, Address, Commerce, CommerceError, Customer, Item, MemoryShop, Order, OrderStatus,
+    Refund, ScanEvent, Shipment, Tier,
 };
 pub use engine::{respond, DialogError, DialogState, Pending, RecentTurn, TurnInput, RECENT_TURNS};
 pub use intents::{Lang, Script, Understanding};

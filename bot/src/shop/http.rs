@@ -159,11 +159,7 @@ impl Commerce for HttpShop {
             }
             theirs
         });
-        orders.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.order_id.cmp(&a.order_id))
-        });
+        dialogs::newest_first(&mut orders);
         Ok(orders)
     }
 

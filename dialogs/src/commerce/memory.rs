@@ -95,11 +95,7 @@ impl Commerce for MemoryShop {
             .filter(|o| o.customer_id == customer_id)
             .cloned()
             .collect();
-        orders.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| b.order_id.cmp(&a.order_id))
-        });
+        super::newest_first(&mut orders);
         Ok(orders)
     }
 

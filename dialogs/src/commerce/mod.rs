@@ -32,6 +32,17 @@ pub trait Commerce: Send + Sync {
     fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError>;
 }
 
+/// Puts a customer's orders in the order [`Commerce::orders_of`] promises:
+/// newest first, ties by order id (also newest first), for back-ends that
+/// do not keep them sorted.
+pub fn newest_first(orders: &mut [Order]) {
+    orders.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.order_id.cmp(&a.order_id))
+    });
+}
+
 /// The commerce back-end failed (or its data could not be read).
 #[derive(Debug, thiserror::Error)]
 #[error("commerce back-end: {0}")]
