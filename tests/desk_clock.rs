@@ -457,3 +457,21 @@ fn a_tickets_wait_keeps_the_later_answer_time_it_promised_for_the_queue_ahead() 
     let (_, live) = server.get(&format!("/api/agent/conversations/{first}/context"));
     assert!(live["context"].get("answer_by").is_none(), "{live}");
 }
+
+#[test]
+fn a_tickets_wait_counts_down_as_the_clock_runs_with_nothing_else_moving() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = clock();
+    // The watches `serve` runs (places refreshed with no queue movement).
+    let server = Server::start_watching_sla(dir.path(), clock.clone(), Default::default());
+    let (ticket, body) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(body["handoff"]["route"]["kind"], "ticket", "{body}");
+    let mut events = server.events(&format!("/api/conversations/{ticket}/events?after=1000"));
+    let opening = events.next_named("queue");
+    assert_eq!(opening["eta_seconds"], 3600, "{opening}");
+    // Nobody signs in, nothing is claimed: only the clock moves.
+    clock.advance(Duration::from_secs(25 * 60));
+    let later = events.next_where("queue", |e| e["eta_seconds"] != 3600);
+    assert_eq!(later["eta_seconds"], 35 * 60, "{later}");
+    assert_eq!(later["position"], 1, "{later}");
+}

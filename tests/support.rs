@@ -62,8 +62,9 @@ impl Server {
         Server::start_full(data_dir, None, None, Clock::Manual(clock), desk)
     }
 
-    /// With a hand-moved clock and the SLA watch `serve` runs, checking
-    /// every few milliseconds (`serve`: every 30 s).
+    /// With a hand-moved clock and the periodic watches `serve` runs, every
+    /// few milliseconds: the SLA check (`serve`: every 30 s) and the places'
+    /// refresh (`serve`: every minute).
     pub fn start_watching_sla(
         data_dir: &Path,
         clock: xiaoer::clock::ManualClock,
@@ -132,7 +133,11 @@ impl Server {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 ready_tx.send(listener.local_addr().unwrap()).unwrap();
                 let bot = Arc::new(bot);
-                let state = AppState::new(bot.clone(), token_for_server).with_pack_dir(pack_dir);
+                let mut state =
+                    AppState::new(bot.clone(), token_for_server).with_pack_dir(pack_dir);
+                if watch_sla {
+                    state = state.with_place_refresh(Duration::from_millis(20));
+                }
                 if watch_sla {
                     tokio::spawn(xiaoer::desk::watch_sla(
                         bot,

@@ -185,7 +185,8 @@ async fn follow(state: AppState, id: String, after: u64) -> Result<mpsc::Receive
 /// queue rings the hub: the agents' actions, presence changes, and every
 /// system notice (which each hand-over publishes once durable), so the
 /// bot-only turn path does no extra work. Rings that come while a round
-/// runs make one more round.
+/// runs make one more round. Without a ring it also runs every
+/// `place_refresh` (a minute), as the clock runs a ticket's wait down.
 fn watch_places(state: &AppState) {
     if !state.bot.hub().start_watching() {
         return;
@@ -197,6 +198,8 @@ fn watch_places(state: &AppState) {
             tokio::select! {
                 _ = async { let _ = closing.wait_for(|closing| *closing).await; } => return,
                 _ = state.bot.hub().next_move() => {}
+                // Time moves waits too (a ticket's runs down to its promise).
+                _ = tokio::time::sleep(state.place_refresh) => {}
             }
             if let Err(e) = state.run(|bot| bot.tell_places()).await {
                 tracing::warn!(

@@ -64,7 +64,15 @@ pub struct AppState {
     pub closing: Arc<watch::Sender<bool>>,
     /// Where a reload reads the content pack from; `None` is the embedded pack.
     pub pack_dir: Option<Arc<Path>>,
+    /// How often waiting shoppers' places are worked out again although the
+    /// queue did not move: a ticket's wait runs down with the clock
+    /// ([`PLACE_REFRESH`] by default).
+    pub place_refresh: Duration,
 }
+
+/// A ticket promised for tomorrow morning counts down in the widget once a
+/// minute; only places that changed are sent.
+pub const PLACE_REFRESH: Duration = Duration::from_secs(60);
 
 impl AppState {
     pub fn new(bot: Arc<Bot>, agent_token: Option<String>) -> AppState {
@@ -73,7 +81,14 @@ impl AppState {
             agent_token: agent_token.map(Arc::from),
             closing: Arc::new(watch::channel(false).0),
             pack_dir: None,
+            place_refresh: PLACE_REFRESH,
         }
+    }
+
+    /// Places are worked out again at least this often (tests: often).
+    pub fn with_place_refresh(mut self, every: Duration) -> AppState {
+        self.place_refresh = every;
+        self
     }
 
     /// Reloads read the pack from this directory instead of the embedded one.
