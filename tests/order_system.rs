@@ -331,3 +331,49 @@ fn a_failing_order_system_is_not_named_to_the_caller() {
         "leaks {address}: {body}"
     );
 }
+
+#[test]
+fn chat_with_the_servers_config_asks_the_order_system() {
+    let api = merchant_api();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("xiaoer.toml");
+    std::fs::write(&config, format!("[shop]\nurl = \"{}\"\n", api.base)).unwrap();
+    let mut child = std::process::Command::new(crate::support::xiaoer_bin())
+        .args(["chat", "--customer", "C1001", "--json", "--now"])
+        .arg(crate::support::REFERENCE_NOW)
+        .arg("--config")
+        .arg(&config)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("我的快递到哪了?订单E20261111000123\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let reply = line["reply"].as_str().unwrap();
+    // Only the merchant's system knows this scan.
+    assert!(reply.contains(MERCHANT_SCAN), "{reply}");
+    // A bad [shop] table is refused before any conversation.
+    std::fs::write(&config, "[shop]\nurl = \"orders.example.com\"\n").unwrap();
+    let out = std::process::Command::new(crate::support::xiaoer_bin())
+        .args(["chat", "--config"])
+        .arg(&config)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("orders.example.com"));
+}

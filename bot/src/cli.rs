@@ -163,6 +163,11 @@ pub struct ChatArgs {
     /// Pin the clock, e.g. 2026-11-20T12:00:00+08:00.
     #[arg(long, env = "XIAOER_NOW")]
     pub now: Option<String>,
+    /// The server's configuration file: its content pack, escalation
+    /// policy, desk, clock and `[shop]` (the merchant's order system) apply;
+    /// the store stays temporary unless --data-dir is given.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
     /// One JSON object per shopper line.
     #[arg(long)]
     pub json: bool,

@@ -1,5 +1,6 @@
 //! `xiaoer chat`: a conversation on stdin/stdout through the same [`Bot`]
-//! the server uses, on a temporary store (the demo shop, or `--import DIR`).
+//! the server uses, on a temporary store (the demo shop, or `--import DIR`),
+//! with the server's configuration file if given (`--config`).
 
 use std::io::{BufRead, Write};
 
@@ -12,9 +13,21 @@ use crate::shop::SledShop;
 use crate::turn::TurnOutcome;
 
 pub fn run(args: ChatArgs) -> Result<()> {
-    let clock = match &args.now {
-        Some(t) => Clock::Pinned(parse_instant(t).map_err(anyhow::Error::msg)?),
-        None => Clock::System,
+    // The file's settings, or the defaults; --now wins over the file's clock.
+    let config = match &args.config {
+        Some(path) => Some(crate::config::Config::build(
+            crate::config::FileConfig::read(path)?,
+            crate::config::Overrides {
+                now: args.now.clone(),
+                ..Default::default()
+            },
+        )?),
+        None => None,
+    };
+    let clock = match (&config, &args.now) {
+        (Some(config), _) => config.clock.clone(),
+        (None, Some(t)) => Clock::Pinned(parse_instant(t).map_err(anyhow::Error::msg)?),
+        (None, None) => Clock::System,
     };
     // Kept alive until the end of the chat: the temporary store lives in it.
     let temporary;
@@ -30,15 +43,26 @@ pub fn run(args: ChatArgs) -> Result<()> {
             .import_dir(import)
             .with_context(|| format!("import from {}", import.display()))?;
     }
-    let pack = super::load_pack(None)?;
-    let bot = super::build_bot(
-        &db,
-        pack,
-        handoff::Policy::default(),
-        clock,
-        crate::config::DEFAULT_MAX_MESSAGE_CHARS,
-        crate::desk::DeskConfig::default(),
-    )?;
+    let pack = super::load_pack(config.as_ref().and_then(|c| c.pack_dir.as_deref()))?;
+    let bot = match &config {
+        Some(config) => super::build_bot_with_shop(
+            &db,
+            config.shop.as_ref(),
+            pack,
+            config.policy.clone(),
+            clock,
+            config.max_message_chars,
+            config.desk.clone(),
+        )?,
+        None => super::build_bot(
+            &db,
+            pack,
+            handoff::Policy::default(),
+            clock,
+            crate::config::DEFAULT_MAX_MESSAGE_CHARS,
+            crate::desk::DeskConfig::default(),
+        )?,
+    };
     let (conversation, greeting) = bot.start(&args.customer, None)?;
 
     let stdout = std::io::stdout();
