@@ -4,20 +4,32 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `GET {url}/customers/{id}` | 200 customer, 404 unknown |
+//! | `GET {url}/customers/{id}` | 200 customer, 404 `{"error": …}` unknown |
 //! | `GET {url}/customers/{id}/orders` | 200 array of the customer's orders (any order) |
-//! | `GET {url}/orders/{id}` | 200 order, 404 unknown |
+//! | `GET {url}/orders/{id}` | 200 order, 404 `{"error": …}` unknown |
 //! | `POST {url}/orders/{id}/cancel`, body `{"at": RFC 3339}` | 200 the order as it now is, 409 `{"error": "…"}` refused |
 //!
-//! The client is blocking (ureq): a turn that uses this shop runs on a
-//! blocking thread (`Bot::with_remote_shop`). Nothing is cached: the
-//! merchant's system is the one source of truth, and a cancellation made
-//! there (or by an agent) shows at the next turn.
+//! A 404 means "unknown" only with a JSON body: a bare or HTML 404 is what
+//! a wrong `[shop] url` or a misrouted proxy answers, and reading it as "no
+//! such customer" would tell shoppers they have no orders. It is a failure.
 //!
-//! Errors name the request, the status or the cause, never the token nor
-//! anything a shopper wrote.
+//! The client is blocking (ureq): a turn that uses this shop runs on a
+//! blocking thread (`Bot::with_remote_shop`). Nothing is cached across
+//! turns: the merchant's system is the one source of truth, and a
+//! cancellation made there (or by an agent) shows at the next turn.
+//!
+//! A circuit breaker spares a failing order system (and the turns waiting
+//! on its timeouts): after [`BREAKER_FAILURES`] failed requests in a row no
+//! request is sent for [`BREAKER_PAUSE`]; each turn meanwhile fails at once
+//! (the shopper gets the apology and a person). Then one request tries
+//! again: a success closes the breaker, a failure opens it for another
+//! pause.
+//!
+//! Errors name the request (whose path holds the order or customer id
+//! asked about), the status or the cause, never the token.
 
-use std::time::Duration;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use dialogs::{Commerce, CommerceError, Customer, Order, Time};
 use serde::de::DeserializeOwned;
@@ -27,6 +39,12 @@ use ureq::http::Uri;
 /// The timeout of one request when the configuration names none.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(3000);
 
+/// Failed requests in a row that open the circuit breaker.
+pub const BREAKER_FAILURES: u32 = 5;
+
+/// How long an open breaker sends no request.
+pub const BREAKER_PAUSE: Duration = Duration::from_secs(15);
+
 /// Where the merchant's order system is and how to reach it; checked when
 /// built, so a bad `[shop]` table stops the start, not the first turn.
 #[derive(Clone)]
@@ -34,6 +52,8 @@ pub struct HttpShopConfig {
     base: String,
     token: Option<String>,
     timeout: Duration,
+    breaker_failures: u32,
+    breaker_pause: Duration,
 }
 
 /// A `[shop]` table that cannot work.
@@ -85,7 +105,17 @@ impl HttpShopConfig {
             base: url.trim_end_matches('/').to_string(),
             token: token.filter(|t| !t.is_empty()),
             timeout,
+            breaker_failures: BREAKER_FAILURES,
+            breaker_pause: BREAKER_PAUSE,
         })
+    }
+
+    /// Another circuit breaker than [`BREAKER_FAILURES`] and
+    /// [`BREAKER_PAUSE`] (at least one failure opens it).
+    pub fn breaker(mut self, failures: u32, pause: Duration) -> HttpShopConfig {
+        self.breaker_failures = failures.max(1);
+        self.breaker_pause = pause;
+        self
     }
 
     /// The base URL, without a trailing `/`.
@@ -110,10 +140,28 @@ impl std::fmt::Debug for HttpShopConfig {
 }
 
 /// The merchant's order system, reached over HTTP. Cheap to share: one
-/// connection pool for every turn.
+/// connection pool and one circuit breaker for every turn.
 pub struct HttpShop {
     config: HttpShopConfig,
     agent: ureq::Agent,
+    breaker: Mutex<Breaker>,
+}
+
+/// Failed requests in a row, and until when none is sent.
+#[derive(Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<Instant>,
+}
+
+/// Why a request gave no record.
+enum Failure {
+    /// The contract's own refusal (a 409, or a cancel's 404): the order
+    /// system works.
+    Answer(CommerceError),
+    /// The order system failed: no answer, another status, a body that is
+    /// not the contract's.
+    Broken(CommerceError),
 }
 
 impl HttpShop {
@@ -124,14 +172,68 @@ impl HttpShop {
             .http_status_as_error(false)
             .build()
             .into();
-        HttpShop { config, agent }
+        HttpShop {
+            config,
+            agent,
+            breaker: Mutex::new(Breaker::default()),
+        }
     }
 
     /// A GET of the contract: `Ok(None)` on 404, the parsed body on 2xx.
     fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Option<T>, CommerceError> {
         let request = Request::new("GET", &self.config.base, path);
-        let response = self.auth(self.agent.get(&request.url)).call();
-        request.read(response, |_| None)
+        self.guarded(&request, || {
+            let response = self.auth(self.agent.get(&request.url)).call();
+            request.read(response, |_| None)
+        })
+    }
+
+    fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
+        // Two counters, consistent at every unlock.
+        self.breaker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sends a request unless the breaker is open, and counts its outcome.
+    fn guarded<T>(
+        &self,
+        request: &Request,
+        send: impl FnOnce() -> Result<Option<T>, Failure>,
+    ) -> Result<Option<T>, CommerceError> {
+        if let Some(until) = self.breaker().open_until {
+            let left = until.saturating_duration_since(Instant::now());
+            if !left.is_zero() {
+                return Err(request.failed(&format!(
+                    "not sent: the order system's last {} requests failed; the next try is in {} s",
+                    self.config.breaker_failures,
+                    left.as_secs().max(1)
+                )));
+            }
+        }
+        let outcome = send();
+        let mut breaker = self.breaker();
+        match &outcome {
+            Err(Failure::Broken(_)) => {
+                breaker.failures = breaker.failures.saturating_add(1);
+                if breaker.failures >= self.config.breaker_failures {
+                    if breaker.failures == self.config.breaker_failures {
+                        tracing::error!(
+                            failures = breaker.failures,
+                            pause_s = self.config.breaker_pause.as_secs_f64(),
+                            "the order system keeps failing: no requests for a while"
+                        );
+                    }
+                    breaker.open_until = Some(Instant::now() + self.config.breaker_pause);
+                }
+            }
+            Ok(_) | Err(Failure::Answer(_)) => {
+                if breaker.failures >= self.config.breaker_failures {
+                    tracing::info!("the order system answers again");
+                }
+                *breaker = Breaker::default();
+            }
+        }
+        drop(breaker);
+        outcome.map_err(|(Failure::Answer(e) | Failure::Broken(e))| e)
     }
 
     fn auth<B>(&self, request: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
@@ -144,7 +246,17 @@ impl HttpShop {
 
 impl Commerce for HttpShop {
     fn customer(&self, customer_id: &str) -> Result<Option<Customer>, CommerceError> {
-        self.get(&format!("/customers/{}", segment(customer_id)))
+        let path = format!("/customers/{}", segment(customer_id));
+        let customer: Option<Customer> = self.get(&path)?;
+        match customer {
+            // Another customer's record (a bug in the merchant's query) must
+            // never be shown as this shopper's name, phone or tier.
+            Some(c) if c.customer_id != customer_id => Err(CommerceError(format!(
+                "order system GET {}{path}: answered with another customer's record",
+                self.config.base
+            ))),
+            found => Ok(found),
+        }
     }
 
     fn orders_of(&self, customer_id: &str) -> Result<Vec<Order>, CommerceError> {
@@ -174,20 +286,17 @@ impl Commerce for HttpShop {
             &format!("/orders/{}/cancel", segment(order_id)),
         );
         let body = serde_json::json!({ "at": at.to_rfc3339() });
-        let response = self.auth(self.agent.post(&request.url)).send_json(&body);
-        let refused = |why: Option<String>| {
-            Some(CommerceError(format!(
-                "order {order_id} was not cancelled: {}",
-                why.unwrap_or_else(|| "refused by the order system".into())
-            )))
-        };
-        request
-            .read(response, |status| match status {
+        self.guarded(&request, || {
+            let response = self.auth(self.agent.post(&request.url)).send_json(&body);
+            request.read(response, |status| match status {
                 404 => Some(CommerceError(format!("order {order_id} does not exist"))),
-                409 => refused(None),
+                409 => Some(CommerceError(format!(
+                    "order {order_id} was not cancelled: refused by the order system"
+                ))),
                 _ => None,
-            })?
-            .ok_or_else(|| CommerceError(format!("order {order_id} does not exist")))
+            })
+        })?
+        .ok_or_else(|| CommerceError(format!("order {order_id} does not exist")))
     }
 }
 
@@ -205,34 +314,38 @@ impl Request {
         }
     }
 
-    /// The parsed 2xx body, `None` on 404, or an error naming the request.
-    /// `special` turns a status into the contract's own error (a 409 refusal),
-    /// to which the body's `error` text is added.
+    /// The parsed 2xx body, `None` on a 404 with a JSON body, or an error
+    /// naming the request. `special` turns a status into the contract's own
+    /// answer (a 409 refusal), to which the body's `error` text is added.
     fn read<T: DeserializeOwned>(
         &self,
         response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
         special: impl Fn(u16) -> Option<CommerceError>,
-    ) -> Result<Option<T>, CommerceError> {
-        let mut response = response.map_err(|e| self.failed(&cause(&e)))?;
+    ) -> Result<Option<T>, Failure> {
+        let broken = |cause: &str| Failure::Broken(self.failed(cause));
+        let mut response = response.map_err(|e| broken(&cause(&e)))?;
         let status = response.status().as_u16();
         let text = response
             .body_mut()
             .read_to_string()
-            .map_err(|e| self.failed(&format!("reading the answer ({status}): {}", cause(&e))))?;
+            .map_err(|e| broken(&format!("reading the answer ({status}): {}", cause(&e))))?;
         if let Some(CommerceError(message)) = special(status) {
-            return Err(CommerceError(match error_text(&text) {
+            return Err(Failure::Answer(CommerceError(match error_text(&text) {
                 Some(why) => format!("{message} ({why})"),
                 None => message,
-            }));
+            })));
         }
         match status {
             200..=299 => serde_json::from_str(&text)
                 .map(Some)
-                .map_err(|e| self.failed(&format!("answer is not the expected JSON: {e}"))),
-            404 => Ok(None),
+                .map_err(|e| broken(&format!("answer is not the expected JSON: {e}"))),
+            404 if is_json_object(&text) => Ok(None),
+            404 => Err(broken(
+                "HTTP 404 without a JSON body: not the contract's answer (is [shop] url right?)",
+            )),
             _ => {
                 let why = error_text(&text).map_or(String::new(), |w| format!(": {w}"));
-                Err(self.failed(&format!("HTTP {status}{why}")))
+                Err(broken(&format!("HTTP {status}{why}")))
             }
         }
     }
@@ -269,6 +382,14 @@ fn cause(e: &ureq::Error) -> String {
 
 fn unreachable_cause(e: &ureq::Error) -> String {
     format!("cannot connect ({e}); is the order system up and [shop] url right?")
+}
+
+/// Whether a body is a JSON object (the contract's 404 carries one).
+fn is_json_object(body: &str) -> bool {
+    matches!(
+        serde_json::from_str::<serde_json::Value>(body),
+        Ok(serde_json::Value::Object(_))
+    )
 }
 
 /// The `error` of a `{"error": "…"}` body, shortened.

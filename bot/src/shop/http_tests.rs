@@ -20,6 +20,10 @@ struct Merchant {
     shop: MemoryShop,
     /// Each cancellation's order id and `at`, as received.
     cancels: Mutex<Vec<(String, String)>>,
+    /// Requests that reached the `/flaky` routes.
+    flaky_calls: std::sync::atomic::AtomicUsize,
+    /// Whether the `/flaky` routes fail (500) or answer as `/api` does.
+    flaky_down: std::sync::atomic::AtomicBool,
 }
 
 type Shared = State<Arc<Merchant>>;
@@ -37,8 +41,13 @@ fn unauthorised(headers: &HeaderMap) -> Option<Response> {
 fn found<T: serde::Serialize>(value: Option<T>) -> Response {
     match value {
         Some(v) => Json(v).into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+        None => not_found(),
     }
+}
+
+/// The contract's 404: with a JSON body.
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response()
 }
 
 async fn customer(State(m): Shared, h: HeaderMap, Path(id): Path<String>) -> Response {
@@ -81,7 +90,7 @@ async fn cancel(
     let at = body["at"].as_str().unwrap_or_default().to_string();
     m.cancels.lock().unwrap().push((id.clone(), at.clone()));
     if m.shop.order(&id).unwrap().is_none() {
-        return StatusCode::NOT_FOUND.into_response();
+        return not_found();
     }
     let at: Time = match at.parse() {
         Ok(at) => at,
@@ -104,6 +113,8 @@ fn api() -> Api {
     let merchant = Arc::new(Merchant {
         shop: MemoryShop::from_jsonl(DEMO_CUSTOMERS, DEMO_ORDERS).unwrap(),
         cancels: Mutex::default(),
+        flaky_calls: Default::default(),
+        flaky_down: std::sync::atomic::AtomicBool::new(true),
     });
     let app = Router::new()
         .route("/api/customers/{id}", get(customer))
@@ -119,6 +130,29 @@ fn api() -> Api {
             get(|| async {
                 let body = Json(json!({"error": "database offline"}));
                 (StatusCode::INTERNAL_SERVER_ERROR, body)
+            }),
+        )
+        // A bare 404 for everything: what a wrong base path meets.
+        .route(
+            "/bare/customers/{id}",
+            get(|| async { StatusCode::NOT_FOUND }),
+        )
+        // Another customer's record, whoever is asked for.
+        .route(
+            "/mixed/customers/{id}",
+            get(|State(m): Shared| async move { Json(m.shop.customer("C1002").unwrap()) }),
+        )
+        // Fails while `flaky_down`, and counts what reaches it.
+        .route(
+            "/flaky/customers/{id}",
+            get(|State(m): Shared, Path(id): Path<String>| async move {
+                use std::sync::atomic::Ordering::SeqCst;
+                m.flaky_calls.fetch_add(1, SeqCst);
+                if m.flaky_down.load(SeqCst) {
+                    let body = Json(json!({"error": "database offline"}));
+                    return (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
+                }
+                found(m.shop.customer(&id).unwrap())
             }),
         )
         // Never answers: only the client's timeout ends the request.
@@ -252,6 +286,84 @@ fn bad_json_and_server_errors_name_the_request_and_the_cause() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("HTTP 500: database offline"), "{err}");
+}
+
+#[test]
+fn a_404_without_a_json_body_is_a_failure_not_an_unknown_customer() {
+    let api = api();
+    // A wrong [shop] url: the shopper must not be told they have no orders.
+    let err = shop_at(&format!("{}/bare", api.base), None, 3000)
+        .customer("C1001")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("HTTP 404 without a JSON body"), "{err}");
+    assert!(err.contains("/bare/customers/C1001"), "{err}");
+    // The contract's 404 (a JSON body) is an unknown customer.
+    assert_eq!(shop(&api).customer("C9999").unwrap(), None);
+}
+
+#[test]
+fn another_customers_record_is_refused() {
+    let api = api();
+    let err = shop_at(&format!("{}/mixed", api.base), None, 3000)
+        .customer("C1001")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("another customer's record"), "{err}");
+    assert!(!err.contains("王强") && !err.contains("C1002"), "{err}");
+}
+
+#[test]
+fn the_breaker_spares_a_failing_order_system_and_closes_when_it_answers() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let api = api();
+    let pause = Duration::from_millis(300);
+    let config = HttpShopConfig::new(&format!("{}/flaky", api.base), None, Duration::from_secs(3))
+        .unwrap()
+        .breaker(3, pause);
+    let shop = HttpShop::new(config);
+    for _ in 0..3 {
+        let err = shop.customer("C1001").unwrap_err().to_string();
+        assert!(err.contains("HTTP 500"), "{err}");
+    }
+    assert_eq!(api.merchant.flaky_calls.load(SeqCst), 3);
+    // Open: the turns fail at once, and the merchant is not asked.
+    for _ in 0..5 {
+        let err = shop.customer("C1001").unwrap_err().to_string();
+        assert!(err.contains("not sent"), "{err}");
+        assert!(err.contains("/flaky/customers/C1001"), "{err}");
+    }
+    assert_eq!(api.merchant.flaky_calls.load(SeqCst), 3);
+    // After the pause one request tries again; still failing, it opens again.
+    std::thread::sleep(pause + Duration::from_millis(50));
+    assert!(shop
+        .customer("C1001")
+        .unwrap_err()
+        .to_string()
+        .contains("HTTP 500"));
+    assert!(shop
+        .customer("C1001")
+        .unwrap_err()
+        .to_string()
+        .contains("not sent"));
+    assert_eq!(api.merchant.flaky_calls.load(SeqCst), 4);
+    // Back up: the next try after the pause closes it.
+    api.merchant.flaky_down.store(false, SeqCst);
+    std::thread::sleep(pause + Duration::from_millis(50));
+    assert_eq!(shop.customer("C1001").unwrap().unwrap().name, "李娜");
+    assert_eq!(shop.customer("C9999").unwrap(), None);
+    assert_eq!(api.merchant.flaky_calls.load(SeqCst), 6);
+    // A contract refusal (a 409) is an answer: it never opens the breaker.
+    let shop = shop_at(&format!("{}/api", api.base), Some(TOKEN), 3000);
+    let at: Time = "2026-11-20T12:00:00+08:00".parse().unwrap();
+    for _ in 0..(BREAKER_FAILURES + 2) {
+        assert!(shop
+            .cancel_order("E20261111000123", at)
+            .unwrap_err()
+            .to_string()
+            .contains("not cancelled"));
+    }
+    assert!(shop.order("E20261111000123").unwrap().is_some());
 }
 
 #[test]
