@@ -5,14 +5,14 @@ use serde_json::json;
 use crate::support::Server;
 
 /// The value of one series (`name{labels}` exactly as printed), or `None`.
-fn series(text: &str, name: &str) -> Option<f64> {
+pub(crate) fn series(text: &str, name: &str) -> Option<f64> {
     text.lines().find_map(|line| {
         let value = line.strip_prefix(name)?.strip_prefix(' ')?;
         value.split_whitespace().next()?.parse().ok()
     })
 }
 
-fn scrape(server: &Server) -> String {
+pub(crate) fn scrape(server: &Server) -> String {
     let (status, body) = server.get("/metrics");
     assert_eq!(status, 200, "{body}");
     let text = body.as_str().expect("metrics are text").to_string();

@@ -58,9 +58,9 @@ impl Merchant {
 }
 
 fn found<T: serde::Serialize>(value: Option<T>) -> Response {
-    value.map_or(StatusCode::NOT_FOUND.into_response(), |v| {
-        Json(v).into_response()
-    })
+    // The contract's 404 carries a JSON body.
+    let missing = (StatusCode::NOT_FOUND, Json(json!({"error": "not found"})));
+    value.map_or(missing.into_response(), |v| Json(v).into_response())
 }
 
 async fn customer(State(m): Shared, uri: Uri, Path(id): Path<String>) -> Response {
@@ -227,9 +227,12 @@ fn a_confirmed_cancellation_is_posted_to_the_merchants_system() {
         .contains(&"POST /v1/orders/E20261111000456/cancel".to_string()));
     let order = api.merchant.shop.order("E20261111000456").unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Cancelled);
-    // And the merchant's refusal reads as one: the order is cancelled already.
-    server.say(&c, "订单E20261111000456能取消吗");
+    // Asked again, the order is read from the merchant as cancelled: no
+    // second POST, and the shopper is told so.
+    let body = server.say(&c, "订单E20261111000456能取消吗");
     assert_eq!(api.merchant.cancels.lock().unwrap().len(), 1);
+    let reply = texts(&body["replies"]);
+    assert!(reply.contains("已于 11月20日 12:00 取消"), "{reply}");
 }
 
 #[test]
@@ -246,6 +249,13 @@ fn a_failing_order_system_loses_nothing_and_hands_over() {
     assert_eq!(body["status"]["kind"], "queued", "{body}");
     let reasons = body["handoff"]["reasons"].to_string();
     assert!(reasons.contains("shop_unavailable"), "{body}");
+    // An outage shows in the metrics.
+    let metrics = crate::metrics::scrape(&server);
+    assert_eq!(
+        crate::metrics::series(&metrics, "xiaoer_shop_failures_total"),
+        Some(1.0),
+        "{metrics}"
+    );
     // The shopper's message is on record, with the answer they got.
     let (status, conversation) = server.get(&format!("/api/conversations/{c}/messages"));
     assert_eq!(status, 200);
@@ -366,6 +376,20 @@ fn chat_with_the_servers_config_asks_the_order_system() {
     let reply = line["reply"].as_str().unwrap();
     // Only the merchant's system knows this scan.
     assert!(reply.contains(MERCHANT_SCAN), "{reply}");
+    // The merchant is warned that this is their real order system.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("cancels the real order"), "{stderr}");
+    // --import would be ignored with a [shop] table: refused.
+    let out = std::process::Command::new(crate::support::xiaoer_bin())
+        .args(["chat", "--config"])
+        .arg(&config)
+        .arg("--import")
+        .arg(crate::support::demo_dir())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use one or the other"));
     // A bad [shop] table is refused before any conversation.
     std::fs::write(&config, "[shop]\nurl = \"orders.example.com\"\n").unwrap();
     let out = std::process::Command::new(crate::support::xiaoer_bin())
@@ -376,4 +400,58 @@ fn chat_with_the_servers_config_asks_the_order_system() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("orders.example.com"));
+}
+
+/// A wrong `[shop] url` meets 404s without the contract's JSON body: that is
+/// a failing order system (502, counted), not an unknown customer, and a
+/// turn hands over instead of telling the shopper they have no orders.
+#[test]
+fn a_wrong_url_is_a_failure_not_a_shop_without_customers() {
+    let api = merchant_api();
+    let dir = tempfile::tempdir().unwrap();
+    // The API's host and port, a path it does not serve (axum's bare 404).
+    let wrong = format!("{}/nope", api.base);
+    let config = HttpShopConfig::new(&wrong, None, Duration::from_secs(60)).unwrap();
+    let server = Server::start_with_shop(dir.path(), config);
+    let (status, body) = server.post("/api/conversations", json!({"customer_id": "C1001"}));
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "commerce", "{body}");
+    let metrics = crate::metrics::scrape(&server);
+    assert_eq!(
+        crate::metrics::series(&metrics, "xiaoer_shop_failures_total"),
+        Some(1.0),
+        "{metrics}"
+    );
+}
+
+/// A message can paste any number of order ids; the order system is asked
+/// about a few of them, once each, and only the customer's own orders count.
+#[test]
+fn a_message_full_of_order_ids_asks_the_order_system_a_few_times() {
+    let api = merchant_api();
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_for(&api, dir.path());
+    let c = server.start_conversation("C1001");
+    let mut text = String::from("你们太过分了!!我要投诉!!!");
+    for i in 0..40 {
+        text.push_str(&format!(" E2026111100{i:04}"));
+    }
+    text.push_str(" E20261111000123");
+    let body = server.say(&c, &text);
+    assert_eq!(body["status"]["kind"], "queued", "{body}");
+    let lookups: Vec<String> = api
+        .merchant
+        .asked()
+        .into_iter()
+        .filter(|r| r.starts_with("GET /v1/orders/"))
+        .collect();
+    assert!(
+        lookups.len() <= 6,
+        "{} order lookups: {lookups:?}",
+        lookups.len()
+    );
+    let mut distinct = lookups.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), lookups.len(), "asked twice: {lookups:?}");
 }

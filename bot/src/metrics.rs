@@ -16,6 +16,7 @@
 //! | `xiaoer_store_flushed_writes_total` | counter | — : writes they made durable (per flush: the batch) |
 //! | `xiaoer_store_flush_seconds_total` | counter | — : time spent flushing (per flush: the disk's latency) |
 //! | `xiaoer_store_flush_failures_total` | counter | — |
+//! | `xiaoer_shop_failures_total` | counter | — : the order system failed a turn (the shopper got the apology and a person) or the opening of a conversation (502) |
 
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, PoisonError};
@@ -46,10 +47,11 @@ const ERROR_KINDS: [&str; 6] = [
 
 /// Upper bounds of the turn duration buckets, in seconds: a durable turn
 /// takes a few milliseconds (a flush included), so they are finest there,
-/// with 5 ms (the load target's p99) as one of them.
-const TURN_BUCKETS: [f64; 22] = [
+/// with 5 ms (the load target's p99) as one of them; the longest reach past
+/// the merchant's order system's timeouts (3 s each by default).
+const TURN_BUCKETS: [f64; 25] = [
     0.000_25, 0.000_5, 0.000_75, 0.001, 0.001_5, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008, 0.01,
-    0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5,
+    0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
 /// The content type of [`Metrics::render`]'s text.
@@ -101,6 +103,7 @@ pub struct Metrics {
     flushed_writes: Counter,
     flush_seconds: Counter<f64, AtomicU64>,
     flush_failures: Counter,
+    shop_failures: Counter,
     /// One scrape at a time fills the gauges; it keeps the store's flush
     /// figures as the last scrape saw them (the counters grow by the
     /// difference).
@@ -184,6 +187,12 @@ impl Metrics {
             "Flushes of the store that failed",
             flush_failures.clone(),
         );
+        let shop_failures = Counter::default();
+        registry.register(
+            "shop_failures",
+            "Turns and conversation openings the merchant's order system failed",
+            shop_failures.clone(),
+        );
         // Every series a dashboard or an alert asks for exists from the
         // start, at 0: a series that appears only with its first event is
         // "no data" until then, and `rate()` misses that first event.
@@ -207,11 +216,17 @@ impl Metrics {
             flushed_writes,
             flush_seconds,
             flush_failures,
+            shop_failures,
             scrape: Mutex::new(FlushStats::default()),
         }
     }
 
     /// Counts a finished turn and how long it took.
+    /// The order system failed a turn or the opening of a conversation.
+    pub(crate) fn shop_failed(&self) {
+        self.shop_failures.inc();
+    }
+
     pub(crate) fn turn(&self, result: &Result<TurnOutcome, TurnError>, took: Duration) {
         match result {
             Ok(outcome) => {

@@ -21,7 +21,6 @@
 //! the shopper is told they are queued, and a reply the shopper saw always
 //! matches the dialog state the next turn reads.
 
-use std::collections::BTreeSet;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -42,7 +41,20 @@ use crate::hub::Hub;
 use crate::metrics::Metrics;
 
 mod locks;
+mod memo;
 use locks::{TurnGuard, TurnLocks};
+use memo::TurnShop;
+
+/// Turns with a remote shop running at once, each on a blocking thread.
+/// More wait (as tasks, holding no thread) for one to finish: an order
+/// system that hangs must not take every blocking thread, which the agents'
+/// actions and the store's reads need too.
+pub const REMOTE_TURNS: usize = 64;
+
+/// Orders looked up for one turn's spike counts and one hand-over's
+/// context: a message can paste any number of order ids, and with the
+/// merchant's order system each lookup is a request.
+pub const MAX_ORDER_LOOKUPS: usize = 5;
 
 /// What a turn or an agent action can fail with. Each maps to one HTTP status.
 #[derive(Debug, Error)]
@@ -176,6 +188,8 @@ pub struct Bot {
     metrics: Metrics,
     /// The shop blocks on the network (see [`Bot::with_remote_shop`]).
     remote_shop: bool,
+    /// Permits for turns on blocking threads ([`REMOTE_TURNS`]).
+    remote_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl Bot {
@@ -200,6 +214,7 @@ impl Bot {
             turns: Arc::default(),
             metrics: Metrics::new(),
             remote_shop: false,
+            remote_turns: Arc::new(tokio::sync::Semaphore::new(REMOTE_TURNS)),
         }
     }
 
@@ -257,7 +272,8 @@ impl Bot {
     ) -> Result<(Conversation, Vec<Message>), TurnError> {
         let customer = self
             .shop
-            .customer(customer_id)?
+            .customer(customer_id)
+            .inspect_err(|_| self.metrics.shop_failed())?
             .ok_or_else(|| TurnError::UnknownCustomer(customer_id.to_string()))?;
         let lang = lang.unwrap_or(if customer.language.starts_with("en") {
             Lang::En
@@ -278,15 +294,25 @@ impl Bot {
     #[tracing::instrument(name = "turn", skip_all, fields(conversation = %conversation_id))]
     pub fn handle(&self, conversation_id: &str, text: &str) -> Result<TurnOutcome, TurnError> {
         let arrived = Instant::now();
-        let result = (|| {
-            let text = self.check_text(text)?;
-            let _turn = self.lock_blocking(conversation_id);
-            let begun = self.begin(conversation_id, text)?;
-            let recorded = begun.pending.wait()?;
-            Ok(self.finish(conversation_id, begun.outcome, recorded))
-        })();
+        let result = self.check_text(text).and_then(|text| {
+            let lock = self.lock_blocking(conversation_id);
+            self.handle_locked(conversation_id, text, &lock)
+        });
         self.metrics.turn(&result, arrived.elapsed());
         result
+    }
+
+    /// The turn of [`handle`](Bot::handle), its text checked and its lock
+    /// held by the caller; blocks on the shop and the flush.
+    fn handle_locked(
+        &self,
+        conversation_id: &str,
+        text: &str,
+        _lock: &TurnGuard,
+    ) -> Result<TurnOutcome, TurnError> {
+        let begun = self.begin(conversation_id, text)?;
+        let recorded = begun.pending.wait()?;
+        Ok(self.finish(conversation_id, begun.outcome, recorded))
     }
 
     /// [`handle`](Bot::handle) for async callers: the same turn, but waiting
@@ -296,26 +322,20 @@ impl Bot {
     ///
     /// With a remote shop the turn waits on HTTP calls (up to their
     /// timeout), which would stall an async worker and every task queued on
-    /// it: the whole turn, [`handle`](Bot::handle), runs in
-    /// `spawn_blocking`. The same lock, write, flush and publish happen in
-    /// the same order, and they finish even if the caller gives up
-    /// waiting (the lock is released only after the publish).
+    /// it: the turn runs in `spawn_blocking`, with the same lock, write,
+    /// flush and publish in the same order, and it finishes even if the
+    /// caller gives up waiting (the lock is released only after the
+    /// publish). It takes a blocking thread only once it holds the
+    /// conversation's lock and one of the [`REMOTE_TURNS`] permits: until
+    /// then it waits as a task, so neither a shopper sending many messages
+    /// at once nor a hanging order system can take every blocking thread.
     pub async fn handle_async(
         self: &Arc<Self>,
         conversation_id: &str,
         text: &str,
     ) -> Result<TurnOutcome, TurnError> {
         if self.remote_shop {
-            let bot = Arc::clone(self);
-            let (id, text) = (conversation_id.to_owned(), text.to_owned());
-            let caller = tracing::Span::current();
-            let turn =
-                tokio::task::spawn_blocking(move || caller.in_scope(|| bot.handle(&id, &text)));
-            return match turn.await {
-                Ok(result) => result,
-                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-                Err(_) => Err(TurnError::ShuttingDown),
-            };
+            return self.handle_remote(conversation_id, text).await;
         }
         let span = tracing::info_span!("turn", conversation = %conversation_id);
         let arrived = Instant::now();
@@ -343,6 +363,42 @@ impl Bot {
         .await;
         self.metrics.turn(&result, arrived.elapsed());
         result
+    }
+
+    /// [`handle_async`](Bot::handle_async) with a remote shop.
+    async fn handle_remote(
+        self: &Arc<Self>,
+        conversation_id: &str,
+        text: &str,
+    ) -> Result<TurnOutcome, TurnError> {
+        let arrived = Instant::now();
+        let text = match self.check_text(text) {
+            Ok(text) => text.to_owned(),
+            Err(e) => {
+                let result = Err(e);
+                self.metrics.turn(&result, arrived.elapsed());
+                return result;
+            }
+        };
+        let Ok(permit) = Arc::clone(&self.remote_turns).acquire_owned().await else {
+            return Err(TurnError::ShuttingDown); // never closed, in fact
+        };
+        let lock = self.turns.lock(conversation_id).await;
+        let bot = Arc::clone(self);
+        let id = conversation_id.to_owned();
+        let caller = tracing::Span::current();
+        // Counted in the task: a turn whose caller went away still counts.
+        let turn = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let result = caller.in_scope(|| bot.handle_locked(&id, &text, &lock));
+            bot.metrics.turn(&result, arrived.elapsed());
+            result
+        });
+        match turn.await {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Err(TurnError::ShuttingDown),
+        }
     }
 
     /// Publishes a durable turn and says what happened.
@@ -425,18 +481,31 @@ impl Bot {
             understanding: &understanding,
             now,
         };
-        let answered = dialogs::respond(&pack, self.shop.as_ref(), &mut dialog, &input)
+        // A remote shop is read through the turn's memo (see `memo`).
+        let memo = self.remote_shop.then(|| TurnShop::new(self.shop.as_ref()));
+        let shop: &dyn Commerce = match &memo {
+            Some(memo) => memo,
+            None => self.shop.as_ref(),
+        };
+        let answered = dialogs::respond(&pack, shop, &mut dialog, &input)
             .map_err(TurnError::from)
-            .and_then(|reply| Ok((reply, self.shop.customer(&conversation.customer_id)?)));
-        let (reply, customer) = match answered {
-            Ok(answered) => answered,
+            .and_then(|reply| Ok((reply, shop.customer(&conversation.customer_id)?)));
+        let (reply, customer, shop_up) = match answered {
+            Ok((reply, customer)) => (reply, customer, true),
             Err(TurnError::Commerce(e) | TurnError::Dialog(dialogs::DialogError::Commerce(e))) => {
                 // The dialog did not happen: its state stays as it was.
                 dialog = conversation.dialog.clone();
-                (self.shop_failed(&pack, &understanding, &e), None)
+                // The customer, if read before the failure (their tier
+                // still counts), without asking the failing shop again.
+                let customer = memo
+                    .as_ref()
+                    .and_then(|m| m.known_customer(&conversation.customer_id));
+                (self.shop_failed(&pack, &understanding, &e), customer, false)
             }
             Err(e) => return Err(e),
         };
+        // Once the shop failed this turn, nothing more is asked of it.
+        let shop = shop_up.then_some(shop);
         let streak = if reply.understood {
             0
         } else {
@@ -468,10 +537,11 @@ impl Bot {
         let mut route = None;
         let mut offered_to = None;
         if understanding.angry || understanding.intent == "complaint" {
-            self.signal_spikes(now, &understanding, &reply);
+            self.signal_spikes(shop, &conversation.customer_id, now, &understanding, &reply);
         }
         let record = if decision.escalate {
             let mut handoff = self.hand_over(
+                shop,
                 &conversation,
                 customer,
                 &decision,
@@ -537,6 +607,7 @@ impl Bot {
     /// `note`, which the context package does not carry today.)
     fn shop_failed(&self, pack: &Pack, u: &Understanding, e: &dialogs::CommerceError) -> Reply {
         tracing::error!(error = %e, "the shop failed: apologised and handed over");
+        self.metrics.shop_failed();
         Reply {
             text: pack.say("error.unavailable", u.lang, u.script, &[]),
             buttons: Vec::new(),
@@ -608,14 +679,34 @@ impl Bot {
     }
 
     /// Counts a complaint or an angry turn, per intent and per product of the
-    /// orders it is about, for the spike alerts.
-    fn signal_spikes(&self, now: dialogs::Time, u: &Understanding, reply: &Reply) {
+    /// orders it is about (the customer's own, the first
+    /// [`MAX_ORDER_LOOKUPS`]), for the spike alerts. `shop` is `None` when
+    /// it failed this turn: then only the intent counts.
+    fn signal_spikes(
+        &self,
+        shop: Option<&dyn Commerce>,
+        customer_id: &str,
+        now: dialogs::Time,
+        u: &Understanding,
+        reply: &Reply,
+    ) {
         self.desk.signal(now, &format!("intent:{}", u.intent));
+        let Some(shop) = shop else { return };
+        let mut ids: Vec<&String> = Vec::new();
         for id in reply.orders.iter().chain(u.slots.order_ids.iter()) {
-            if let Ok(Some(order)) = self.shop.order(id) {
-                for item in &order.items {
-                    self.desk.signal(now, &format!("sku:{}", item.sku));
+            if !ids.contains(&id) && ids.len() < MAX_ORDER_LOOKUPS {
+                ids.push(id);
+            }
+        }
+        for id in ids {
+            match shop.order(id) {
+                Ok(Some(order)) if order.customer_id == customer_id => {
+                    for item in &order.items {
+                        self.desk.signal(now, &format!("sku:{}", item.sku));
+                    }
                 }
+                Ok(_) => {}
+                Err(_) => break, // logged by the context's lookups, if any
             }
         }
     }
@@ -624,6 +715,7 @@ impl Bot {
     #[allow(clippy::too_many_arguments)]
     fn hand_over(
         &self,
+        shop: Option<&dyn Commerce>,
         conversation: &Conversation,
         customer: Option<dialogs::Customer>,
         decision: &Decision,
@@ -633,8 +725,17 @@ impl Bot {
         now: dialogs::Time,
     ) -> Result<HandoffRecord, TurnError> {
         let transcript = self.store.messages(&conversation.id, 0)?;
-        let orders =
-            self.orders_mentioned(conversation, &transcript, understanding, reply, dialog)?;
+        let orders = match shop {
+            Some(shop) => self.orders_mentioned(
+                shop,
+                conversation,
+                &transcript,
+                understanding,
+                reply,
+                dialog,
+            ),
+            None => Vec::new(),
+        };
         let tier = customer.as_ref().map(|c| c.tier).unwrap_or_default();
         // The context's transcript is read fresh when an agent opens it.
         let mut context: Context = handoff::build_context(
@@ -674,27 +775,41 @@ impl Bot {
 
     /// Orders the conversation talked about, as they are now, limited to the
     /// customer's own (privacy holds for agents' context too: a shopper who
-    /// pasted someone else's order number does not get it into the package).
+    /// pasted someone else's order number does not get it into the package),
+    /// at most [`MAX_ORDER_LOOKUPS`]: the order the dialog is about, those
+    /// of this turn, then the latest mentioned before.
     fn orders_mentioned(
         &self,
+        shop: &dyn Commerce,
         conversation: &Conversation,
         transcript: &[Message],
         understanding: &Understanding,
         reply: &Reply,
         dialog: &dialogs::DialogState,
-    ) -> Result<Vec<dialogs::Order>, TurnError> {
-        let mut ids = BTreeSet::new();
-        ids.extend(understanding.slots.order_ids.iter().cloned());
-        for m in transcript {
-            if let Some(turn) = &m.turn {
-                ids.extend(turn.slots.order_ids.iter().cloned());
+    ) -> Vec<dialogs::Order> {
+        let earlier = transcript
+            .iter()
+            .rev()
+            .filter_map(|m| m.turn.as_ref())
+            .flat_map(|turn| turn.slots.order_ids.iter().rev());
+        let mut ids: Vec<&String> = Vec::new();
+        for id in dialog
+            .current_order
+            .iter()
+            .chain(reply.orders.iter())
+            .chain(understanding.slots.order_ids.iter())
+            .chain(earlier)
+        {
+            if ids.len() == MAX_ORDER_LOOKUPS {
+                break;
+            }
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
-        ids.extend(reply.orders.iter().cloned());
-        ids.extend(dialog.current_order.iter().cloned());
         let mut orders = Vec::new();
         for id in ids {
-            match self.shop.order(&id) {
+            match shop.order(id) {
                 Ok(Some(order)) if order.customer_id == conversation.customer_id => {
                     orders.push(order);
                 }
@@ -707,7 +822,7 @@ impl Bot {
                 }
             }
         }
-        Ok(orders)
+        orders
     }
 
     fn check_text<'t>(&self, text: &'t str) -> Result<&'t str, TurnError> {
@@ -1054,3 +1169,6 @@ fn system_message(at: dialogs::Time, text: String) -> NewMessage {
         turn: None,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -29,6 +29,18 @@ pub fn run(args: ChatArgs) -> Result<()> {
         (None, Some(t)) => Clock::Pinned(parse_instant(t).map_err(anyhow::Error::msg)?),
         (None, None) => Clock::System,
     };
+    if let Some(shop) = config.as_ref().and_then(|c| c.shop.as_ref()) {
+        if args.import.is_some() {
+            anyhow::bail!(
+                "--import loads the embedded shop, but {} has a [shop] table (the merchant's order system): use one or the other",
+                args.config.as_deref().unwrap_or(std::path::Path::new("")).display()
+            );
+        }
+        eprintln!(
+            "note: this chat reads the merchant's order system at {}; a cancellation the shopper confirms here cancels the real order",
+            shop.url()
+        );
+    }
     // Kept alive until the end of the chat: the temporary store lives in it.
     let temporary;
     let db = match &args.data_dir {

@@ -72,10 +72,10 @@ struct State {
 /// (`GET /metrics`): a slow disk shows here before anywhere else.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct FlushStats {
-    /// sled flushes (each an `fsync` of the log) made.
+    /// sled flushes (each an `fsync` of the log) made, failed ones included.
     pub flushes: u64,
-    /// Writes those flushes made durable (turns, messages, queue changes):
-    /// `writes / flushes` is the group commit's batch.
+    /// Writes the successful flushes made durable (turns, messages, queue
+    /// changes): `writes / flushes` is the group commit's batch.
     pub writes: u64,
     /// Time spent in those flushes.
     pub seconds: f64,
@@ -322,11 +322,14 @@ fn run(shared: &Shared, db: &sled::Db) {
         let took = began.elapsed();
         state = shared.lock();
         state.stats.flushes += 1;
-        state.stats.writes += target - state.attempted;
         state.stats.seconds += took.as_secs_f64();
+        let covered = target - state.attempted;
         state.attempted = target;
         match result {
-            Ok(_) => state.flushed = target,
+            Ok(_) => {
+                state.stats.writes += covered;
+                state.flushed = target;
+            }
             Err(error) => {
                 tracing::error!(%error, "flushing the conversation store failed");
                 state.stats.failures += 1;
