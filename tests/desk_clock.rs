@@ -179,6 +179,46 @@ fn a_waiting_shopper_is_told_the_new_place_and_wait_as_the_queue_moves() {
     assert_eq!(now["status"]["kind"], "with_agent", "{now}");
 }
 
+/// A ticket filed while nobody was online is offered to the first agent who
+/// signs in, on their console; the next one waits for room (max 1).
+#[test]
+fn a_ticket_is_offered_to_the_first_agent_who_comes_online() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_manual(dir.path(), clock(), Default::default());
+    for customer in ["C1002", "C1003"] {
+        let (_, body) = hand_over(&server, customer, "转人工");
+        assert_eq!(body["handoff"]["route"]["kind"], "ticket", "{body}");
+        assert!(body["handoff"]["offered_to"].is_null(), "{body}");
+    }
+    let in_line = |server: &Server| -> Vec<(String, Option<String>)> {
+        let (_, queue) = server.get("/api/agent/queue");
+        queue["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let id = e["conversation_id"].as_str().unwrap().to_string();
+                (id, e["offered_to"].as_str().map(str::to_string))
+            })
+            .collect()
+    };
+    let before = in_line(&server);
+    assert_eq!(before.len(), 2);
+    let mut console = server.events("/api/agent/events?agent_id=a1");
+    console.next_named("agents");
+    sign_in(&server, "a1", 1);
+    let offer = console.next_named("offer");
+    assert_eq!(offer["conversation_id"], before[0].0.as_str(), "{offer}");
+    assert_eq!(offer["agent_id"], "a1", "{offer}");
+    assert_eq!(
+        in_line(&server),
+        [
+            (before[0].0.clone(), Some("a1".to_string())),
+            (before[1].0.clone(), None)
+        ]
+    );
+}
+
 #[test]
 fn the_agent_console_hears_offers_the_roster_and_alerts_live() {
     let dir = tempfile::tempdir().unwrap();
@@ -224,8 +264,10 @@ fn the_agent_console_hears_offers_the_roster_and_alerts_live() {
     let (status, _) = server.put("/api/agent/agents/a1", json!({ "presence": "away" }));
     assert_eq!(status, 200);
     let (other, _) = hand_over(&server, "C1003", "转人工");
-    let offer = colleague.next_named("offer");
-    assert_eq!(offer["conversation_id"], other.as_str(), "{offer}");
+    // (a1's waiting conversation may be offered to a2 as well, now that a1
+    // is away.)
+    let offer = colleague.next_where("offer", |o| o["conversation_id"] == other.as_str());
+    assert_eq!(offer["agent_id"], "a2", "{offer}");
 
     // A breach raised while the console listens is pushed to it (after the
     // offer to a2, which a1's console skipped).

@@ -422,6 +422,63 @@ impl Desk {
         state.announced.remove(conversation_id);
     }
 
+    /// Offers the waiting conversations (`(id, intent, lang)`, in serving
+    /// order) that nobody can take up yet: never offered, or offered to an
+    /// agent who is no longer online. Each goes to the least-loaded online
+    /// agent with the skill (else any skill) and the language, counting the
+    /// offers an agent already has as seats taken, so nobody is offered more
+    /// than they have room for. Run as the queue moves (an agent signing in,
+    /// a seat freed, a ticket waiting since the shop was closed); the new
+    /// offers are announced by the next [`announce_queue`](Desk::announce_queue).
+    /// Returns the conversations offered, with their agent.
+    pub fn offer_waiting(&self, waiting: &[(String, String, Lang)]) -> Vec<(String, String)> {
+        let mut state = self.lock();
+        let State {
+            roster,
+            offers,
+            announced,
+            ..
+        } = &mut *state;
+        let mut promised: HashMap<String, u32> = HashMap::new();
+        let mut stale = Vec::new();
+        for (id, _, _) in waiting {
+            match offers.get(id) {
+                Some(agent)
+                    if roster
+                        .agent(agent)
+                        .is_some_and(|a| a.presence == Presence::Online) =>
+                {
+                    *promised.entry(agent.clone()).or_default() += 1;
+                }
+                Some(_) => stale.push(id.clone()),
+                None => {}
+            }
+        }
+        for id in &stale {
+            offers.remove(id);
+            announced.remove(id);
+        }
+        let mut made = Vec::new();
+        for (id, intent, lang) in waiting {
+            if offers.contains_key(id) {
+                continue;
+            }
+            let needs = Needs::new(self.skills.skill_for(intent), *lang);
+            let count = |agent: &str| promised.get(agent).copied().unwrap_or(0);
+            let Some(agent) = roster
+                .offer_counting(&needs, count)
+                .or_else(|| roster.offer_counting(&needs.any_skill(), count))
+            else {
+                continue;
+            };
+            *promised.entry(agent.clone()).or_default() += 1;
+            offers.insert(id.clone(), agent.clone());
+            announced.remove(id);
+            made.push((id.clone(), agent));
+        }
+        made
+    }
+
     /// Who a waiting conversation was offered to, if anyone.
     pub fn offered_to(&self, conversation_id: &str) -> Option<String> {
         self.lock().offers.get(conversation_id).cloned()

@@ -40,6 +40,54 @@ fn nobody_online_means_a_ticket_and_an_online_agent_means_the_live_queue() {
 }
 
 #[test]
+fn waiting_conversations_are_offered_as_agents_come_and_never_past_their_room() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    let waiting = |ids: &[&str]| -> Vec<(String, String, Lang)> {
+        ids.iter()
+            .map(|id| (id.to_string(), "track_package".to_string(), Lang::Zh))
+            .collect()
+    };
+    let queue = waiting(&["c1", "c2", "c3"]);
+    // Nobody online: nothing to offer (tickets wait).
+    assert!(desk.offer_waiting(&queue).is_empty());
+    // One agent with room for one comes online: the first in line only.
+    online(&desk, "a1", vec![Skill::Logistics], noon);
+    assert_eq!(
+        desk.offer_waiting(&queue),
+        [("c1".to_string(), "a1".to_string())]
+    );
+    // Nothing changed: no new offer, and the standing one stays.
+    assert!(desk.offer_waiting(&queue).is_empty());
+    assert_eq!(desk.offered_to("c1").as_deref(), Some("a1"));
+    // A second agent (another skill: any skill when none fits) takes the next.
+    online(&desk, "a2", vec![Skill::Refunds], noon);
+    assert_eq!(
+        desk.offer_waiting(&queue),
+        [("c2".to_string(), "a2".to_string())]
+    );
+    // a1 goes off: their offer is withdrawn; nobody has room for it now.
+    let away = AgentUpdate {
+        presence: Presence::Offline,
+        name: None,
+        skills: None,
+        languages: None,
+        max_chats: None,
+    };
+    desk.update_agent("a1", away, noon).unwrap();
+    assert!(desk.offer_waiting(&queue).is_empty());
+    assert_eq!(desk.offered_to("c1"), None);
+    // a2 takes c2: still full (max 1). Once c2 is done, c1 is next for a2.
+    desk.claimed("a2", "c2", noon).unwrap();
+    assert!(desk.offer_waiting(&waiting(&["c1", "c3"])).is_empty());
+    desk.released("c2", noon, None);
+    assert_eq!(
+        desk.offer_waiting(&waiting(&["c1", "c3"])),
+        [("c1".to_string(), "a2".to_string())]
+    );
+}
+
+#[test]
 fn offers_go_to_an_eligible_agent_with_room() {
     let desk = Desk::new(DeskConfig::default());
     let noon = at("2026-11-20T12:00:00+08:00");

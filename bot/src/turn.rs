@@ -956,24 +956,35 @@ impl Bot {
     }
 
     /// Works out every waiting conversation's place and wait as the queue
-    /// is now, and tells the listening shoppers whose place changed (see
-    /// [`Hub::tell_places`]) and the agents new offers and that the queue
-    /// changed ([`Desk::announce_queue`]). What is told is on disk first.
+    /// is now, offers what an online agent has room for
+    /// ([`Desk::offer_waiting`]), and tells the listening shoppers whose
+    /// place changed (see [`Hub::tell_places`]) and the agents new offers and
+    /// that the queue changed ([`Desk::announce_queue`]). What is told is on disk first.
     /// One scan of a small queue; run by the place watcher when the queue moves.
     pub fn tell_places(&self) -> Result<usize, TurnError> {
         let mut places = Vec::new();
+        let mut needs = Vec::new();
         let waiting = self.store.queue()?;
         for (i, entry) in waiting.iter().enumerate() {
             let id = entry.conversation_id.clone();
             let Some(conversation) = self.store.conversation(&id)? else {
                 continue;
             };
+            let intent = conversation
+                .dialog
+                .recent
+                .last()
+                .map_or_else(String::new, |t| t.intent.clone());
+            needs.push((id.clone(), intent, conversation.lang));
             let place = self.place_at(conversation, Some(entry), Some(i + 1));
             places.push((id, place));
         }
         // A new entry is read before its turn's flush: tell nothing that
         // is not durable yet.
         self.store.sync()?;
+        // What waits while someone could take it (an agent signed in, a
+        // seat freed, a ticket filed while nobody was online) is offered.
+        self.desk.offer_waiting(&needs);
         self.desk.announce_queue(&waiting);
         Ok(self.hub.tell_places(places, |id| self.place(id).ok()))
     }

@@ -258,12 +258,19 @@ impl Roster {
     /// of their own `max_chats`, so a senior taking 6 fills up alongside a
     /// junior taking 2), then the longest idle, then the smallest id.
     pub fn offer(&self, needs: &Needs) -> Option<AgentId> {
+        self.offer_counting(needs, |_| 0)
+    }
+
+    /// [`offer`](Roster::offer), each agent's load counting `promised(id)`
+    /// more conversations (offers made to them and not yet taken).
+    pub fn offer_counting(&self, needs: &Needs, promised: impl Fn(&str) -> u32) -> Option<AgentId> {
+        let load = |a: &Agent| a.load().saturating_add(promised(&a.id));
         self.agents
             .iter()
-            .filter(|a| a.eligible(needs) && a.load() < a.max_chats)
+            .filter(|a| a.eligible(needs) && load(a) < a.max_chats)
             .min_by(|a, b| {
-                let share_a = u64::from(a.load()) * u64::from(b.max_chats);
-                let share_b = u64::from(b.load()) * u64::from(a.max_chats);
+                let share_a = u64::from(load(a)) * u64::from(b.max_chats);
+                let share_b = u64::from(load(b)) * u64::from(a.max_chats);
                 share_a
                     .cmp(&share_b)
                     .then(a.idle_since.cmp(&b.idle_since))
