@@ -145,18 +145,27 @@ impl Hub {
         waiting: Vec<(String, Place)>,
         left: impl Fn(&str) -> Option<Place>,
     ) -> usize {
-        let mut told = lock(&self.told);
-        let again = std::mem::take(&mut told.again);
         let waits = |id: &str| waiting.iter().any(|(w, _)| w == id);
+        // Who left, and who must be told again, under the lock; their
+        // places (store reads, the desk's lock) outside it, since the async
+        // side takes it to subscribe (`retell`). A retell meanwhile is
+        // served by the next round, which it rings.
+        let (gone, again) = {
+            let mut told = lock(&self.told);
+            let again = std::mem::take(&mut told.again);
+            let gone: Vec<String> = told
+                .places
+                .keys()
+                .filter(|id| !waits(id))
+                .cloned()
+                .collect();
+            for id in &gone {
+                told.places.remove(id);
+            }
+            (gone, again)
+        };
         let mut sent = 0;
-        let gone: Vec<String> = told
-            .places
-            .keys()
-            .filter(|id| !waits(id))
-            .cloned()
-            .collect();
         for id in &gone {
-            told.places.remove(id);
             if let Some(place) = left(id) {
                 self.send(id, Live::Place(place));
                 sent += 1;
@@ -171,6 +180,7 @@ impl Hub {
                 sent += 1;
             }
         }
+        let mut told = lock(&self.told);
         for (id, place) in waiting {
             let changed = told.places.get(&id) != Some(&place) || again.contains(&id);
             if changed && self.listened(&id) {
