@@ -120,8 +120,9 @@ pub struct Desk {
     /// Taken by a profile change until it is on disk (see
     /// [`update_agent`](Desk::update_agent)); never while holding `state`.
     profiles: Mutex<()>,
-    /// The same for saving the handling times ([`released`](Desk::released)).
-    handling_saves: Mutex<()>,
+    /// The version of the handling times last saved, taken only around a
+    /// save ([`released`](Desk::released)): never while holding `state`.
+    handling_saves: Mutex<u64>,
 }
 
 struct State {
@@ -137,6 +138,9 @@ struct State {
     announced: HashSet<String>,
     /// The waiting conversations, in order, as last announced.
     waiting: Vec<String>,
+    /// Counts the changes of `stats`, so an older copy is never saved over
+    /// a newer one.
+    stats_version: u64,
 }
 
 /// Defaults for an agent who signs in without saying more.
@@ -157,13 +161,14 @@ impl Desk {
                 offers: HashMap::new(),
                 announced: HashSet::new(),
                 waiting: Vec::new(),
+                stats_version: 0,
                 reported: HashSet::new(),
             }),
             webhook: config.webhook.map(Webhook::start),
             events: broadcast::channel(EVENTS_CAPACITY).0,
             team: None,
             profiles: Mutex::new(()),
-            handling_saves: Mutex::new(()),
+            handling_saves: Mutex::new(0),
         }
     }
 
@@ -516,11 +521,6 @@ impl Desk {
     /// the desk lock, as profiles are ([`update_agent`](Desk::update_agent)):
     /// a sled write can wait behind a flush, and turns must not wait with it.
     pub fn released(&self, conversation_id: &str, now: Time, handled: Option<Duration>) {
-        let _in_turn = handled.and(self.team.as_ref()).map(|_| {
-            self.handling_saves
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        });
         let stats = {
             let mut state = self.lock();
             state.offers.remove(conversation_id);
@@ -528,14 +528,24 @@ impl Desk {
             state.roster.release(conversation_id, now);
             let stats = handled.map(|handled| {
                 state.stats.record(handled);
-                state.stats.clone()
+                state.stats_version += 1;
+                (state.stats_version, state.stats.clone())
             });
             self.announce_roster(&state);
             stats
         };
-        if let (Some(team), Some(stats)) = (&self.team, stats) {
-            if let Err(e) = team.save_handling(&stats) {
-                tracing::warn!("handling times not saved: {e}");
+        // Saved one at a time, the newest last: a resolve whose copy is
+        // older than one already saved has nothing to add.
+        if let (Some(team), Some((version, stats))) = (&self.team, stats) {
+            let mut saved = self
+                .handling_saves
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *saved < version {
+                match team.save_handling(&stats) {
+                    Ok(()) => *saved = version,
+                    Err(e) => tracing::warn!("handling times not saved: {e}"),
+                }
             }
         }
     }
