@@ -3,7 +3,11 @@
 //! scored on the fold left out; also the hand cues alone (default pack).
 //! Tuning happens on dev with this, never on a test split.
 //!
-//! `cargo run -p intents --release --example anger_cv -- DEV.jsonl [--folds 5] [--misses]`
+//! `cargo run -p intents --release --example anger_cv -- DEV.jsonl [--folds 5] [--misses] [--refit] [--pieces]`
+//!
+//! `--refit`: each fold's model is trained again on all its lines and keeps
+//! the calibration of the model on nine tenths; `--pieces`: also 3–5-letter
+//! pieces from inside words (`"*efun*"`).
 
 use intents::eval::Example;
 use intents::train::{train, TrainOptions};
@@ -64,6 +68,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pooled = Counts::default();
     let mut scores: Vec<(f32, bool)> = Vec::new();
     let misses = args.iter().any(|a| a == "--misses");
+    let refit = args.iter().any(|a| a == "--refit");
+    let mut options = TrainOptions::default();
+    if args.iter().any(|a| a == "--pieces") {
+        options.shapes.pieces = (3, 5);
+    }
     for k in 0..folds {
         let (held, rest): (Vec<_>, Vec<_>) = examples
             .iter()
@@ -73,7 +82,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rest.into_iter().enumerate().partition(|(i, _)| i % 10 == 9);
         let learn: Vec<Example> = learn.into_iter().map(|(_, (_, e))| e.clone()).collect();
         let val: Vec<Example> = val.into_iter().map(|(_, (_, e))| e.clone()).collect();
-        let (model, report) = train(&base, &learn, &val, &TrainOptions::default())?;
+        let (mut model, report) = train(&base, &learn, &val, &options)?;
+        if refit {
+            // Refitted on every line, calibrated as the model on nine tenths.
+            let all: Vec<Example> = learn.iter().chain(&val).cloned().collect();
+            let (mut again, _) = train(&base, &all, &[], &options)?;
+            if let (Some(a), Some(b)) = (again.anger.as_mut(), model.anger.as_ref()) {
+                a.temperature = b.temperature;
+                a.threshold = b.threshold;
+            }
+            model = again;
+        }
         let spec = LexiconSpec {
             model: Some(model),
             ..base.clone()

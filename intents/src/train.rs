@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::eval::Example;
 use crate::features::count;
-use crate::features::extract;
+use crate::features::{extract_with, Shapes};
 use crate::model::{feature_scale, sigmoid, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
 use crate::prob::softmax;
 use crate::{Error, LexiconSpec, Matcher, Scale, OUT_OF_SCOPE};
@@ -78,6 +78,8 @@ pub struct TrainOptions {
     pub l2: f32,
     /// Intent head: what its feature scale counts (see [`crate::Scale`]).
     pub scale: Scale,
+    /// Feature shapes learned beyond the default ones.
+    pub shapes: Shapes,
 }
 
 impl Default for TrainOptions {
@@ -93,6 +95,7 @@ impl Default for TrainOptions {
             seed: 20261125,
             l2: 3e-5,
             scale: Scale::Text,
+            shapes: Shapes::default(),
         }
     }
 }
@@ -138,7 +141,10 @@ pub fn train(
     let matcher = Matcher::new(&base)?;
     let hand_names: Vec<String> = base.intents.keys().cloned().collect();
     let analysed: Vec<_> = examples.iter().map(|e| matcher.analyse(&e.text)).collect();
-    let found: Vec<Vec<String>> = analysed.iter().map(|a| extract(&a.normalized)).collect();
+    let found: Vec<Vec<String>> = analysed
+        .iter()
+        .map(|a| extract_with(&a.normalized, &options.shapes))
+        .collect();
 
     // Vocabulary: features in at least `min_count` training messages, sorted.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();

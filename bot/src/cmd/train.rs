@@ -13,6 +13,7 @@ use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
 use intents::eval::Example;
+use intents::features::Shapes;
 use intents::train::{train, TrainOptions};
 use intents::{LexiconSpec, Matcher, ModelSpec};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,11 @@ pub fn run(args: TrainArgs) -> Result<()> {
         intent_prune: args.intent_prune,
         out_of_scope_budget: args.out_of_scope_budget,
         hand: !args.no_hand,
+        shapes: if args.features == "pieces" {
+            Shapes::PIECES
+        } else {
+            Shapes::default()
+        },
         ..TrainOptions::default()
     };
     let started = std::time::Instant::now();
@@ -201,6 +207,7 @@ mod tests {
             prune: 0.01,
             intent_prune: 0.02,
             no_hand: false,
+            features: "words".to_string(),
         }
     }
 
