@@ -3,14 +3,15 @@
 //! scored on the fold left out; also the hand cues alone (default pack).
 //! Tuning happens on dev with this, never on a test split.
 //!
-//! `cargo run -p intents --release --example anger_cv -- DEV.jsonl [--folds 5] [--misses] [--refit] [--pieces]`
+//! `cargo run -p intents --release --example anger_cv -- DEV.jsonl [--folds 5] [--misses] [--refit] [--crossfit] [--pieces]`
 //!
 //! `--refit`: each fold's model is trained again on all its lines and keeps
-//! the calibration of the model on nine tenths; `--pieces`: also 3–5-letter
+//! the calibration of the model on nine tenths; `--crossfit`: each fold's
+//! model is trained as `xiaoer train` trains now (`train_cross_fitted`); `--pieces`: also 3–5-letter
 //! pieces from inside words (`"*efun*"`).
 
 use intents::eval::Example;
-use intents::train::{train, TrainOptions};
+use intents::train::{train, train_cross_fitted, TrainOptions};
 use intents::{LexiconSpec, Matcher};
 
 #[derive(Default, Clone, Copy)]
@@ -69,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut scores: Vec<(f32, bool)> = Vec::new();
     let misses = args.iter().any(|a| a == "--misses");
     let refit = args.iter().any(|a| a == "--refit");
+    let crossfit = args.iter().any(|a| a == "--crossfit");
     let mut options = TrainOptions::default();
     if args.iter().any(|a| a == "--pieces") {
         options.shapes.pieces = (3, 5);
@@ -82,7 +84,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rest.into_iter().enumerate().partition(|(i, _)| i % 10 == 9);
         let learn: Vec<Example> = learn.into_iter().map(|(_, (_, e))| e.clone()).collect();
         let val: Vec<Example> = val.into_iter().map(|(_, (_, e))| e.clone()).collect();
-        let (mut model, report) = train(&base, &learn, &val, &options)?;
+        let (mut model, report) = if crossfit {
+            let all: Vec<Example> = learn.iter().chain(&val).cloned().collect();
+            train_cross_fitted(&base, &all, &options)?
+        } else {
+            train(&base, &learn, &val, &options)?
+        };
         if refit {
             // Refitted on every line, calibrated as the model on nine tenths.
             let all: Vec<Example> = learn.iter().chain(&val).cloned().collect();

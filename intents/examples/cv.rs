@@ -12,14 +12,14 @@
 //! lines out to calibrate on, as `xiaoer train TRAIN` does without `--val`
 //! (Bitext, which has no validation split).
 //!
-//! `cargo run -p intents --release --example cv -- TRAIN.jsonl VAL.jsonl|- [--folds K] [--repeats R] [--prune X] [--l2 X] [--budget X] [--epochs N] [--min-count N] [--pieces MIN-MAX] [--endings MIN-MAX] [--refit]`
+//! `cargo run -p intents --release --example cv -- TRAIN.jsonl VAL.jsonl|- [--folds K] [--repeats R] [--prune X] [--l2 X] [--budget X] [--epochs N] [--min-count N] [--pieces MIN-MAX] [--endings MIN-MAX] [--refit] [--crossfit]`
 //!
 //! Never point it at a test split.
 
 use std::collections::HashMap;
 
 use intents::eval::Example;
-use intents::train::{train, TrainOptions};
+use intents::train::{train, train_cross_fitted, TrainOptions};
 use intents::{LexiconSpec, Matcher, OUT_OF_SCOPE};
 
 fn read(path: &str) -> Result<Vec<Example>, Box<dyn std::error::Error>> {
@@ -96,6 +96,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(1);
     let refit = args.iter().any(|a| a == "--refit");
+    // With `-`: calibrated on cross-fitted scores, as `xiaoer train` does.
+    let crossfit = args.iter().any(|a| a == "--crossfit");
     let mut seen: Vec<Seen> = Vec::new();
     for repeat in 0..repeats {
         let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -132,7 +134,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             } else {
                 (rest, val.clone())
             };
-            let (mut model, report) = train(&base, &rest, &val, &options)?;
+            let (mut model, report) = if crossfit && val_path == "-" {
+                train_cross_fitted(&base, &all, &options)?
+            } else {
+                train(&base, &rest, &val, &options)?
+            };
             if refit {
                 // Refitted on every line, calibrated as the model on nine tenths.
                 let (mut again, _) = train(&base, &all, &[], &options)?;

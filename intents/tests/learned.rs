@@ -5,7 +5,7 @@
 //! negation decides between neighbouring intents.
 
 use intents::eval::{Example, Scorecard};
-use intents::train::{train, TrainOptions};
+use intents::train::{train, train_cross_fitted, TrainOptions};
 use intents::{features, normalize, LexiconSpec, Matcher, ModelSpec, TermKind};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -126,6 +126,26 @@ fn a_model_round_trips_through_json_and_toml() {
     let lexicon = format!("{LEXICON}\n{toml_text}");
     let spec: LexiconSpec = toml::from_str(&lexicon).unwrap();
     assert_eq!(spec.model, Some(model));
+}
+
+/// Without a validation split: the model learns from every line (the same
+/// weights as `train` with nothing held out) and its calibration comes from
+/// the folds' scores; deterministic.
+#[test]
+fn cross_fitted_training_learns_every_line_and_calibrates() {
+    let options = TrainOptions::default();
+    let (a, report) = train_cross_fitted(&base(), &data(), &options).unwrap();
+    let (b, _) = train_cross_fitted(&base(), &data(), &options).unwrap();
+    assert_eq!(a, b);
+    let (all, _) = train(&base(), &data(), &[], &options).unwrap();
+    let (ia, iall) = (a.intents.as_ref().unwrap(), all.intents.as_ref().unwrap());
+    assert_eq!(ia.features, iall.features);
+    assert_eq!(ia.bias, iall.bias);
+    assert_eq!(report.val_intent, data().len());
+    assert_eq!(report.val_anger, data().len());
+    assert!(report.intent_temperature > 0.0 && report.anger_threshold > 0.0);
+    assert_eq!(ia.temperature, report.intent_temperature);
+    assert_eq!(a.anger.as_ref().unwrap().threshold, report.anger_threshold);
 }
 
 /// `--features pieces`: the model learns pieces from inside words, they
