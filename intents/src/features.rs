@@ -10,8 +10,9 @@
 //!   written `"ref*"`, `"refu*"`, `"refun*"` (they absorb inflections and
 //!   typos at the end of a word).
 //!
-//! The lexicon syntax also has `"*efun*"` (anywhere inside a word), which
-//! hand-written or other models may use.
+//! The lexicon syntax also has `"*efun*"` (anywhere inside a word): training
+//! adds such pieces only when asked ([`Shapes`], `xiaoer train --features
+//! pieces`).
 //!
 //! [`extract`] lists the features of a normalised message exactly as the
 //! automaton would find them, so that training sees what classifying sees.
@@ -28,7 +29,7 @@ const MAX_NUMBER: usize = 5;
 
 /// Feature shapes beyond the default ones, which training may add: pieces
 /// of English words found by the automaton, written `"*efun*"` (anywhere in
-/// a word) and `"*und"` (a word's ending). Lengths are in letters, `0..0`
+/// a word) and `"*und"` (a word's ending). Lengths are in letters, `(0, 0)`
 /// for none. They do not count in [`count`]: the `text` scale stays the
 /// default features' number, so a model that has them needs nothing new to
 /// be read.
@@ -246,7 +247,7 @@ fn extract_all(normalized: &str) -> Vec<String> {
     // Beginnings of every word, digits excepted: the automaton finds them at
     // the start of any word, "iphone15" included. (Pieces from inside words,
     // `"*efun*"`, scored lower on CLINC150's validation split and cost a
-    // third of the speed: the trainer does not emit them.)
+    // third of the speed: they are added only on request, see `extra`.)
     for &(s, e) in &words {
         let word = &normalized[s..e];
         for n in SUB_MIN..=SUB_MAX.min(word.len()) {
