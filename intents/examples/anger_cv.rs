@@ -1,12 +1,17 @@
 //! Cross-validates anger on a labelled JSONL file: k folds, each trained as
-//! `xiaoer train` would (every 10th training line held out to calibrate),
-//! scored on the fold left out; also the hand cues alone (default pack).
-//! Tuning happens on dev with this, never on a test split.
+//! `xiaoer train` would (every line learned from, calibrated on
+//! cross-fitted scores: `train_cross_fitted`), scored on the fold left out;
+//! also the hand cues alone (default pack). Tuning happens on dev with
+//! this, never on a test split.
 //!
-//! `cargo run -p intents --release --example anger_cv -- DEV.jsonl [--folds 5] [--misses]`
+//! `cargo run -p intents --release --example anger_cv -- DEV.jsonl [--folds 5] [--misses] [--holdout] [--pieces]`
+//!
+//! `--holdout`: trained as `xiaoer train` trained before cross-fitting
+//! (every 10th line held out to calibrate, not learned from); `--pieces`:
+//! also 3–5-letter pieces from inside words (`"*efun*"`).
 
 use intents::eval::Example;
-use intents::train::{train, TrainOptions};
+use intents::train::{train, train_cross_fitted, TrainOptions};
 use intents::{LexiconSpec, Matcher};
 
 #[derive(Default, Clone, Copy)]
@@ -37,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .first()
-        .ok_or("usage: anger_cv FILE.jsonl [--folds K]")?;
+        .ok_or("usage: anger_cv FILE.jsonl [--folds K] [--misses] [--holdout] [--pieces]")?;
     let folds: usize = args
         .iter()
         .position(|a| a == "--folds")
@@ -64,6 +69,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut pooled = Counts::default();
     let mut scores: Vec<(f32, bool)> = Vec::new();
     let misses = args.iter().any(|a| a == "--misses");
+    let holdout = args.iter().any(|a| a == "--holdout");
+    let mut options = TrainOptions::default();
+    if args.iter().any(|a| a == "--pieces") {
+        options.shapes.pieces = (3, 5);
+    }
     for k in 0..folds {
         let (held, rest): (Vec<_>, Vec<_>) = examples
             .iter()
@@ -73,7 +83,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rest.into_iter().enumerate().partition(|(i, _)| i % 10 == 9);
         let learn: Vec<Example> = learn.into_iter().map(|(_, (_, e))| e.clone()).collect();
         let val: Vec<Example> = val.into_iter().map(|(_, (_, e))| e.clone()).collect();
-        let (model, report) = train(&base, &learn, &val, &TrainOptions::default())?;
+        let (model, report) = if holdout {
+            train(&base, &learn, &val, &options)?
+        } else {
+            let all: Vec<Example> = learn.iter().chain(&val).cloned().collect();
+            train_cross_fitted(&base, &all, &options)?
+        };
         let spec = LexiconSpec {
             model: Some(model),
             ..base.clone()

@@ -3,7 +3,7 @@
 //! (which is itself fitted on VAL, so the thresholded figure is optimistic;
 //! the figure without threshold is the one to compare settings by).
 //!
-//! `cargo run -p intents --release --example tune -- TRAIN.jsonl VAL.jsonl [--epochs N] [--l2 X (0: perceptron)] [--found-scale] [--min-count N] [--prune X] [--lr X] [--budget X] [--curve]`
+//! `cargo run -p intents --release --example tune -- TRAIN.jsonl VAL.jsonl [--epochs N] [--l2 X (0: perceptron)] [--found-scale] [--min-count N] [--prune X] [--lr X] [--budget X] [--pieces MIN-MAX] [--endings MIN-MAX] [--curve]`
 //!
 //! Never point it at a test split.
 
@@ -49,6 +49,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(v) = value("--budget") {
         options.out_of_scope_budget = v.parse()?;
+    }
+    let range = |v: &String| -> Result<(usize, usize), Box<dyn std::error::Error>> {
+        let (lo, hi) = v.split_once('-').ok_or("a range is MIN-MAX")?;
+        Ok((lo.parse()?, hi.parse()?))
+    };
+    if let Some(v) = value("--pieces") {
+        options.shapes.pieces = range(v)?;
+    }
+    if let Some(v) = value("--endings") {
+        options.shapes.endings = range(v)?;
     }
     if flag("--found-scale") {
         options.scale = Scale::Found;

@@ -10,8 +10,9 @@
 //!   written `"ref*"`, `"refu*"`, `"refun*"` (they absorb inflections and
 //!   typos at the end of a word).
 //!
-//! The lexicon syntax also has `"*efun*"` (anywhere inside a word), which
-//! hand-written or other models may use.
+//! The lexicon syntax also has `"*efun*"` (anywhere inside a word): training
+//! adds such pieces only when asked ([`Shapes`], `xiaoer train --features
+//! pieces`).
 //!
 //! [`extract`] lists the features of a normalised message exactly as the
 //! automaton would find them, so that training sees what classifying sees.
@@ -26,12 +27,83 @@ const SUB_MAX: usize = 5;
 /// Words with digits longer than this are ids, not features.
 const MAX_NUMBER: usize = 5;
 
+/// Feature shapes beyond the default ones, which training may add: pieces
+/// of English words found by the automaton, written `"*efun*"` (anywhere in
+/// a word) and `"*und"` (a word's ending). Lengths are in letters, `(0, 0)`
+/// for none. They do not count in [`count`]: the `text` scale stays the
+/// default features' number, so a model that has them needs nothing new to
+/// be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shapes {
+    /// Letters of a piece anywhere inside a word: `(min, max)`.
+    pub pieces: (usize, usize),
+    /// Letters of a word's ending: `(min, max)`.
+    pub endings: (usize, usize),
+}
+
+impl Shapes {
+    /// Pieces of 3 to 5 letters from inside words (`xiaoer train
+    /// --features pieces`): 10-fold cross-validation (5 repeats) of Bitext's
+    /// train split made 52 errors with them, 65 without; CLINC150's val
+    /// split scored 92.93 % with them, 93.60 % without. So they are not the
+    /// default.
+    pub const PIECES: Shapes = Shapes {
+        pieces: (3, 5),
+        endings: (0, 0),
+    };
+}
+
 /// The distinct features of a normalised message, in the pattern syntax.
 pub fn extract(normalized: &str) -> Vec<String> {
+    extract_with(normalized, &Shapes::default())
+}
+
+/// [`extract`] with extra shapes.
+pub fn extract_with(normalized: &str, shapes: &Shapes) -> Vec<String> {
     let mut out = extract_all(normalized);
+    extra(normalized, shapes, &mut out);
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The pieces and endings of [`Shapes`]: letters only, from the words
+/// (maximal runs of ASCII letters and digits) as the automaton finds them.
+fn extra(normalized: &str, shapes: &Shapes, out: &mut Vec<String>) {
+    if shapes.pieces.1 == 0 && shapes.endings.1 == 0 {
+        return;
+    }
+    let bytes = normalized.as_bytes();
+    let mut j = 0;
+    while j < bytes.len() {
+        if !bytes[j].is_ascii_alphanumeric() {
+            j += 1;
+            continue;
+        }
+        let s = j;
+        while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+            j += 1;
+        }
+        let word = &normalized[s..j];
+        // Pieces of the runs of letters: the automaton finds them in
+        // "iphone15refund" too.
+        let (lo, hi) = shapes.pieces;
+        for run in word.split(|c: char| c.is_ascii_digit()) {
+            for n in lo.max(1)..=hi.min(run.len()) {
+                for k in 0..=run.len() - n {
+                    out.push(format!("*{}*", &run[k..k + n]));
+                }
+            }
+        }
+        let (lo, hi) = shapes.endings;
+        let letters = word.len()
+            - word
+                .rfind(|c: char| c.is_ascii_digit())
+                .map_or(0, |d| d + 1);
+        for n in lo.max(1)..=hi.min(letters) {
+            out.push(format!("*{}", &word[word.len() - n..]));
+        }
+    }
 }
 
 /// How many features [`extract`] lists before removing repeats, counted
@@ -175,7 +247,7 @@ fn extract_all(normalized: &str) -> Vec<String> {
     // Beginnings of every word, digits excepted: the automaton finds them at
     // the start of any word, "iphone15" included. (Pieces from inside words,
     // `"*efun*"`, scored lower on CLINC150's validation split and cost a
-    // third of the speed: the trainer does not emit them.)
+    // third of the speed: they are added only on request, see `extra`.)
     for &(s, e) in &words {
         let word = &normalized[s..e];
         for n in SUB_MIN..=SUB_MAX.min(word.len()) {

@@ -14,7 +14,9 @@
 //! likelihood, and a threshold on the top probability below which the answer
 //! is `out_of_scope` (intents: the best accuracy on the split with
 //! out-of-scope as a class, within a budget of in-scope accuracy), or at
-//! which a message is angry (anger, best F1).
+//! which a message is angry (anger, best F1). Without a validation split,
+//! [`train_cross_fitted`] learns from every message and calibrates on the
+//! scores of models that each left a fifth of them out (`calibrate`).
 //!
 //! ```
 //! use intents::eval::Example;
@@ -38,11 +40,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+mod calibrate;
+
+use calibrate::{calibrate, Held};
+
 use crate::eval::Example;
 use crate::features::count;
-use crate::features::extract;
-use crate::model::{feature_scale, sigmoid, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
-use crate::prob::softmax;
+use crate::features::{extract_with, Shapes};
+use crate::model::{feature_scale, HeadSpec, ModelSpec, ANGER_INPUTS, ANGRY};
 use crate::{Error, LexiconSpec, Matcher, Scale, OUT_OF_SCOPE};
 
 /// Training knobs. The defaults are what the benchmarks use.
@@ -78,6 +83,8 @@ pub struct TrainOptions {
     pub l2: f32,
     /// Intent head: what its feature scale counts (see [`crate::Scale`]).
     pub scale: Scale,
+    /// Feature shapes learned beyond the default ones.
+    pub shapes: Shapes,
 }
 
 impl Default for TrainOptions {
@@ -93,6 +100,7 @@ impl Default for TrainOptions {
             seed: 20261125,
             l2: 3e-5,
             scale: Scale::Text,
+            shapes: Shapes::default(),
         }
     }
 }
@@ -138,7 +146,10 @@ pub fn train(
     let matcher = Matcher::new(&base)?;
     let hand_names: Vec<String> = base.intents.keys().cloned().collect();
     let analysed: Vec<_> = examples.iter().map(|e| matcher.analyse(&e.text)).collect();
-    let found: Vec<Vec<String>> = analysed.iter().map(|a| extract(&a.normalized)).collect();
+    let found: Vec<Vec<String>> = analysed
+        .iter()
+        .map(|a| extract_with(&a.normalized, &options.shapes))
+        .collect();
 
     // Vocabulary: features in at least `min_count` training messages, sorted.
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -399,184 +410,40 @@ fn perceptron(
         .collect()
 }
 
-/// Fits temperatures and thresholds on `val` with the model compiled as it
-/// will be used.
-fn calibrate(
+/// Folds of [`train_cross_fitted`].
+pub const CROSS_FIT_FOLDS: usize = 5;
+
+/// Trains on every example and calibrates on cross-fitted scores: each of
+/// [`CROSS_FIT_FOLDS`] folds (the i-th example goes to fold i mod K) is
+/// scored by a model trained on the others, and the temperatures and
+/// thresholds are fitted on those scores of all the examples, then given to
+/// the model trained on all of them. For data without a validation split:
+/// holding a tenth out instead leaves it unlearned and calibrates on few
+/// lines (anger: the F1-best threshold of some 50 angry messages). Costs
+/// K + 1 trainings.
+pub fn train_cross_fitted(
     base: &LexiconSpec,
-    model: &mut ModelSpec,
-    val: &[Example],
+    examples: &[Example],
     options: &TrainOptions,
-    report: &mut TrainReport,
-) -> Result<(), Error> {
-    let spec = LexiconSpec {
-        model: Some(model.clone()),
-        ..base.clone()
-    };
-    let matcher = Matcher::new(&spec)?;
-    if let (Some(head), Some((compiled, class_intents))) =
-        (&mut model.intents, &matcher.intent_head)
-    {
-        let mut logits = Vec::new();
-        let mut labels = Vec::new();
-        for e in val {
-            let Some(label) = &e.intent else { continue };
-            let a = matcher.analyse(&e.text);
-            let mut z = Vec::new();
-            compiled.logits(&a.raw[..matcher.hand_intents], &a, &mut z);
-            let class = class_intents
-                .iter()
-                .position(|&i| matcher.intents[i] == *label);
-            logits.push(z);
-            labels.push((class, label == OUT_OF_SCOPE));
-        }
-        report.val_intent = logits.len();
-        if !logits.is_empty() {
-            let t = fit_temperature(|t| {
-                logits
-                    .iter()
-                    .zip(&labels)
-                    .filter_map(|(z, (class, _))| {
-                        let mut p = z.clone();
-                        softmax(&mut p, t);
-                        class.map(|c| -f64::from(p[c].max(1e-12)).ln())
-                    })
-                    .sum()
-            });
-            head.temperature = t;
-            head.out_of_scope_below = fit_out_of_scope(
-                &logits,
-                &labels,
-                t,
-                class_intents,
-                &matcher,
-                options.out_of_scope_budget,
-            );
-        }
-        report.intent_temperature = head.temperature;
-        report.out_of_scope_below = head.out_of_scope_below;
-    }
-    if let (Some(head), Some(compiled)) = (&mut model.anger, &matcher.anger_head) {
-        let scored: Vec<(f32, bool)> = val
+) -> Result<(ModelSpec, TrainReport), Error> {
+    let (mut model, mut report) = train(base, examples, &[], options)?;
+    let mut held = Held::default();
+    for fold in 0..CROSS_FIT_FOLDS {
+        let (out, rest): (Vec<_>, Vec<_>) = examples
             .iter()
-            .filter_map(|e| {
-                let angry = e.angry?;
-                Some((
-                    matcher.anger_logit(compiled, &matcher.analyse(&e.text)),
-                    angry,
-                ))
-            })
-            .collect();
-        report.val_anger = scored.len();
-        if !scored.is_empty() {
-            let t = fit_temperature(|t| {
-                scored
-                    .iter()
-                    .map(|&(z, y)| {
-                        let p = sigmoid(z, t).clamp(1e-12, 1.0 - 1e-7);
-                        -f64::from(if y { p } else { 1.0 - p }).ln()
-                    })
-                    .sum()
-            });
-            head.temperature = t;
-            head.threshold = best_f1_threshold(&scored, t);
+            .enumerate()
+            .partition(|(i, _)| i % CROSS_FIT_FOLDS == fold);
+        let rest: Vec<Example> = rest.into_iter().map(|(_, e)| e.clone()).collect();
+        let out: Vec<Example> = out.into_iter().map(|(_, e)| e.clone()).collect();
+        if rest.is_empty() || out.is_empty() {
+            continue;
         }
-        report.anger_temperature = head.temperature;
-        report.anger_threshold = head.threshold;
+        // A fold whose lines have labels of one kind only still trains.
+        let Ok((fold_model, _)) = train(base, &rest, &[], options) else {
+            continue;
+        };
+        held.score(base, &fold_model, &out)?;
     }
-    Ok(())
-}
-
-/// The temperature (on a log grid from 0.01 to 100) with the least loss.
-fn fit_temperature(loss: impl Fn(f32) -> f64) -> f32 {
-    (0..=80)
-        .map(|i| 10f32.powf(-2.0 + i as f32 * 0.05))
-        .map(|t| (t, loss(t)))
-        .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map_or(1.0, |(t, _)| t)
-}
-
-/// The out-of-scope threshold on the top probability: the one with the
-/// best accuracy on `val` when out-of-scope counts as one more class (an
-/// in-scope message right only if its probability reaches the threshold, an
-/// out-of-scope one right if caught), among those that keep in-scope
-/// accuracy within `budget` of what it is with no threshold; the lowest of
-/// equals. 0 when `val` has no out-of-scope examples to catch.
-fn fit_out_of_scope(
-    logits: &[Vec<f32>],
-    labels: &[(Option<usize>, bool)],
-    t: f32,
-    class_intents: &[usize],
-    matcher: &Matcher,
-    budget: f32,
-) -> f32 {
-    let top: Vec<(usize, f32)> = logits
-        .iter()
-        .map(|z| {
-            let mut p = z.clone();
-            softmax(&mut p, t);
-            p.iter()
-                .copied()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .unwrap_or((0, 0.0))
-        })
-        .collect();
-    let n_oos = labels.iter().filter(|l| l.1).count();
-    let n_in = labels.len() - n_oos;
-    if n_oos == 0 || n_in == 0 {
-        return 0.0;
-    }
-    let is_oos = |c: usize| class_intents[c] == matcher.out_of_scope;
-    // (in-scope right, out-of-scope caught) at a threshold.
-    let counts = |threshold: f32| {
-        top.iter().zip(labels).fold(
-            (0usize, 0usize),
-            |(right, caught), (&(c, p), &(label, oos))| {
-                if oos {
-                    (right, caught + usize::from(is_oos(c) || p < threshold))
-                } else {
-                    let ok = !is_oos(c) && p >= threshold && Some(c) == label;
-                    (right + usize::from(ok), caught)
-                }
-            },
-        )
-    };
-    let floor = counts(0.0).0 as f64 / n_in as f64 - f64::from(budget);
-    let mut best = (0.0, 0usize);
-    for threshold in (0..100).map(|i| i as f32 / 100.0) {
-        let (right, caught) = counts(threshold);
-        if (right as f64 / n_in as f64) < floor {
-            break;
-        }
-        if right + caught > best.1 {
-            best = (threshold, right + caught);
-        }
-    }
-    best.0
-}
-
-/// The probability threshold with the best F1 of `angry` on `scored`.
-fn best_f1_threshold(scored: &[(f32, bool)], t: f32) -> f32 {
-    (1..100)
-        .map(|i| i as f32 / 100.0)
-        .map(|threshold| {
-            let (mut tp, mut fp, mut fn_) = (0.0, 0.0, 0.0);
-            for &(z, y) in scored {
-                match (sigmoid(z, t) >= threshold, y) {
-                    (true, true) => tp += 1.0,
-                    (true, false) => fp += 1.0,
-                    (false, true) => fn_ += 1.0,
-                    _ => {}
-                }
-            }
-            (
-                threshold,
-                2.0 * tp / (2.0 * tp + fp + fn_ + f64::MIN_POSITIVE),
-            )
-        })
-        .fold(
-            (0.5, f64::MIN),
-            |best, x| if x.1 > best.1 { x } else { best },
-        )
-        .0
+    held.fit(&mut model, options, &mut report);
+    Ok((model, report))
 }

@@ -1,10 +1,11 @@
 //! Learned weights on small synthetic data: training is deterministic, a
 //! model survives the trip through JSON and TOML, `explain` shows what
-//! fired, the automaton finds exactly the features training saw, and
+//! fired, the automaton finds exactly the features training saw (pieces
+//! from inside words too), and
 //! negation decides between neighbouring intents.
 
 use intents::eval::{Example, Scorecard};
-use intents::train::{train, TrainOptions};
+use intents::train::{train, train_cross_fitted, TrainOptions};
 use intents::{features, normalize, LexiconSpec, Matcher, ModelSpec, TermKind};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -125,6 +126,57 @@ fn a_model_round_trips_through_json_and_toml() {
     let lexicon = format!("{LEXICON}\n{toml_text}");
     let spec: LexiconSpec = toml::from_str(&lexicon).unwrap();
     assert_eq!(spec.model, Some(model));
+}
+
+/// Without a validation split: the model learns from every line (the same
+/// weights as `train` with nothing held out) and its calibration comes from
+/// the folds' scores; deterministic.
+#[test]
+fn cross_fitted_training_learns_every_line_and_calibrates() {
+    let options = TrainOptions::default();
+    let (a, report) = train_cross_fitted(&base(), &data(), &options).unwrap();
+    let (b, _) = train_cross_fitted(&base(), &data(), &options).unwrap();
+    assert_eq!(a, b);
+    let (all, _) = train(&base(), &data(), &[], &options).unwrap();
+    let (ia, iall) = (a.intents.as_ref().unwrap(), all.intents.as_ref().unwrap());
+    assert_eq!(ia.features, iall.features);
+    assert_eq!(ia.bias, iall.bias);
+    assert_eq!(report.val_intent, data().len());
+    assert_eq!(report.val_anger, data().len());
+    assert!(report.intent_temperature > 0.0 && report.anger_threshold > 0.0);
+    assert_eq!(ia.temperature, report.intent_temperature);
+    assert_eq!(a.anger.as_ref().unwrap().threshold, report.anger_threshold);
+}
+
+/// `--features pieces`: the model learns pieces from inside words, they
+/// survive the line format, and classifying finds them.
+#[test]
+fn a_model_with_pieces_learns_them_and_round_trips() {
+    let options = TrainOptions {
+        shapes: features::Shapes::PIECES,
+        ..TrainOptions::default()
+    };
+    let (model, _) = train(&base(), &data(), &data(), &options).unwrap();
+    let head = model.intents.as_ref().unwrap();
+    assert!(head
+        .features
+        .iter()
+        .any(|(f, w)| f.starts_with('*') && f.ends_with('*') && !w.is_empty()));
+    let text = intents::model_text::write(&model).unwrap();
+    let again = intents::model_text::parse(&text).unwrap();
+    assert_eq!(again, model);
+    let m = Matcher::new(&LexiconSpec {
+        model: Some(model),
+        ..base()
+    })
+    .unwrap();
+    let pieces_found = data()
+        .iter()
+        .flat_map(|e| m.explain(&e.text).candidates)
+        .flat_map(|c| c.terms)
+        .filter(|t| t.kind == TermKind::Learned && t.feature.starts_with('*'))
+        .count();
+    assert!(pieces_found > 0);
 }
 
 #[test]
@@ -387,6 +439,40 @@ proptest! {
         vocab.dedup();
         let m = probe_matcher(&vocab);
         let mut expected: Vec<String> = features::extract(&normalize(&text))
+            .into_iter()
+            .filter(|f| vocab.contains(f))
+            .collect();
+        expected.sort();
+        let e = m.explain(&text);
+        let mut found: Vec<String> = e
+            .candidates
+            .iter()
+            .filter(|c| c.intent == "a")
+            .flat_map(|c| c.terms.iter())
+            .filter(|t| t.kind == TermKind::Learned)
+            .map(|t| t.feature.clone())
+            .collect();
+        found.sort();
+        prop_assert_eq!(found, expected);
+    }
+
+    /// So it does with pieces from inside words and word endings (automaton
+    /// patterns `"*efun*"`, `"*und"`), which `xiaoer train --features
+    /// pieces` adds.
+    #[test]
+    fn automaton_finds_the_pieces_training_extracts(
+        text in "[退款 a-z0-9,.!]{0,40}|(refund|cancel|order|my|the|change|iphone15|12315|退款|换货|funds|cell| |,){0,12}"
+    ) {
+        let shapes = features::Shapes { pieces: (3, 5), endings: (2, 4) };
+        let mut vocab: Vec<String> = SEED_TEXTS
+            .iter()
+            .flat_map(|t| features::extract_with(&normalize(t), &shapes))
+            .collect();
+        vocab.sort();
+        vocab.dedup();
+        prop_assert!(vocab.contains(&"*efun*".to_string()) && vocab.contains(&"*und".to_string()));
+        let m = probe_matcher(&vocab);
+        let mut expected: Vec<String> = features::extract_with(&normalize(&text), &shapes)
             .into_iter()
             .filter(|f| vocab.contains(f))
             .collect();

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
 use intents::eval::Example;
-use intents::train::{train, TrainOptions};
+use intents::features::Shapes;
+use intents::train::{train, train_cross_fitted, TrainOptions};
 use intents::{LexiconSpec, Matcher, ModelSpec};
 use serde::{Deserialize, Serialize};
 
@@ -28,23 +29,7 @@ struct ModelFile {
 
 pub fn run(args: TrainArgs) -> Result<()> {
     let examples = read_examples(&args.file)?;
-    let (examples, val) = match &args.val {
-        Some(path) => (examples, read_examples(path)?),
-        // Every 10th line is held out to calibrate on.
-        None => {
-            let (val, train): (Vec<_>, Vec<_>) = examples
-                .into_iter()
-                .enumerate()
-                .partition(|(i, _)| i % 10 == 9);
-            // The model is not refitted on all lines afterwards: the
-            // perceptron's scale changes with the data, and calibration
-            // must be fitted on the model it calibrates.
-            (
-                train.into_iter().map(|(_, e)| e).collect(),
-                val.into_iter().map(|(_, e)| e).collect(),
-            )
-        }
-    };
+    let val = args.val.as_deref().map(read_examples).transpose()?;
     let base = lexicon(args.pack.as_deref())?;
     let options = TrainOptions {
         epochs: args.epochs,
@@ -55,10 +40,20 @@ pub fn run(args: TrainArgs) -> Result<()> {
         intent_prune: args.intent_prune,
         out_of_scope_budget: args.out_of_scope_budget,
         hand: !args.no_hand,
+        shapes: if args.features == "pieces" {
+            Shapes::PIECES
+        } else {
+            Shapes::default()
+        },
         ..TrainOptions::default()
     };
     let started = std::time::Instant::now();
-    let (model, report) = train(&base, &examples, &val, &options)?;
+    let (model, report) = match &val {
+        Some(val) => train(&base, &examples, val, &options)?,
+        // Without a validation split every line is learned from and the
+        // calibration is fitted on cross-fitted scores (5 folds).
+        None => train_cross_fitted(&base, &examples, &options)?,
+    };
     let text = match Format::of(&args.out) {
         Format::Json => serde_json::to_string(&ModelFile { model })?,
         Format::Toml => toml::to_string(&ModelFile { model })?,
@@ -201,6 +196,7 @@ mod tests {
             prune: 0.01,
             intent_prune: 0.02,
             no_hand: false,
+            features: "words".to_string(),
         }
     }
 
