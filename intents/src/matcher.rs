@@ -280,8 +280,15 @@ impl Matcher {
     }
 
     pub(crate) fn anger_logit(&self, head: &Head, a: &Analysis) -> f32 {
-        let mut z = Vec::with_capacity(1);
-        head.logits(&[a.lexical_anger, a.writing_anger], a, &mut z);
+        let hand = [a.lexical_anger, a.writing_anger];
+        if let [bias] = head.bias[..] {
+            // One class, as written by `xiaoer train`: on the stack.
+            let mut z = [bias];
+            head.logits_into(&hand, a, &mut z);
+            return z[0];
+        }
+        let mut z = Vec::new();
+        head.logits(&hand, a, &mut z);
         z[0]
     }
 
