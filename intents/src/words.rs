@@ -166,6 +166,23 @@ impl<V: Copy> NumberMap<V> {
     }
 }
 
+/// A mask of the low `n` bytes of a `u64` (all of them from 8 on).
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// The first 8 bytes (or fewer) of a word as one number, as [`packed`].
+fn packed_prefix(word: &[u8]) -> u64 {
+    word.iter()
+        .take(8)
+        .enumerate()
+        .fold(0u64, |key, (k, &b)| key | (u64::from(b) << (8 * k)))
+}
+
 /// The bytes of a word of up to 8 bytes as one number.
 fn packed(word: &[u8]) -> Option<u64> {
     (word.len() <= 8).then(|| {
@@ -275,32 +292,49 @@ impl WordFeatures {
                 continue;
             }
             let start = i;
-            // The first 8 bytes as a number, built as the run is read.
-            let mut key = 0u64;
             let mut first_digit = usize::MAX;
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                if i - start < 8 {
-                    key |= u64::from(bytes[i]) << (8 * (i - start));
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b.is_ascii_alphabetic() {
+                    i += 1;
+                } else if b.is_ascii_digit() {
+                    if first_digit == usize::MAX {
+                        first_digit = i - start;
+                    }
+                    i += 1;
+                } else {
+                    break;
                 }
-                if first_digit == usize::MAX && bytes[i].is_ascii_digit() {
-                    first_digit = i - start;
-                }
-                i += 1;
             }
             count.run(bytes, start, i, first_digit);
+            let len = i - start;
+            // The first 8 bytes as a number: one load where the text goes on
+            // for 8 bytes, byte by byte near its end.
+            let key = match bytes.get(start..start + 8) {
+                Some(eight) => {
+                    u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])) & low_bytes(len)
+                }
+                None => packed_prefix(&bytes[start..i]),
+            };
             // ASCII, so any byte offset is a char boundary.
             let word = &normalized[start..i];
-            let mut lengths = self.lengths >> 1;
-            let mut n = 1;
-            while lengths != 0 && n <= word.len() {
-                if lengths & 1 == 1 {
-                    let short = (n <= 8).then(|| key & (u64::MAX >> (64 - 8 * n)));
-                    if let Some(&f) = self.beginnings.get(&word[..n], short) {
-                        learned.push(f);
-                    }
+            // The beginnings' lengths up to the word's, shortest first.
+            let mut lengths = if len >= 63 {
+                self.lengths
+            } else {
+                self.lengths & ((2u64 << len) - 1)
+            };
+            while lengths != 0 {
+                let n = lengths.trailing_zeros() as usize;
+                lengths &= lengths - 1;
+                let found = if n <= 8 {
+                    self.beginnings.short.get(key & low_bytes(n))
+                } else {
+                    self.beginnings.long.get(&word[..n])
+                };
+                if let Some(&f) = found {
+                    learned.push(f);
                 }
-                lengths >>= 1;
-                n += 1;
             }
             let id = match self.words.get(word, (word.len() <= 8).then_some(key)) {
                 Some(&(f, id)) => {
