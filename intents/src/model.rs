@@ -295,6 +295,16 @@ impl Head {
         }
         let scale = self.scale_of(a);
         let n = out.len();
+        if self.dense.is_empty() {
+            // No dense row (the anger head, few classes): the sparse adds
+            // alone, without asking each feature for its row.
+            for &f in &a.learned {
+                for &(class, w) in self.weights_of(f as usize) {
+                    out[class as usize] += scale * w;
+                }
+            }
+            return;
+        }
         for &f in &a.learned {
             match self.dense_row.get(f as usize) {
                 // The same sums in the same order as the sparse add: a class
