@@ -1,6 +1,8 @@
-//! The compiled matcher: one keyword automaton, slot patterns, scoring.
+//! The compiled matcher: the keyword automaton (and its ASCII part as a
+//! DFA), slot patterns, scoring.
 
 use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 
@@ -23,6 +25,12 @@ pub struct Matcher {
     automaton: NFA,
     /// The automaton's unanchored start state.
     start: StateID,
+    /// The patterns of only ASCII bytes, the only ones ASCII text (most
+    /// messages) can hold, as a DFA: a table lookup a byte, where the NFA
+    /// searched a state's transitions and followed failure links (a DFA of
+    /// every pattern cost three times the instructions to build, the Chinese
+    /// keywords making most of it).
+    ascii: AsciiAutomaton,
     pub(crate) keywords: Vec<Keyword>,
     /// Each keyword's normalised pattern with its `*`s.
     pub(crate) names: Vec<String>,
@@ -51,6 +59,36 @@ pub struct Matcher {
     /// Whether a head scales by the message's own feature count.
     counts_text: bool,
     spec: LexiconSpec,
+}
+
+/// The DFA of the patterns of only ASCII bytes (see [`Matcher`]).
+#[derive(Debug)]
+struct AsciiAutomaton {
+    dfa: DFA,
+    start: StateID,
+    /// Its pattern index -> the keyword (the full automaton's pattern).
+    keywords: Vec<u32>,
+}
+
+impl AsciiAutomaton {
+    fn new(patterns: &[String]) -> Result<AsciiAutomaton, Error> {
+        // In the order of the full automaton: equal patterns, and those
+        // ending at the same byte, are listed in the same order.
+        let keywords: Vec<u32> = (0..patterns.len() as u32)
+            .filter(|&k| patterns[k as usize].is_ascii())
+            .collect();
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .build(keywords.iter().map(|&k| &patterns[k as usize]))?;
+        let start = dfa
+            .start_state(Anchored::No)
+            .map_err(|e| Error::Pattern(format!("keyword automaton: {e}")))?;
+        Ok(AsciiAutomaton {
+            dfa,
+            start,
+            keywords,
+        })
+    }
 }
 
 /// A keyword's boundary flags, whether the hand rules use it, and its
@@ -192,6 +230,7 @@ impl Matcher {
             .start_state(Anchored::No)
             .map_err(|e| Error::Pattern(format!("keyword automaton: {e}")))?;
         Ok(Matcher {
+            ascii: AsciiAutomaton::new(&builder.patterns)?,
             automaton,
             start,
             compact: builder.keywords.iter().map(Compact::of).collect(),
@@ -403,24 +442,48 @@ impl Matcher {
     /// the hand rules: a learned "不是要" must not hide the negation "不是"
     /// inside it, or the hand scores would differ from those trained on.
     fn hits(&self, normalized: &str, learned: &mut Vec<u32>) -> Vec<Hit> {
+        if normalized.is_ascii() {
+            let ascii = &self.ascii;
+            self.walk(
+                &ascii.dfa,
+                ascii.start,
+                |p| ascii.keywords[p] as usize,
+                normalized,
+                learned,
+            )
+        } else {
+            self.walk(&self.automaton, self.start, |p| p, normalized, learned)
+        }
+    }
+
+    /// [`Matcher::hits`] by one automaton whose pattern `p` is keyword
+    /// `keyword(p)`.
+    fn walk(
+        &self,
+        automaton: &impl Automaton,
+        start: StateID,
+        keyword: impl Fn(usize) -> usize,
+        normalized: &str,
+        learned: &mut Vec<u32>,
+    ) -> Vec<Hit> {
         let bytes = normalized.as_bytes();
         let word_byte = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
         let mut hits = Vec::with_capacity(8);
         // The automaton walked by hand rather than through
         // `find_overlapping_iter`: the same hits in the same order (by end,
         // then as the state lists them), without a call per hit.
-        let nfa = &self.automaton;
-        let mut sid = self.start;
+        let mut sid = start;
         for (i, &byte) in bytes.iter().enumerate() {
-            sid = nfa.next_state(Anchored::No, sid, byte);
-            if !nfa.is_match(sid) {
+            sid = automaton.next_state(Anchored::No, sid, byte);
+            if !automaton.is_match(sid) {
                 continue;
             }
             let end = i + 1;
-            for k in 0..nfa.match_len(sid) {
-                let pattern = nfa.match_pattern(sid, k);
-                let start = end - nfa.pattern_len(pattern);
-                let keyword = &self.compact[pattern.as_usize()];
+            for k in 0..automaton.match_len(sid) {
+                let pattern = automaton.match_pattern(sid, k);
+                let start = end - automaton.pattern_len(pattern);
+                let index = keyword(pattern.as_usize());
+                let keyword = &self.compact[index];
                 let left_ok = !keyword.left_boundary || start == 0 || !word_byte(start - 1);
                 let right_ok = !keyword.right_boundary || !word_byte(end);
                 if !(left_ok && right_ok) {
@@ -433,7 +496,7 @@ impl Matcher {
                     hits.push(Hit {
                         start,
                         end,
-                        keyword: pattern.as_usize(),
+                        keyword: index,
                     });
                 }
             }
@@ -556,4 +619,40 @@ fn tokens(text: &str) -> usize {
         }
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// ASCII text is walked by the DFA of the ASCII patterns: the same hits
+    /// in the same order as the full automaton's, and the same learned
+    /// features.
+    #[test]
+    fn the_ascii_automaton_finds_what_the_full_one_does() {
+        let text = include_str!("../../dialogs/pack/lexicon.toml");
+        let spec: LexiconSpec = toml::from_str(text).unwrap();
+        let m = Matcher::new(&spec).unwrap();
+        let mut found = 0;
+        for message in [
+            "where is my order?? i want a refund not an exchange",
+            "dont cancel it, not angry just asking. thanks!!",
+            "hi hi hi can i talk to a human agent",
+            "refund refunds refunded: order e20261111000123, sf1402839475820",
+            "this is the worst service ever, scam!!! f***",
+            "",
+        ] {
+            let normalized = crate::normalize(message);
+            let (mut by_dfa, mut by_nfa) = (Vec::new(), Vec::new());
+            let dfa = m.hits(&normalized, &mut by_dfa);
+            let nfa = m.walk(&m.automaton, m.start, |p| p, &normalized, &mut by_nfa);
+            let spans = |hits: &[Hit]| -> Vec<(usize, usize, usize)> {
+                hits.iter().map(|h| (h.start, h.end, h.keyword)).collect()
+            };
+            assert_eq!(spans(&dfa), spans(&nfa), "{message}");
+            assert_eq!(by_dfa, by_nfa, "{message}");
+            found += dfa.len();
+        }
+        assert!(found > 10, "{found} hits");
+    }
 }
