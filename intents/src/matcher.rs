@@ -7,7 +7,7 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 
 use crate::keywords::{check_parameters, check_weight, covers, Builder, Hit, Keyword};
-use crate::model::{compile_model, sigmoid, Head, Learned};
+use crate::model::{compile_model, sigmoid, Head, Learned, ANGER_INPUTS};
 use crate::spec::{AngerSpec, LexiconSpec, ScoringSpec};
 use crate::{anger, lang, normalize::normalize_detect, slots::SlotFinder, words::WordFeatures};
 use crate::{Candidate, Error, Understanding};
@@ -58,6 +58,9 @@ pub struct Matcher {
     compact: Vec<Compact>,
     /// Whether a head scales by the message's own feature count.
     counts_text: bool,
+    /// Whether `classify` reads the writing cues' anger score: not when an
+    /// anger head has no weight for it (the Bitext model's has none).
+    pub(crate) reads_writing: bool,
     spec: LexiconSpec,
 }
 
@@ -239,6 +242,11 @@ impl Matcher {
                 .map(|(h, _)| h)
                 .chain(anger_head.iter())
                 .any(|h| h.scale == crate::model::Scale::Text),
+            reads_writing: anger_head.as_ref().is_none_or(|head| {
+                head.hand
+                    .iter()
+                    .any(|&(input, _, _)| ANGER_INPUTS[input] == "writing")
+            }),
             keywords: builder.keywords,
             names: builder.names,
             intents,
@@ -282,7 +290,7 @@ impl Matcher {
     /// Understands one shopper message: intent, confidence, anger, language,
     /// script and slots.
     pub fn classify(&self, text: &str) -> Understanding {
-        let a = self.analyse(text);
+        let a = self.analyse_with(text, self.reads_writing);
         let (intent, confidence, candidates) = match &self.intent_head {
             Some((head, class_intents)) => self.rank_learned(head, class_intents, &a),
             None => self.rank(&a.raw),
@@ -333,6 +341,13 @@ impl Matcher {
 
     /// Hand scores and learned features of one message.
     pub(crate) fn analyse(&self, text: &str) -> Analysis {
+        self.analyse_with(text, true)
+    }
+
+    /// [`Matcher::analyse`], with the writing cues' anger score left at 0
+    /// unless `writing` (no answer depends on it when an anger head does not
+    /// weigh it: see `reads_writing`).
+    fn analyse_with(&self, text: &str, writing: bool) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
         let mut learned = Vec::with_capacity(normalized.len() + 8);
         let hits = self.hits(&normalized, &mut learned);
@@ -404,7 +419,11 @@ impl Matcher {
                     .iter()
                     .any(|&end| end <= run && tokens(&normalized[end..run]) <= CALM_WINDOW)
         };
-        let writing_anger = anger::intensity(text, &normalized, &self.anger, &friendly);
+        let writing_anger = if writing {
+            anger::intensity(text, &normalized, &self.anger, &friendly)
+        } else {
+            0.0
+        };
         let slots = self.slots.find(&normalized);
         let found = [
             !slots.order_ids.is_empty(),

@@ -183,3 +183,46 @@ fn top_classes_best_first_lower_class_first_among_equals() {
     let (top, kept) = top_classes(&[0.7], 5);
     assert_eq!(&top[..kept], [(0, 0.7)]);
 }
+
+/// An anger head without a weight for the writing cues does not need them:
+/// `classify` skips computing them, and answers as if it had (the anger
+/// score from the full analysis); with a weight it reads them.
+#[test]
+fn anger_head_without_writing_weight_answers_alike() {
+    let head = |hand: &[(&str, f32)]| HeadSpec {
+        bias: weights(&[("angry", -1.0)]),
+        hand: hand
+            .iter()
+            .map(|&(input, w)| (input.to_string(), weights(&[("angry", w)])))
+            .collect(),
+        features: [("refund".to_string(), weights(&[("angry", 0.5)]))].into(),
+        ..HeadSpec::default()
+    };
+    for (hand, reads) in [
+        (vec![("lexical", 2.0)], false),
+        (vec![("lexical", 2.0), ("writing", 1.5)], true),
+        (vec![], false),
+    ] {
+        let mut spec = lexicon();
+        spec.anger.words.insert("scam".to_string(), 1.0);
+        spec.model = Some(ModelSpec {
+            intents: None,
+            anger: Some(head(&hand)),
+        });
+        let m = Matcher::from_spec(spec).unwrap();
+        assert_eq!(m.reads_writing, reads, "{hand:?}");
+        let anger_head = m.anger_head.as_ref().unwrap();
+        for text in ["WHERE IS MY REFUND!!! scam scam scam", "refund please", ""] {
+            let full = m.analyse(text);
+            let expected = super::sigmoid(m.anger_logit(anger_head, &full), anger_head.temperature);
+            assert_eq!(
+                m.classify(text).anger.to_bits(),
+                expected.to_bits(),
+                "{text}"
+            );
+            if reads {
+                assert!(text.is_empty() || text == "refund please" || full.writing_anger > 0.0);
+            }
+        }
+    }
+}
