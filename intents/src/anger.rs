@@ -60,8 +60,11 @@ pub(crate) fn intensity(
 /// (runs with a `!` that `friendly` does not accept, runs of `?` only).
 fn punctuation_runs(normalized: &str, friendly: &dyn Fn(usize) -> bool) -> (usize, usize) {
     let bytes = normalized.as_bytes();
-    // Most messages have neither: a `memchr` each decides.
-    if !bytes.contains(&b'!') && !bytes.contains(&b'?') {
+    // Most messages have neither: one pass without a branch per byte decides.
+    if !bytes
+        .iter()
+        .fold(false, |any, &b| any | (b == b'!') | (b == b'?'))
+    {
         return (0, 0);
     }
     let (mut bangs, mut questions) = (0, 0);
@@ -96,6 +99,15 @@ fn punctuation_runs(normalized: &str, friendly: &dyn Fn(usize) -> bool) -> (usiz
 /// text).
 fn caps_words(text: &str) -> usize {
     let bytes = text.as_bytes();
+    // A word counts only if one has four capitals or more: with fewer than
+    // four capitals in the whole message (most messages), none does. Counted
+    // without a branch per byte.
+    let capitals = bytes
+        .iter()
+        .fold(0usize, |n, b| n + usize::from(b.is_ascii_uppercase()));
+    if capitals < 4 {
+        return 0;
+    }
     let (mut count, mut long) = (0, false);
     // Run by run (a run of ASCII letters and digits), not byte by byte
     // through an iterator chain: this runs on every message.
@@ -141,7 +153,7 @@ fn masked_swears(normalized: &str) -> usize {
     // Most messages have no mask symbol at all: one cheap pass decides.
     if !normalized
         .bytes()
-        .any(|b| matches!(b, b'*' | b'#' | b'$' | b'!'))
+        .fold(false, |any, b| any | matches!(b, b'*' | b'#' | b'$' | b'!'))
     {
         return 0;
     }
