@@ -59,22 +59,33 @@ pub(crate) fn intensity(
 /// Runs of two or more `!`/`?` (normalisation made full-width ones ASCII):
 /// (runs with a `!` that `friendly` does not accept, runs of `?` only).
 fn punctuation_runs(normalized: &str, friendly: &dyn Fn(usize) -> bool) -> (usize, usize) {
+    let bytes = normalized.as_bytes();
+    // Most messages have neither: one pass without a branch per byte decides.
+    if !bytes
+        .iter()
+        .fold(false, |any, &b| any | (b == b'!') | (b == b'?'))
+    {
+        return (0, 0);
+    }
     let (mut bangs, mut questions) = (0, 0);
-    let (mut len, mut has_bang) = (0, false);
-    for (i, b) in normalized.bytes().chain(std::iter::once(b' ')).enumerate() {
-        if b == b'!' || b == b'?' {
-            len += 1;
-            has_bang |= b == b'!';
-        } else {
-            if len >= 2 && has_bang {
-                if !friendly(i - len) {
-                    bangs += 1;
-                }
-            } else if len >= 2 {
+    let mut i = 0;
+    while i < bytes.len() {
+        if !matches!(bytes[i], b'!' | b'?') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut has_bang = false;
+        while i < bytes.len() && matches!(bytes[i], b'!' | b'?') {
+            has_bang |= bytes[i] == b'!';
+            i += 1;
+        }
+        if i - start >= 2 {
+            if !has_bang {
                 questions += 1;
+            } else if !friendly(start) {
+                bangs += 1;
             }
-            len = 0;
-            has_bang = false;
         }
     }
     (bangs, questions)
@@ -88,20 +99,35 @@ fn punctuation_runs(normalized: &str, friendly: &dyn Fn(usize) -> bool) -> (usiz
 /// text).
 fn caps_words(text: &str) -> usize {
     let bytes = text.as_bytes();
+    // A word counts only if one has four capitals or more: with fewer than
+    // four capitals in the whole message (most messages), none does. Counted
+    // without a branch per byte.
+    let capitals = bytes
+        .iter()
+        .fold(0usize, |n, b| n + usize::from(b.is_ascii_uppercase()));
+    if capitals < 4 {
+        return 0;
+    }
     let (mut count, mut long) = (0, false);
-    let mut start = None;
-    for (i, b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
-        if b.is_ascii_alphanumeric() {
-            start.get_or_insert(i);
+    // Run by run (a run of ASCII letters and digits), not byte by byte
+    // through an iterator chain: this runs on every message.
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
             continue;
         }
-        if let Some(s) = start.take() {
-            let word = &bytes[s..i];
-            let bracketed = s > 0 && bytes[s - 1] == b'[' && *b == b']';
-            if word.len() >= 3 && word.iter().all(u8::is_ascii_uppercase) && !bracketed {
-                count += 1;
-                long |= word.len() >= 4;
-            }
+        let start = i;
+        let mut upper = true;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            upper &= bytes[i].is_ascii_uppercase();
+            i += 1;
+        }
+        let len = i - start;
+        let bracketed = start > 0 && bytes[start - 1] == b'[' && bytes.get(i) == Some(&b']');
+        if upper && len >= 3 && !bracketed {
+            count += 1;
+            long |= len >= 4;
         }
     }
     if long {
@@ -127,7 +153,7 @@ fn masked_swears(normalized: &str) -> usize {
     // Most messages have no mask symbol at all: one cheap pass decides.
     if !normalized
         .bytes()
-        .any(|b| matches!(b, b'*' | b'#' | b'$' | b'!'))
+        .fold(false, |any, b| any | matches!(b, b'*' | b'#' | b'$' | b'!'))
     {
         return 0;
     }
@@ -164,30 +190,77 @@ fn stretched(normalized: &str) -> bool {
 }
 
 /// A phrase of 2–4 characters (not digits or punctuation) repeated three
-/// times in a row: "人工人工人工", "快点快点快点".
+/// times in a row: "人工人工人工", "快点快点快点". Spaces between do not count.
 fn repeats_thrice(normalized: &str) -> bool {
-    // Too short to hold a phrase of two said three times: no allocation.
+    // Too short to hold a phrase of two said three times.
     if normalized.len() < 6 {
         return false;
     }
-    let mut chars: Vec<char> = Vec::with_capacity(normalized.len());
-    chars.extend(normalized.chars().filter(|c| !c.is_whitespace()));
-    for period in 2..=4 {
-        if chars.len() < period * 3 {
-            break;
+    if normalized.is_ascii() {
+        repeats_in_ascii(normalized.as_bytes())
+    } else {
+        repeats_in(normalized.chars())
+    }
+}
+
+/// [`repeats_in`] for ASCII text (most messages), with the last 16 bytes
+/// other than whitespace in one `u128`, the last in the low byte: the last
+/// `3p` bytes are a unit said three times when their lower `2p` bytes equal
+/// the `2p` bytes above them, one compare per period.
+fn repeats_in_ascii(bytes: &[u8]) -> bool {
+    let mut last = 0u128;
+    let mut n = 0usize;
+    for &b in bytes {
+        // `char::is_whitespace` on ASCII.
+        if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            continue;
         }
-        for i in 0..=chars.len() - period * 3 {
-            let unit = &chars[i..i + period];
-            // Cheap comparisons first (char by char: a slice comparison
-            // calls memcmp for a few bytes); the Unicode class lookup is slow.
-            if (0..period)
-                .all(|k| unit[k] == chars[i + period + k] && unit[k] == chars[i + 2 * period + k])
-                && unit.iter().any(|c| *c != unit[0])
-                && unit.iter().all(|c| c.is_alphabetic())
-            {
-                return true;
+        last = (last << 8) | u128::from(b);
+        n += 1;
+        for p in 2..=4 {
+            let twice = (1u128 << (16 * p)) - 1;
+            if n >= 3 * p && (last ^ (last >> (8 * p))) & twice == 0 {
+                let unit = |k: usize| (last >> (16 * p + 8 * k)) as u8;
+                if (1..p).any(|k| unit(k) != unit(0))
+                    && (0..p).all(|k| unit(k).is_ascii_alphabetic())
+                {
+                    return true;
+                }
             }
         }
+    }
+    false
+}
+
+/// [`repeats_thrice`] in one pass and without an allocation: the last
+/// `3 * MAX_PERIOD` characters other than whitespace in a ring, and per
+/// period `p` how many characters in a row (up to the last) equal the one
+/// `p` before. The last `3p` characters are a unit said three times when
+/// that run reaches `2p`; the unit must then have two different characters,
+/// all alphabetic.
+fn repeats_in(chars: impl Iterator<Item = char>) -> bool {
+    const MAX_PERIOD: usize = 4;
+    const RING: usize = 16;
+    let mut ring = ['\0'; RING];
+    let mut runs = [0usize; MAX_PERIOD + 1];
+    let mut n = 0usize;
+    for c in chars.filter(|c| !c.is_whitespace()) {
+        ring[n % RING] = c;
+        for (p, run) in runs.iter_mut().enumerate().skip(2) {
+            if n < p || ring[(n - p) % RING] != c {
+                *run = 0;
+                continue;
+            }
+            *run += 1;
+            if *run >= 2 * p {
+                let first = ring[(n + 1 - 3 * p) % RING];
+                let mut unit = (0..p).map(|k| ring[(n + 1 - 3 * p + k) % RING]);
+                if unit.clone().any(|u| u != first) && unit.all(char::is_alphabetic) {
+                    return true;
+                }
+            }
+        }
+        n += 1;
     }
     false
 }
@@ -266,5 +339,106 @@ mod tests {
         assert!(!repeats_thrice("在吗在吗"));
         assert!(!repeats_thrice("哈哈哈哈哈哈"));
         assert!(!repeats_thrice("123123123"));
+    }
+
+    /// The first versions of the one-pass scans above, kept as their
+    /// specification: straightforward and allocating.
+    mod reference {
+        pub(super) fn punctuation_runs(
+            normalized: &str,
+            friendly: &dyn Fn(usize) -> bool,
+        ) -> (usize, usize) {
+            let (mut bangs, mut questions) = (0, 0);
+            let (mut len, mut has_bang) = (0, false);
+            for (i, b) in normalized.bytes().chain(std::iter::once(b' ')).enumerate() {
+                if b == b'!' || b == b'?' {
+                    len += 1;
+                    has_bang |= b == b'!';
+                } else {
+                    if len >= 2 && has_bang {
+                        if !friendly(i - len) {
+                            bangs += 1;
+                        }
+                    } else if len >= 2 {
+                        questions += 1;
+                    }
+                    len = 0;
+                    has_bang = false;
+                }
+            }
+            (bangs, questions)
+        }
+
+        pub(super) fn caps_words(text: &str) -> usize {
+            let bytes = text.as_bytes();
+            let (mut count, mut long) = (0, false);
+            let mut start = None;
+            for (i, b) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
+                if b.is_ascii_alphanumeric() {
+                    start.get_or_insert(i);
+                    continue;
+                }
+                if let Some(s) = start.take() {
+                    let word = &bytes[s..i];
+                    let bracketed = s > 0 && bytes[s - 1] == b'[' && *b == b']';
+                    if word.len() >= 3 && word.iter().all(u8::is_ascii_uppercase) && !bracketed {
+                        count += 1;
+                        long |= word.len() >= 4;
+                    }
+                }
+            }
+            if long {
+                count
+            } else {
+                0
+            }
+        }
+
+        pub(super) fn repeats_thrice(normalized: &str) -> bool {
+            let chars: Vec<char> = normalized.chars().filter(|c| !c.is_whitespace()).collect();
+            for period in 2..=4 {
+                if chars.len() < period * 3 {
+                    break;
+                }
+                for i in 0..=chars.len() - period * 3 {
+                    let unit = &chars[i..i + period];
+                    if (0..period).all(|k| {
+                        unit[k] == chars[i + period + k] && unit[k] == chars[i + 2 * period + k]
+                    }) && unit.iter().any(|c| *c != unit[0])
+                        && unit.iter().all(|c| c.is_alphabetic())
+                    {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn scans_agree_with_their_reference(
+            s in "([a-cA-C1!?\\[\\] 人工哈]{1,3}){0,14}",
+            friendly_at in 0usize..30,
+        ) {
+            let friendly = |start: usize| start % 7 == friendly_at % 7;
+            proptest::prop_assert_eq!(
+                punctuation_runs(&s, &friendly),
+                reference::punctuation_runs(&s, &friendly)
+            );
+            proptest::prop_assert_eq!(caps_words(&s), reference::caps_words(&s));
+            proptest::prop_assert_eq!(repeats_thrice(&s), reference::repeats_thrice(&s));
+        }
+
+        #[test]
+        fn repetition_agrees_on_repeated_units(
+            unit in "[ab人1 ]{1,4}",
+            times in 1usize..5,
+            before in "[ab ]{0,5}",
+            after in "[ab!]{0,5}",
+        ) {
+            let s = format!("{before}{}{after}", unit.repeat(times));
+            proptest::prop_assert_eq!(repeats_thrice(&s), reference::repeats_thrice(&s));
+        }
     }
 }

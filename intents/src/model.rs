@@ -282,12 +282,29 @@ impl Head {
     /// Scores before the temperature: bias + hand inputs + scaled features.
     pub(crate) fn logits(&self, hand: &[f32], a: &Analysis, out: &mut Vec<f32>) {
         out.clear();
-        out.extend_from_slice(&self.bias);
+        out.resize(self.bias.len(), 0.0);
+        self.logits_into(hand, a, out);
+    }
+
+    /// [`Head::logits`] into `out`, one score per class (`out.len()` is the
+    /// number of classes): a caller can keep them on the stack.
+    pub(crate) fn logits_into(&self, hand: &[f32], a: &Analysis, out: &mut [f32]) {
+        out.copy_from_slice(&self.bias);
         for &(input, class, w) in &self.hand {
             out[class as usize] += w * hand[input];
         }
         let scale = self.scale_of(a);
         let n = out.len();
+        if self.dense.is_empty() {
+            // No dense row (the anger head, few classes): the sparse adds
+            // alone, without asking each feature for its row.
+            for &f in &a.learned {
+                for &(class, w) in self.weights_of(f as usize) {
+                    out[class as usize] += scale * w;
+                }
+            }
+            return;
+        }
         for &f in &a.learned {
             match self.dense_row.get(f as usize) {
                 // The same sums in the same order as the sparse add: a class
@@ -360,12 +377,11 @@ pub(crate) fn sigmoid(z: f32, temperature: f32) -> f32 {
 }
 
 impl Matcher {
-    /// The learned head's probabilities for a message, per head class.
-    pub(crate) fn learned_probabilities(&self, head: &Head, a: &Analysis) -> Vec<f32> {
-        let mut p = Vec::with_capacity(head.classes.len());
-        head.logits(&a.raw[..self.hand_intents], a, &mut p);
-        softmax(&mut p, head.temperature);
-        p
+    /// The learned head's probabilities for a message, per head class, in
+    /// `p` (one per class).
+    pub(crate) fn learned_probabilities(&self, head: &Head, a: &Analysis, p: &mut [f32]) {
+        head.logits_into(&a.raw[..self.hand_intents], a, p);
+        softmax(p, head.temperature);
     }
 
     /// Top intent by the learned head. Below `out_of_scope_below` the answer
@@ -376,9 +392,21 @@ impl Matcher {
         class_intents: &[usize],
         a: &Analysis,
     ) -> (String, f32, Vec<Candidate>) {
-        let p = self.learned_probabilities(head, a);
+        // The probabilities on the stack when the head has few enough
+        // classes (CLINC150 has 151): no allocation per message.
+        let mut stack = [0.0f32; STACK_CLASSES];
+        let mut heap = Vec::new();
+        let classes = head.classes.len();
+        let p = if classes <= STACK_CLASSES {
+            &mut stack[..classes]
+        } else {
+            heap.resize(classes, 0.0);
+            &mut heap[..]
+        };
+        self.learned_probabilities(head, a, p);
         let limit = self.scoring.max_candidates.clamp(1, 5);
-        let ranked = top_classes(&p, limit);
+        let (top, kept) = top_classes(p, limit);
+        let ranked = &top[..kept];
         let mut candidates: Vec<Candidate> = ranked
             .iter()
             .map(|&(c, score)| Candidate {
@@ -403,13 +431,17 @@ impl Matcher {
     }
 }
 
+/// Heads with at most this many classes score a message on the stack.
+const STACK_CLASSES: usize = 256;
+
 /// The `limit` (at most 5) most probable classes, best first, the lower
 /// class index first among equals: one pass with the few kept in an array
-/// and the least of them in a local, no sort of every class.
-fn top_classes(p: &[f32], limit: usize) -> Vec<(usize, f32)> {
+/// and the least of them in a local, no sort of every class. Returns the
+/// array and how many of it are kept.
+fn top_classes(p: &[f32], limit: usize) -> ([(usize, f32); 5], usize) {
     let limit = limit.clamp(1, 5).min(p.len());
-    let mut top = [(0usize, f32::NEG_INFINITY); 5];
-    let top = &mut top[..limit];
+    let mut kept = [(0usize, f32::NEG_INFINITY); 5];
+    let top = &mut kept[..limit];
     // Keeps `top` sorted: after every kept class at least as probable, so
     // equals stay in class order; the last one falls off.
     let insert = |top: &mut [(usize, f32)], mut at: usize, c: usize, x: f32| {
@@ -429,7 +461,7 @@ fn top_classes(p: &[f32], limit: usize) -> Vec<(usize, f32)> {
             least = top[limit - 1].1;
         }
     }
-    top.to_vec()
+    (kept, limit)
 }
 
 /// Where a learned feature is found: an automaton pattern (keyword index),

@@ -15,11 +15,8 @@
 /// so the compiler vectorises the loop; probabilities differ from libm's by
 /// a few units in the last place.
 pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
-    let (mut max, finite) = values
-        .iter()
-        .fold((f32::NEG_INFINITY, true), |(m, ok), &v| {
-            (m.max(v), ok && v.is_finite())
-        });
+    const LANES: usize = 8;
+    let (mut max, finite) = max_and_finite::<LANES>(values);
     if !finite {
         for v in values.iter_mut() {
             *v = if v.is_nan() {
@@ -38,7 +35,6 @@ pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
         let keep = u32::from(v >= floor).wrapping_neg();
         f32::from_bits(e.to_bits() & keep)
     };
-    const LANES: usize = 8;
     let mut lanes = [0.0f32; LANES];
     let mut chunks = values.chunks_exact_mut(LANES);
     for chunk in &mut chunks {
@@ -55,6 +51,31 @@ pub(crate) fn softmax(values: &mut [f32], temperature: f32) {
     for v in values.iter_mut() {
         *v /= total;
     }
+}
+
+/// The greatest of `values` (`-inf` for none) and whether all are finite,
+/// in `L` lanes so that the loop vectorises (one running `max` was a
+/// dependent chain with a NaN check per class). When all are finite the
+/// maximum is the same number whatever the order (up to the sign of a zero,
+/// which changes no probability: `v - 0.0` and `v - -0.0` differ only for a
+/// zero `v`, whose `exp` is 1 either way).
+fn max_and_finite<const L: usize>(values: &[f32]) -> (f32, bool) {
+    let mut top = [f32::NEG_INFINITY; L];
+    let mut bad = [0u32; L];
+    let mut chunks = values.chunks_exact(L);
+    for chunk in &mut chunks {
+        for k in 0..L {
+            top[k] = top[k].max(chunk[k]);
+            bad[k] |= u32::from(!chunk[k].is_finite());
+        }
+    }
+    let mut max = top.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut any_bad = bad.iter().fold(0, |any, &b| any | b);
+    for &v in chunks.remainder() {
+        max = max.max(v);
+        any_bad |= u32::from(!v.is_finite());
+    }
+    (max, any_bad == 0)
 }
 
 /// `e^x` for `x` in `[-87, 0]`, within about 2 units in the last place:
@@ -101,6 +122,25 @@ mod tests {
         // An ulp of f32 is 2^-23 ≈ 1.2e-7 relative, at most.
         assert!(worst < 3.0e-7, "worst relative error {worst:e}");
         assert_eq!(exp_neg(0.0), 1.0);
+    }
+
+    #[test]
+    fn max_in_lanes_is_the_max() {
+        for n in [0, 1, 7, 8, 9, 27, 151] {
+            let mut v: Vec<f32> = (0..n).map(|i| ((i * 53) % 17) as f32 * 0.7 - 5.0).collect();
+            let sequential = |v: &[f32]| {
+                v.iter().fold((f32::NEG_INFINITY, true), |(m, ok), &x| {
+                    (m.max(x), ok && x.is_finite())
+                })
+            };
+            assert_eq!(max_and_finite::<8>(&v), sequential(&v), "{n}");
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                if let Some(x) = v.get_mut(n / 2) {
+                    *x = bad;
+                    assert!(!max_and_finite::<8>(&v).1, "{n} {bad}");
+                }
+            }
+        }
     }
 
     #[test]

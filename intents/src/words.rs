@@ -29,7 +29,7 @@ pub(crate) struct WordFeatures {
     /// Bit `n` set when some beginning has `n` bytes (`n` < 64).
     lengths: u64,
     /// (first word id, second word id) -> learned feature.
-    pairs: FastMap<u64, u32>,
+    pairs: NumberMap<u32>,
     /// How many words have a word id.
     ids: u32,
 }
@@ -39,27 +39,27 @@ pub(crate) struct WordFeatures {
 /// string compare, where most lookups are. Longer ones by their text.
 #[derive(Debug)]
 struct Table<V> {
-    short: FastMap<u64, V>,
+    short: NumberMap<V>,
     long: FastMap<Box<str>, V>,
 }
 
 impl<V> Default for Table<V> {
     fn default() -> Self {
         Table {
-            short: FastMap::default(),
+            short: NumberMap::default(),
             long: FastMap::default(),
         }
     }
 }
 
-impl<V> Table<V> {
+impl<V: Copy> Table<V> {
     fn is_empty(&self) -> bool {
         self.short.is_empty() && self.long.is_empty()
     }
 
     fn entry(&mut self, word: &str, default: V) -> &mut V {
         match packed(word.as_bytes()) {
-            Some(key) => self.short.entry(key).or_insert(default),
+            Some(key) => self.short.entry(key, default),
             None => self.long.entry(word.into()).or_insert(default),
         }
     }
@@ -67,10 +67,120 @@ impl<V> Table<V> {
     /// `key` is `packed(word)`.
     fn get(&self, word: &str, key: Option<u64>) -> Option<&V> {
         match key {
-            Some(key) => self.short.get(&key),
+            Some(key) => self.short.get(key),
             None => self.long.get(word),
         }
     }
+}
+
+/// A map from numbers (a packed word, a pair of word ids) to a value:
+/// open addressing with linear probing in one array of (key, value), at
+/// most half full, the slot from the high bits of a multiply. A lookup is
+/// a multiply and, most often, one compare in one cache line, where a
+/// `HashMap` hashed, probed a control group and compared (the word
+/// lookups were about a fifth of a Bitext classify).
+#[derive(Debug)]
+struct NumberMap<V> {
+    /// (key, value) per slot, [`EMPTY`] keys for free slots; a power of
+    /// two long, or empty.
+    slots: Vec<(u64, V)>,
+    len: usize,
+    /// 64 minus log2 of the number of slots.
+    shift: u32,
+}
+
+/// The key of a free slot: no packed word (ASCII bytes) and no pair of
+/// word ids (both would be [`NONE`]) is this.
+const EMPTY: u64 = u64::MAX;
+
+impl<V> Default for NumberMap<V> {
+    fn default() -> Self {
+        NumberMap {
+            slots: Vec::new(),
+            len: 0,
+            shift: 64,
+        }
+    }
+}
+
+impl<V: Copy> NumberMap<V> {
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn slot(&self, key: u64) -> usize {
+        // FxHash's multiplier; the high bits mix every byte of the key.
+        (key.wrapping_mul(0x517c_c1b7_2722_0a95) >> self.shift) as usize
+    }
+
+    fn get(&self, key: u64) -> Option<&V> {
+        let mask = self.slots.len().wrapping_sub(1);
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut i = self.slot(key);
+        loop {
+            let (k, ref v) = self.slots[i];
+            if k == key {
+                return Some(v);
+            }
+            if k == EMPTY {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The value of `key`, inserted as `default` if absent.
+    fn entry(&mut self, key: u64, default: V) -> &mut V {
+        assert_ne!(key, EMPTY, "the key of a free slot");
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow(default);
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot(key);
+        while self.slots[i].0 != key && self.slots[i].0 != EMPTY {
+            i = (i + 1) & mask;
+        }
+        if self.slots[i].0 == EMPTY {
+            self.slots[i] = (key, default);
+            self.len += 1;
+        }
+        &mut self.slots[i].1
+    }
+
+    /// Twice the slots (16 at first), every key placed again. `filler` is
+    /// the value of free slots.
+    fn grow(&mut self, filler: V) {
+        let size = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![(EMPTY, filler); size]);
+        self.shift = 64 - size.trailing_zeros();
+        let mask = size - 1;
+        for (key, value) in old.into_iter().filter(|s| s.0 != EMPTY) {
+            let mut i = self.slot(key);
+            while self.slots[i].0 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (key, value);
+        }
+    }
+}
+
+/// A mask of the low `n` bytes of a `u64` (all of them from 8 on).
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// The first 8 bytes (or fewer) of a word as one number, as [`packed`].
+fn packed_prefix(word: &[u8]) -> u64 {
+    word.iter()
+        .take(8)
+        .enumerate()
+        .fold(0u64, |key, (k, &b)| key | (u64::from(b) << (8 * k)))
 }
 
 /// The bytes of a word of up to 8 bytes as one number.
@@ -152,7 +262,7 @@ impl WordFeatures {
             }
             Shape::Pair(first, second) => {
                 let key = pair_key(self.word_id(first), self.word_id(second));
-                *self.pairs.entry(key).or_insert(next)
+                *self.pairs.entry(key, next)
             }
         }
     }
@@ -182,32 +292,49 @@ impl WordFeatures {
                 continue;
             }
             let start = i;
-            // The first 8 bytes as a number, built as the run is read.
-            let mut key = 0u64;
             let mut first_digit = usize::MAX;
-            while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
-                if i - start < 8 {
-                    key |= u64::from(bytes[i]) << (8 * (i - start));
+            while i < bytes.len() {
+                let b = bytes[i];
+                if b.is_ascii_alphabetic() {
+                    i += 1;
+                } else if b.is_ascii_digit() {
+                    if first_digit == usize::MAX {
+                        first_digit = i - start;
+                    }
+                    i += 1;
+                } else {
+                    break;
                 }
-                if first_digit == usize::MAX && bytes[i].is_ascii_digit() {
-                    first_digit = i - start;
-                }
-                i += 1;
             }
             count.run(bytes, start, i, first_digit);
+            let len = i - start;
+            // The first 8 bytes as a number: one load where the text goes on
+            // for 8 bytes, byte by byte near its end.
+            let key = match bytes.get(start..start + 8) {
+                Some(eight) => {
+                    u64::from_le_bytes(eight.try_into().unwrap_or([0; 8])) & low_bytes(len)
+                }
+                None => packed_prefix(&bytes[start..i]),
+            };
             // ASCII, so any byte offset is a char boundary.
             let word = &normalized[start..i];
-            let mut lengths = self.lengths >> 1;
-            let mut n = 1;
-            while lengths != 0 && n <= word.len() {
-                if lengths & 1 == 1 {
-                    let short = (n <= 8).then(|| key & (u64::MAX >> (64 - 8 * n)));
-                    if let Some(&f) = self.beginnings.get(&word[..n], short) {
-                        learned.push(f);
-                    }
+            // The beginnings' lengths up to the word's, shortest first.
+            let mut lengths = if len >= 63 {
+                self.lengths
+            } else {
+                self.lengths & ((2u64 << len) - 1)
+            };
+            while lengths != 0 {
+                let n = lengths.trailing_zeros() as usize;
+                lengths &= lengths - 1;
+                let found = if n <= 8 {
+                    self.beginnings.short.get(key & low_bytes(n))
+                } else {
+                    self.beginnings.long.get(&word[..n])
+                };
+                if let Some(&f) = found {
+                    learned.push(f);
                 }
-                lengths >>= 1;
-                n += 1;
             }
             let id = match self.words.get(word, (word.len() <= 8).then_some(key)) {
                 Some(&(f, id)) => {
@@ -220,7 +347,7 @@ impl WordFeatures {
             };
             let (end, last) = previous;
             if id != NONE && last != NONE && end + 1 == start && bytes[end] == b' ' {
-                if let Some(&f) = self.pairs.get(&pair_key(last, id)) {
+                if let Some(&f) = self.pairs.get(pair_key(last, id)) {
                     learned.push(f);
                 }
             }

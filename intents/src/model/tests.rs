@@ -169,8 +169,10 @@ fn many_class_features_score_as_their_terms_add_up() {
 #[test]
 fn top_classes_best_first_lower_class_first_among_equals() {
     let p = [0.1, 0.3, 0.0, 0.3, 0.2, 0.0, 0.1];
-    let classes =
-        |p: &[f32], limit| -> Vec<usize> { top_classes(p, limit).iter().map(|t| t.0).collect() };
+    let classes = |p: &[f32], limit| -> Vec<usize> {
+        let (top, kept) = top_classes(p, limit);
+        top[..kept].iter().map(|t| t.0).collect()
+    };
     assert_eq!(classes(&p, 5), [1, 3, 4, 0, 6]);
     assert_eq!(classes(&p, 1), [1]);
     assert_eq!(classes(&p, 3), [1, 3, 4]);
@@ -178,5 +180,49 @@ fn top_classes_best_first_lower_class_first_among_equals() {
         classes(&[0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0], 5),
         [1, 0, 2, 3, 4]
     );
-    assert_eq!(top_classes(&[0.7], 5), [(0, 0.7)]);
+    let (top, kept) = top_classes(&[0.7], 5);
+    assert_eq!(&top[..kept], [(0, 0.7)]);
+}
+
+/// An anger head without a weight for the writing cues does not need them:
+/// `classify` skips computing them, and answers as if it had (the anger
+/// score from the full analysis); with a weight it reads them.
+#[test]
+fn anger_head_without_writing_weight_answers_alike() {
+    let head = |hand: &[(&str, f32)]| HeadSpec {
+        bias: weights(&[("angry", -1.0)]),
+        hand: hand
+            .iter()
+            .map(|&(input, w)| (input.to_string(), weights(&[("angry", w)])))
+            .collect(),
+        features: [("refund".to_string(), weights(&[("angry", 0.5)]))].into(),
+        ..HeadSpec::default()
+    };
+    for (hand, reads) in [
+        (vec![("lexical", 2.0)], false),
+        (vec![("lexical", 2.0), ("writing", 1.5)], true),
+        (vec![], false),
+    ] {
+        let mut spec = lexicon();
+        spec.anger.words.insert("scam".to_string(), 1.0);
+        spec.model = Some(ModelSpec {
+            intents: None,
+            anger: Some(head(&hand)),
+        });
+        let m = Matcher::from_spec(spec).unwrap();
+        assert_eq!(m.reads_writing, reads, "{hand:?}");
+        let anger_head = m.anger_head.as_ref().unwrap();
+        for text in ["WHERE IS MY REFUND!!! scam scam scam", "refund please", ""] {
+            let full = m.analyse(text);
+            let expected = super::sigmoid(m.anger_logit(anger_head, &full), anger_head.temperature);
+            assert_eq!(
+                m.classify(text).anger.to_bits(),
+                expected.to_bits(),
+                "{text}"
+            );
+            if reads {
+                assert!(text.is_empty() || text == "refund please" || full.writing_anger > 0.0);
+            }
+        }
+    }
 }
