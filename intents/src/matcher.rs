@@ -623,46 +623,32 @@ impl Matcher {
 /// by the words in use, fewer instructions than `sort_unstable` and `dedup`
 /// for the few dozen ids of a message. A larger bitmap (32,768 features,
 /// for CLINC150's 28,725) cost more than the sort: zeroing it and reading
-/// it back outweighed sorting a few dozen ids. A model with pieces
-/// (`--features pieces`: Bitext's has 12,749 features) finds many more ids
-/// in a message, a piece of 3 to 5 letters at nearly every letter: up to
-/// 16,384 features, a bitmap of that size (its words in use marked in 4
-/// words) cost fewer instructions than the sort, callgrind on Bitext test
-/// (23,931 -> 21,979 a classify).
+/// it back outweighed sorting a few dozen ids.
 fn sort_features(ids: &mut Vec<u32>, bound: usize) {
+    const WORDS: usize = 64;
     if ids.len() < 2 {
         return;
     }
-    if bound <= 64 * 64 {
-        bitmap_sort::<64, 1>(ids);
-    } else if bound <= 256 * 64 {
-        bitmap_sort::<256, 4>(ids);
-    } else {
+    if bound > WORDS * 64 {
         ids.sort_unstable();
         ids.dedup();
+        return;
     }
-}
-
-/// [`sort_features`] through a bitmap of `WORDS` words (ids below
-/// `64 * WORDS`), `USED` words of bits marking the words in use.
-fn bitmap_sort<const WORDS: usize, const USED: usize>(ids: &mut Vec<u32>) {
     let mut words = [0u64; WORDS];
-    let mut used = [0u64; USED];
+    let mut used = 0u64;
     for &id in ids.iter() {
         let word = id as usize / 64;
         words[word] |= 1 << (id % 64);
-        used[word / 64] |= 1 << (word % 64);
+        used |= 1 << word;
     }
     ids.clear();
-    for (u, mut in_use) in used.into_iter().enumerate() {
-        while in_use != 0 {
-            let word = u * 64 + in_use.trailing_zeros() as usize;
-            in_use &= in_use - 1;
-            let mut bits = words[word];
-            while bits != 0 {
-                ids.push((word * 64) as u32 + bits.trailing_zeros());
-                bits &= bits - 1;
-            }
+    while used != 0 {
+        let word = used.trailing_zeros() as usize;
+        used &= used - 1;
+        let mut bits = words[word];
+        while bits != 0 {
+            ids.push((word * 64) as u32 + bits.trailing_zeros());
+            bits &= bits - 1;
         }
     }
 }
@@ -716,7 +702,7 @@ mod tests {
 
     #[test]
     fn feature_ids_sort_and_lose_repeats_alike_at_every_size() {
-        for bound in [1usize, 64, 4096, 4097, 12_749, 16_384, 16_385, 32_768, 40_000] {
+        for bound in [1usize, 64, 4096, 4097, 32_768, 40_000] {
             let mut ids: Vec<u32> = (0..200u32)
                 .map(|i| (i * 7919 + 13) % bound as u32)
                 .chain([0, bound as u32 - 1, 0])
