@@ -58,6 +58,12 @@ pub struct Matcher {
     compact: Vec<Compact>,
     /// Whether a head scales by the message's own feature count.
     counts_text: bool,
+    /// Learned features a byte of text may yield, for the capacity of the
+    /// list of those found: 4 when the automaton finds pieces inside words
+    /// (`--features pieces`: 3 pieces may end at a letter, and a word's
+    /// features besides), else 1; a list that had to grow cost a `realloc`
+    /// per message.
+    learned_per_byte: usize,
     /// Whether `classify` reads the writing cues' anger score: not when an
     /// anger head has no weight for it (the Bitext model's has none).
     pub(crate) reads_writing: bool,
@@ -237,6 +243,20 @@ impl Matcher {
             automaton,
             start,
             compact: builder.keywords.iter().map(Compact::of).collect(),
+            learned_per_byte: if builder
+                .keywords
+                .iter()
+                .zip(&builder.patterns)
+                .any(|(k, p)| {
+                    k.learned.is_some()
+                        && !k.left_boundary
+                        && p.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+                })
+            {
+                4
+            } else {
+                1
+            },
             counts_text: intent_head
                 .iter()
                 .map(|(h, _)| h)
@@ -349,7 +369,7 @@ impl Matcher {
     /// weigh it: see `reads_writing`).
     fn analyse_with(&self, text: &str, writing: bool) -> Analysis {
         let (normalized, traditional) = normalize_detect(text);
-        let mut learned = Vec::with_capacity(normalized.len() + 8);
+        let mut learned = Vec::with_capacity(normalized.len() * self.learned_per_byte + 8);
         let hits = self.hits(&normalized, &mut learned);
         // The word lookups read the words `features::count` counts: they
         // count them on the way.
