@@ -30,6 +30,8 @@ struct Merchant {
     cancels: Mutex<Vec<Value>>,
     /// While set, every request gets a 503.
     down: AtomicBool,
+    /// While set, cancellations are refused (409) and change nothing.
+    refuse_cancels: AtomicBool,
     /// While closed (false), order lookups wait for it to open, telling
     /// `entered` first.
     gate: tokio::sync::watch::Sender<bool>,
@@ -101,6 +103,10 @@ async fn cancel(
         return e;
     }
     m.cancels.lock().unwrap().push(body.clone());
+    if m.refuse_cancels.load(Ordering::SeqCst) {
+        let body = Json(json!({"error": "the warehouse has packed it"}));
+        return (StatusCode::CONFLICT, body).into_response();
+    }
     let Some(at) = body["at"].as_str().and_then(|t| t.parse().ok()) else {
         return StatusCode::BAD_REQUEST.into_response();
     };
@@ -135,6 +141,7 @@ fn merchant_api() -> Api {
         asked: Mutex::default(),
         cancels: Mutex::default(),
         down: AtomicBool::new(false),
+        refuse_cancels: AtomicBool::new(false),
         gate: tokio::sync::watch::Sender::new(true),
         entered: Mutex::default(),
     });
@@ -454,4 +461,38 @@ fn a_message_full_of_order_ids_asks_the_order_system_a_few_times() {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), lookups.len(), "asked twice: {lookups:?}");
+}
+
+/// The merchant refuses a cancellation the bot thought possible (a 409,
+/// the order still paid): the shopper is not told it is cancelled; they get
+/// the apology and a person, who sees why.
+#[test]
+fn a_cancellation_the_merchant_refuses_goes_to_a_person() {
+    let api = merchant_api();
+    let dir = tempfile::tempdir().unwrap();
+    let server = server_for(&api, dir.path());
+    let c = server.start_conversation("C1002");
+    let body = server.say(&c, "订单E20261111000456能取消吗");
+    let yes = body["replies"][0]["buttons"][0]["payload"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    api.merchant.refuse_cancels.store(true, Ordering::SeqCst);
+    let body = server.say(&c, &yes);
+    assert_eq!(api.merchant.cancels.lock().unwrap().len(), 1);
+    let reply = texts(&body["replies"]);
+    assert!(
+        !reply.contains("R20261120000456"),
+        "told it was cancelled: {reply}"
+    );
+    assert!(reply.contains("系统有点忙"), "{reply}");
+    assert_eq!(body["status"]["kind"], "queued", "{body}");
+    assert!(
+        body["handoff"]["reasons"]
+            .to_string()
+            .contains("shop_unavailable"),
+        "{body}"
+    );
+    let order = api.merchant.shop.order("E20261111000456").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
 }

@@ -251,8 +251,7 @@ impl Matcher {
                     k.learned.is_some()
                         && !k.left_boundary
                         && p.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-                })
-            {
+                }) {
                 4
             } else {
                 1
