@@ -386,11 +386,12 @@ impl Bot {
         let lock = self.turns.lock(conversation_id).await;
         let bot = Arc::clone(self);
         let id = conversation_id.to_owned();
-        let caller = tracing::Span::current();
+        // The same span as `handle`'s, under the caller's.
+        let span = tracing::info_span!("turn", conversation = %conversation_id);
         // Counted in the task: a turn whose caller went away still counts.
         let turn = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let result = caller.in_scope(|| bot.handle_locked(&id, &text, &lock));
+            let result = span.in_scope(|| bot.handle_locked(&id, &text, &lock));
             bot.metrics.turn(&result, arrived.elapsed());
             result
         });
