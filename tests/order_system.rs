@@ -170,6 +170,14 @@ fn merchant_api() -> Api {
     }
 }
 
+/// `xiaoer_shop_failures_total` as the server's metrics say now.
+fn shop_failures(server: &Server) -> Option<f64> {
+    crate::metrics::series(
+        &crate::metrics::scrape(server),
+        "xiaoer_shop_failures_total",
+    )
+}
+
 fn server_for(api: &Api, dir: &std::path::Path) -> Server {
     // Longer than the test client's own 20 s: a turn stuck on the order
     // system must show as a stuck test, not end in a timeout that hides it.
@@ -257,12 +265,7 @@ fn a_failing_order_system_loses_nothing_and_hands_over() {
     let reasons = body["handoff"]["reasons"].to_string();
     assert!(reasons.contains("shop_unavailable"), "{body}");
     // An outage shows in the metrics.
-    let metrics = crate::metrics::scrape(&server);
-    assert_eq!(
-        crate::metrics::series(&metrics, "xiaoer_shop_failures_total"),
-        Some(1.0),
-        "{metrics}"
-    );
+    assert_eq!(shop_failures(&server), Some(1.0));
     // The shopper's message is on record, with the answer they got.
     let (status, conversation) = server.get(&format!("/api/conversations/{c}/messages"));
     assert_eq!(status, 200);
@@ -423,12 +426,7 @@ fn a_wrong_url_is_a_failure_not_a_shop_without_customers() {
     let (status, body) = server.post("/api/conversations", json!({"customer_id": "C1001"}));
     assert_eq!(status, 502, "{body}");
     assert_eq!(body["error"]["code"], "commerce", "{body}");
-    let metrics = crate::metrics::scrape(&server);
-    assert_eq!(
-        crate::metrics::series(&metrics, "xiaoer_shop_failures_total"),
-        Some(1.0),
-        "{metrics}"
-    );
+    assert_eq!(shop_failures(&server), Some(1.0));
 }
 
 /// A message can paste any number of order ids; the order system is asked
