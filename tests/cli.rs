@@ -7,7 +7,8 @@ use serde_json::Value;
 
 use crate::support::{demo_dir, xiaoer_bin, REFERENCE_NOW};
 
-fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+/// Runs the binary with `args` and `stdin`: exit code, stdout, stderr.
+pub(crate) fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(xiaoer_bin())
         .args(args)
         .stdin(Stdio::piped())

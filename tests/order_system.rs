@@ -16,7 +16,8 @@ use dialogs::{Commerce, MemoryShop, OrderStatus};
 use serde_json::{json, Value};
 use xiaoer::shop::HttpShopConfig;
 
-use crate::support::{demo_dir, texts, Server};
+use crate::cli::run;
+use crate::support::{demo_dir, texts, Server, REFERENCE_NOW};
 
 /// Where the fake merchant's system says C1001's parcel last was (the
 /// demo shop says 上海转运中心).
@@ -356,60 +357,48 @@ fn a_failing_order_system_is_not_named_to_the_caller() {
 fn chat_with_the_servers_config_asks_the_order_system() {
     let api = merchant_api();
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("xiaoer.toml");
-    std::fs::write(&config, format!("[shop]\nurl = \"{}\"\n", api.base)).unwrap();
-    let mut child = std::process::Command::new(crate::support::xiaoer_bin())
-        .args(["chat", "--customer", "C1001", "--json", "--now"])
-        .arg(crate::support::REFERENCE_NOW)
-        .arg("--config")
-        .arg(&config)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write as _;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all("我的快递到哪了?订单E20261111000123\n".as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let path = dir.path().join("xiaoer.toml");
+    let config = path.to_str().unwrap();
+    std::fs::write(&path, format!("[shop]\nurl = \"{}\"\n", api.base)).unwrap();
+    let (code, stdout, stderr) = run(
+        &[
+            "chat",
+            "--customer",
+            "C1001",
+            "--json",
+            "--now",
+            REFERENCE_NOW,
+            "--config",
+            config,
+        ],
+        "我的快递到哪了?订单E20261111000123\n",
     );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
     let line: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
     let reply = line["reply"].as_str().unwrap();
     // Only the merchant's system knows this scan.
     assert!(reply.contains(MERCHANT_SCAN), "{reply}");
     // The merchant is warned that this is their real order system.
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("cancels the real order"), "{stderr}");
     // --import would be ignored with a [shop] table: refused.
-    let out = std::process::Command::new(crate::support::xiaoer_bin())
-        .args(["chat", "--config"])
-        .arg(&config)
-        .arg("--import")
-        .arg(crate::support::demo_dir())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("use one or the other"));
+    let demo = demo_dir();
+    let (code, _, stderr) = run(
+        &[
+            "chat",
+            "--config",
+            config,
+            "--import",
+            demo.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("use one or the other"), "{stderr}");
     // A bad [shop] table is refused before any conversation.
-    std::fs::write(&config, "[shop]\nurl = \"orders.example.com\"\n").unwrap();
-    let out = std::process::Command::new(crate::support::xiaoer_bin())
-        .args(["chat", "--config"])
-        .arg(&config)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("orders.example.com"));
+    std::fs::write(&path, "[shop]\nurl = \"orders.example.com\"\n").unwrap();
+    let (code, _, stderr) = run(&["chat", "--config", config], "");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("orders.example.com"), "{stderr}");
 }
 
 /// A wrong `[shop] url` meets 404s without the contract's JSON body: that is

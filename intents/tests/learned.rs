@@ -410,6 +410,22 @@ fn probe_matcher(vocab: &[String]) -> Matcher {
     .unwrap()
 }
 
+/// The learned features `explain` lists for class `a` of a [`probe_matcher`],
+/// sorted.
+fn learned_found(m: &Matcher, text: &str) -> Vec<String> {
+    let mut found: Vec<String> = m
+        .explain(text)
+        .candidates
+        .iter()
+        .filter(|c| c.intent == "a")
+        .flat_map(|c| c.terms.iter())
+        .filter(|t| t.kind == TermKind::Learned)
+        .map(|t| t.feature.clone())
+        .collect();
+    found.sort();
+    found
+}
+
 const SEED_TEXTS: [&str; 4] = [
     "退款什么时候到账 my refund please",
     "cancel the order, change address",
@@ -443,17 +459,7 @@ proptest! {
             .filter(|f| vocab.contains(f))
             .collect();
         expected.sort();
-        let e = m.explain(&text);
-        let mut found: Vec<String> = e
-            .candidates
-            .iter()
-            .filter(|c| c.intent == "a")
-            .flat_map(|c| c.terms.iter())
-            .filter(|t| t.kind == TermKind::Learned)
-            .map(|t| t.feature.clone())
-            .collect();
-        found.sort();
-        prop_assert_eq!(found, expected);
+        prop_assert_eq!(learned_found(&m, &text), expected);
     }
 
     /// So it does with pieces from inside words and word endings (automaton
@@ -477,17 +483,7 @@ proptest! {
             .filter(|f| vocab.contains(f))
             .collect();
         expected.sort();
-        let e = m.explain(&text);
-        let mut found: Vec<String> = e
-            .candidates
-            .iter()
-            .filter(|c| c.intent == "a")
-            .flat_map(|c| c.terms.iter())
-            .filter(|t| t.kind == TermKind::Learned)
-            .map(|t| t.feature.clone())
-            .collect();
-        found.sort();
-        prop_assert_eq!(found, expected);
+        prop_assert_eq!(learned_found(&m, &text), expected);
     }
 
     /// Classifying never panics and keeps its contract on any text.
