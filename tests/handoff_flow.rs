@@ -129,6 +129,32 @@ fn asking_for_a_person_hands_over() {
 }
 
 #[test]
+fn the_packs_note_for_the_agent_is_in_the_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1002");
+    // No scan for 8 days: presumed lost, a situation the pack hands over.
+    let body = server.say(&c, "快递到哪了 E20261111001555");
+    assert!(
+        body["handoff"]["reasons"]
+            .to_string()
+            .contains("lost_parcel"),
+        "{body}"
+    );
+    let (status, ctx) = server.get(&format!("/api/agent/conversations/{c}/context"));
+    assert_eq!(status, 200, "{ctx}");
+    let notes = ctx["context"]["notes"].as_array().expect("notes").clone();
+    assert_eq!(notes.len(), 1, "{ctx}");
+    let note = notes[0].as_str().unwrap();
+    assert!(note.starts_with("订单 E20261111001555:"), "{note}");
+    assert!(note.ends_with("疑似丢件"), "{note}");
+    assert!(!note.contains('{'), "{note}");
+    // The queue shows it too.
+    let (_, queue) = server.get("/api/agent/queue");
+    assert_eq!(queue["entries"][0]["context"]["notes"][0], note, "{queue}");
+}
+
+#[test]
 fn three_turns_not_understood_hand_over() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());

@@ -113,7 +113,7 @@ async fn cancel(
     };
     match m.shop.cancel_order(&id, at) {
         Ok(order) => Json(order).into_response(),
-        Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.0}))).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.message()}))).into_response(),
     }
 }
 
@@ -472,14 +472,27 @@ fn a_cancellation_the_merchant_refuses_goes_to_a_person() {
         !reply.contains("R20261120000456"),
         "told it was cancelled: {reply}"
     );
-    assert!(reply.contains("系统有点忙"), "{reply}");
+    assert!(reply.contains("暂时无法在线取消"), "{reply}");
     assert_eq!(body["status"]["kind"], "queued", "{body}");
-    assert!(
-        body["handoff"]["reasons"]
-            .to_string()
-            .contains("shop_unavailable"),
-        "{body}"
-    );
+    let reasons = body["handoff"]["reasons"].to_string();
+    assert!(reasons.contains("cancel_refused"), "{body}");
+    assert!(!reasons.contains("shop_unavailable"), "{body}");
     let order = api.merchant.shop.order("E20261111000456").unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
+    // The agent reads why: the pack's note and the merchant's own words.
+    let (status, ctx) = server.get(&format!("/api/agent/conversations/{c}/context"));
+    assert_eq!(status, 200, "{ctx}");
+    let notes = ctx["context"]["notes"].to_string();
+    assert!(notes.contains("订单系统拒绝"), "{notes}");
+    assert!(notes.contains("refused by the order system"), "{notes}");
+    assert!(
+        ctx["context"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("取消被订单系统拒绝"),
+        "{ctx}"
+    );
+    // A refusal is an answer of a working order system, not a failure.
+    assert_eq!(shop_failures(&server), Some(0.0));
+    assert!(notes.contains("the warehouse has packed it"), "{notes}");
 }

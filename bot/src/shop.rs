@@ -199,7 +199,7 @@ fn index_key(order: &Order) -> Vec<u8> {
 }
 
 fn backend(e: impl std::fmt::Display) -> CommerceError {
-    CommerceError(e.to_string())
+    CommerceError::Failed(e.to_string())
 }
 
 impl Commerce for SledShop {
@@ -271,7 +271,9 @@ impl SledShop {
         let key = order_id.as_bytes();
         loop {
             let Some(old) = self.orders.get(key).map_err(backend)? else {
-                return Err(CommerceError(format!("order {order_id} does not exist")));
+                return Err(CommerceError::Failed(format!(
+                    "order {order_id} does not exist"
+                )));
             };
             let mut order: Order = serde_json::from_slice(&old).map_err(backend)?;
             order.cancel(at)?;

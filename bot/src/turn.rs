@@ -604,8 +604,8 @@ impl Bot {
     /// the pack's apology, and a hand-over (situation `shop_unavailable`),
     /// so the shopper still reaches a person, who can look the order up in
     /// the merchant's system. The error is logged: it names the request and
-    /// the cause, never the shopper's text. (It is also the request's
-    /// `note`, which the context package does not carry today.)
+    /// the cause, never the shopper's text; it is also the request's
+    /// `note`, which the agent reads in the context package (`notes`).
     fn shop_failed(&self, pack: &Pack, u: &Understanding, e: &dialogs::CommerceError) -> Reply {
         tracing::error!(error = %e, "the shop failed: apologised and handed over");
         self.metrics.shop_failed();
@@ -747,6 +747,11 @@ impl Bot {
             &conversation.id,
         );
         context.suggested_replies = self.suggested_replies(understanding, &decision.reasons);
+        context.notes = reply
+            .handoff
+            .iter()
+            .filter_map(|h| h.note.clone())
+            .collect();
         Ok(HandoffRecord {
             kind: EntryKind::Queued,
             reasons: decision.reasons.clone(),

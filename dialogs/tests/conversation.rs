@@ -1,6 +1,6 @@
 //! Several turns: the remembered order, choosing among orders, confirming.
 
-use dialogs::{Commerce, OrderStatus};
+use dialogs::{respond, Commerce, CommerceError, DialogState, OrderStatus, TurnInput};
 
 use crate::support::{now, Chat};
 
@@ -175,6 +175,89 @@ fn an_order_cancelled_meanwhile_is_not_cancelled_twice() {
         reply.text
     );
     assert_eq!(chat.shop.order("E20261111000456").unwrap(), Some(first));
+}
+
+/// The demo shop, except that it refuses every cancellation (a 409 of a
+/// merchant's order system: a warehouse lock, a fraud hold) while the order
+/// still reads cancellable.
+struct RefusingShop(dialogs::MemoryShop);
+
+impl Commerce for RefusingShop {
+    fn customer(&self, id: &str) -> Result<Option<dialogs::Customer>, CommerceError> {
+        self.0.customer(id)
+    }
+    fn orders_of(&self, id: &str) -> Result<Vec<dialogs::Order>, CommerceError> {
+        self.0.orders_of(id)
+    }
+    fn order(&self, id: &str) -> Result<Option<dialogs::Order>, CommerceError> {
+        self.0.order(id)
+    }
+    fn cancel_order(&self, id: &str, _at: dialogs::Time) -> Result<dialogs::Order, CommerceError> {
+        Err(CommerceError::Refused(format!(
+            "order {id}: held by the warehouse"
+        )))
+    }
+}
+
+/// Two turns of C1002 about E20261111000456 (paid, cancellable) with `pack`,
+/// the second the yes: what `respond` made of the yes.
+fn yes_to_a_refused_cancellation(
+    pack: &dialogs::Pack,
+    shop: &RefusingShop,
+) -> Result<dialogs::Reply, dialogs::DialogError> {
+    let mut state = DialogState::default();
+    let mut turn = |text: &str| {
+        let understanding = pack.matcher().classify(text);
+        let input = TurnInput {
+            customer_id: "C1002",
+            understanding: &understanding,
+            now: now(),
+        };
+        respond(pack, shop, &mut state, &input)
+    };
+    let ask = turn("I want to cancel order E20261111000456").unwrap();
+    assert!(ask.text.contains("Cancel it?"), "{}", ask.text);
+    turn("Yes, cancel it")
+}
+
+#[test]
+fn a_cancellation_the_shop_refuses_goes_to_a_person_with_the_shops_words() {
+    let shop = RefusingShop(crate::support::shop());
+    let reply = yes_to_a_refused_cancellation(crate::support::pack(), &shop).unwrap();
+    assert!(
+        reply.text.contains("can't be cancelled online"),
+        "{}",
+        reply.text
+    );
+    assert!(!reply.text.contains("is cancelled"), "{}", reply.text);
+    let handoff = reply.handoff.expect("a person checks");
+    assert_eq!(handoff.reason, "cancel_refused");
+    let note = handoff.note.unwrap_or_default();
+    assert!(note.contains("the order system refused"), "{note}");
+    assert!(note.contains("held by the warehouse"), "{note}");
+    assert_eq!(reply.orders, ["E20261111000456"]);
+    let order = shop.order("E20261111000456").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+}
+
+#[test]
+fn without_declined_a_refusal_of_a_cancellable_order_is_the_shop_failing() {
+    let dir = crate::support::pack_copy();
+    let flow = dir.path().join("flows/cancel_order.toml");
+    let text = std::fs::read_to_string(&flow).unwrap();
+    // The target and its node both go (the check refuses a node nothing reaches).
+    let node = "\n[nodes.declined]\nkind = \"handoff\"\nreason = \"cancel_refused\"\nsay = \"cancel.declined\"\nnote = \"cancel.declined_note\"\n";
+    let target = "declined = \"declined\"\n";
+    let without = text.replace(target, "").replace(node, "");
+    assert_eq!(without.len(), text.len() - target.len() - node.len());
+    std::fs::write(&flow, without).unwrap();
+    let pack = dialogs::Pack::load_dir(dir.path()).unwrap();
+    let shop = RefusingShop(crate::support::shop());
+    let err = yes_to_a_refused_cancellation(&pack, &shop).unwrap_err();
+    assert!(
+        matches!(&err, dialogs::DialogError::Commerce(e) if e.is_refusal()),
+        "{err}"
+    );
 }
 
 #[test]

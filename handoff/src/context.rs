@@ -29,6 +29,12 @@ pub struct Context {
     /// Standard replies (标准话术) the content pack offers for this case.
     #[serde(default)]
     pub suggested_replies: Vec<String>,
+    /// Lines written for the agent about this hand-over: the content
+    /// pack's note for the situation (e.g. `订单 E20261111000123 超过承诺发货时间
+    /// 11月18日 仍未发货`), what the order system said when it failed or
+    /// refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// The conversation's earlier hand-overs, oldest first: the newest
     /// [`KEPT_HANDOFFS`](crate::KEPT_HANDOFFS) of them. Kept in the queue
     /// entry by the [`Store`](crate::Store), which carries them from one
@@ -63,6 +69,7 @@ pub fn build_context(
         summary,
         transcript,
         suggested_replies: Vec::new(),
+        notes: Vec::new(),
         history: Vec::new(),
         history_dropped: 0,
         answer_by: None,
@@ -100,7 +107,17 @@ pub struct SummaryLabels {
 
 impl Default for SummaryLabels {
     fn default() -> SummaryLabels {
-        let situations = [("lost_parcel", "疑似丢件"), ("damaged_parcel", "包裹破损")];
+        // The default pack's reason codes, and the bot's own.
+        let situations = [
+            ("lost_parcel", "疑似丢件"),
+            ("damaged_parcel", "包裹破损"),
+            ("delivered_not_received", "显示签收但未收到"),
+            ("quality_issue", "质量问题"),
+            ("change_order", "要求修改订单"),
+            ("shipping_overdue", "超时未发货"),
+            ("cancel_refused", "取消被订单系统拒绝"),
+            ("shop_unavailable", "订单系统故障"),
+        ];
         SummaryLabels {
             separator: " · ".to_owned(),
             vip: "VIP".to_owned(),
@@ -201,6 +218,7 @@ mod tests {
             (vec![Reason::AskedForHuman], "要求人工"),
             (vec![Reason::NotUnderstood { turns: 3 }], "3 轮未理解"),
             (vec![Reason::Situation { code: "lost_parcel".into() }], "疑似丢件"),
+            (vec![Reason::Situation { code: "cancel_refused".into() }], "取消被订单系统拒绝"),
             (vec![Reason::Situation { code: "wrong_size".into() }], "wrong_size"),
         ];
         for (reasons, want) in table {

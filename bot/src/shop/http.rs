@@ -251,7 +251,7 @@ impl Commerce for HttpShop {
         match customer {
             // Another customer's record (a bug in the merchant's query) must
             // never be shown as this shopper's name, phone or tier.
-            Some(c) if c.customer_id != customer_id => Err(CommerceError(format!(
+            Some(c) if c.customer_id != customer_id => Err(CommerceError::Failed(format!(
                 "order system GET {}{path}: answered with another customer's record",
                 self.config.base
             ))),
@@ -289,14 +289,16 @@ impl Commerce for HttpShop {
         self.guarded(&request, || {
             let response = self.auth(self.agent.post(&request.url)).send_json(&body);
             request.read(response, |status| match status {
-                404 => Some(CommerceError(format!("order {order_id} does not exist"))),
-                409 => Some(CommerceError(format!(
+                404 => Some(CommerceError::Failed(format!(
+                    "order {order_id} does not exist"
+                ))),
+                409 => Some(CommerceError::Refused(format!(
                     "order {order_id} was not cancelled: refused by the order system"
                 ))),
                 _ => None,
             })
         })?
-        .ok_or_else(|| CommerceError(format!("order {order_id} does not exist")))
+        .ok_or_else(|| CommerceError::Failed(format!("order {order_id} does not exist")))
     }
 }
 
@@ -329,11 +331,16 @@ impl Request {
             .body_mut()
             .read_to_string()
             .map_err(|e| broken(&format!("reading the answer ({status}): {}", cause(&e))))?;
-        if let Some(CommerceError(message)) = special(status) {
-            return Err(Failure::Answer(CommerceError(match error_text(&text) {
+        if let Some(answer) = special(status) {
+            let why = error_text(&text);
+            let told = |message: String| match &why {
                 Some(why) => format!("{message} ({why})"),
                 None => message,
-            })));
+            };
+            return Err(Failure::Answer(match answer {
+                CommerceError::Failed(message) => CommerceError::Failed(told(message)),
+                CommerceError::Refused(message) => CommerceError::Refused(told(message)),
+            }));
         }
         match status {
             200..=299 => serde_json::from_str(&text)
@@ -351,7 +358,7 @@ impl Request {
     }
 
     fn failed(&self, cause: &str) -> CommerceError {
-        CommerceError(format!(
+        CommerceError::Failed(format!(
             "order system {} {}: {cause}",
             self.method, self.url
         ))

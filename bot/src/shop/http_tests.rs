@@ -98,7 +98,7 @@ async fn cancel(
     };
     match m.shop.cancel_order(&id, at) {
         Ok(order) => Json(order).into_response(),
-        Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.0}))).into_response(),
+        Err(e) => (StatusCode::CONFLICT, Json(json!({"error": e.message()}))).into_response(),
     }
 }
 
@@ -253,10 +253,9 @@ fn cancelling_posts_the_instant_and_a_409_is_a_refusal() {
             "2026-11-20T12:00:00+08:00".to_string()
         )
     );
-    let err = shop
-        .cancel_order("E20261111000456", at)
-        .unwrap_err()
-        .to_string();
+    let err = shop.cancel_order("E20261111000456", at).unwrap_err();
+    assert!(err.is_refusal(), "{err}");
+    let err = err.to_string();
     assert!(err.contains("E20261111000456 was not cancelled"), "{err}");
     assert!(
         err.contains("cancelled and can no longer be cancelled"),

@@ -115,7 +115,7 @@ mod tests {
         fn order(&self, id: &str) -> Result<Option<Order>, CommerceError> {
             self.reads.fetch_add(1, SeqCst);
             if id == "E-FAILS" {
-                return Err(CommerceError("down".into()));
+                return Err(CommerceError::Failed("down".into()));
             }
             self.shop.order(id)
         }

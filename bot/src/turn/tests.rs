@@ -44,7 +44,7 @@ impl SlowShop {
 impl Commerce for SlowShop {
     fn customer(&self, id: &str) -> Result<Option<Customer>, CommerceError> {
         if self.fail_after_cancel && self.cancelled.load(SeqCst) {
-            return Err(CommerceError(
+            return Err(CommerceError::Failed(
                 "GET /customers: no answer within the timeout".into(),
             ));
         }

@@ -78,7 +78,7 @@ fn parse_lines<T: DeserializeOwned>(text: &str, file: &str) -> Result<Vec<T>, Co
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
             serde_json::from_str(line)
-                .map_err(|e| CommerceError(format!("{file} line {}: {e}", i + 1)))
+                .map_err(|e| CommerceError::Failed(format!("{file} line {}: {e}", i + 1)))
         })
         .collect()
 }
@@ -107,7 +107,7 @@ impl Commerce for MemoryShop {
         let mut orders = self.orders.write().unwrap_or_else(PoisonError::into_inner);
         let order = orders
             .get_mut(order_id)
-            .ok_or_else(|| CommerceError(format!("order {order_id} does not exist")))?;
+            .ok_or_else(|| CommerceError::Failed(format!("order {order_id} does not exist")))?;
         // Check and change under one lock: two cancellations cannot both pass.
         let mut changed = order.clone();
         changed.cancel(at)?;

@@ -43,7 +43,30 @@ pub fn newest_first(orders: &mut [Order]) {
     });
 }
 
-/// The commerce back-end failed (or its data could not be read).
+/// Why the commerce back-end gave no answer to use.
 #[derive(Debug, thiserror::Error)]
-#[error("commerce back-end: {0}")]
-pub struct CommerceError(pub String);
+pub enum CommerceError {
+    /// The back-end failed (down, slow, answering nonsense), or its data
+    /// could not be read.
+    #[error("commerce back-end: {0}")]
+    Failed(String),
+    /// The back-end works and said no: it will not make this change (a
+    /// cancellation its own rules forbid, though the order's facts allow
+    /// it: a warehouse lock, a fraud hold). Not a failure of the back-end.
+    #[error("commerce back-end refused: {0}")]
+    Refused(String),
+}
+
+impl CommerceError {
+    /// Whether the back-end refused rather than failed.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, CommerceError::Refused(_))
+    }
+
+    /// What went wrong, without the kind.
+    pub fn message(&self) -> &str {
+        match self {
+            CommerceError::Failed(m) | CommerceError::Refused(m) => m,
+        }
+    }
+}

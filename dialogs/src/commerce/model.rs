@@ -103,7 +103,7 @@ impl Order {
     /// [`Commerce::cancel_order`]: super::Commerce::cancel_order
     pub fn cancel(&mut self, at: Time) -> Result<(), CommerceError> {
         if !self.cancellable() {
-            return Err(CommerceError(format!(
+            return Err(CommerceError::Refused(format!(
                 "order {} is {} and can no longer be cancelled",
                 self.order_id,
                 self.status.as_str()

@@ -26,6 +26,9 @@ pub(crate) struct Turn<'a> {
     handoff: Option<HandoffRequest>,
     orders: Vec<String>,
     understood: bool,
+    /// The shop's words when it declined a cancellation (`declined`), for
+    /// the note of the hand-over that follows.
+    shop_said: Option<String>,
     /// Answers that did not fit the pending question, carried into it again.
     pub(crate) attempts: u32,
 }
@@ -95,6 +98,7 @@ impl<'a> Turn<'a> {
             handoff: None,
             orders: Vec::new(),
             understood: true,
+            shop_said: None,
             attempts: 0,
         })
     }
@@ -314,13 +318,22 @@ impl<'a> Turn<'a> {
             Node::Handoff { reason, say, note } => {
                 self.say(say);
                 let note = note.as_deref().map(|key| self.text(key));
+                // What the shop said when it declined, for the agent.
+                let note = match (note, self.shop_said.take()) {
+                    (Some(note), Some(said)) => Some(format!("{note} ({said})")),
+                    (note, said) => note.or(said),
+                };
                 self.handoff = Some(HandoffRequest {
                     reason: reason.clone(),
                     note,
                 });
                 Ok(None)
             }
-            Node::Cancel { done, refused } => self.cancel(state, done, refused),
+            Node::Cancel {
+                done,
+                refused,
+                declined,
+            } => self.cancel(state, done, refused, declined.as_deref()),
             Node::End { say } => {
                 if let Some(key) = say {
                     self.say(key);
@@ -338,6 +351,7 @@ impl<'a> Turn<'a> {
         state: &DialogState,
         done: &str,
         refused: &str,
+        declined: Option<&str>,
     ) -> Result<Option<String>, DialogError> {
         let customer = self.input.customer_id;
         let theirs = match &state.current_order {
@@ -362,12 +376,19 @@ impl<'a> Turn<'a> {
                 self.set_order(cancelled);
                 Ok(Some(done.to_string()))
             }
-            // A refusal reads as an order that can no longer be cancelled;
-            // anything else is the back-end failing.
-            Err(e) => match self.shop.order(&id)? {
-                Some(now) if !now.cancellable() => {
+            // A refusal usually reads as an order that can no longer be
+            // cancelled; one whose order still reads cancellable goes to
+            // `declined`, with the shop's words for the agent; anything
+            // else is the back-end failing.
+            Err(e) => match (self.shop.order(&id)?, declined) {
+                (Some(now), _) if !now.cancellable() => {
                     self.set_order(now);
                     Ok(Some(refused.to_string()))
+                }
+                (Some(now), Some(declined)) if e.is_refusal() => {
+                    self.set_order(now);
+                    self.shop_said = Some(e.to_string());
+                    Ok(Some(declined.to_string()))
                 }
                 _ => Err(e.into()),
             },

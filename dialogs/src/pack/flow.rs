@@ -98,6 +98,13 @@ pub(crate) enum Node {
         /// Where to go when it can no longer be cancelled (it shipped or was
         /// cancelled since the question was asked).
         refused: String,
+        /// Where to go when the shop refuses although the order still reads
+        /// cancellable (the merchant's system knows something its facts do
+        /// not say: a warehouse lock, a fraud hold); usually a `handoff`,
+        /// whose note for the agent gets the shop's words added. Without
+        /// it, such a refusal is handled as the shop failing.
+        #[serde(default)]
+        declined: Option<String>,
     },
     /// End the flow, optionally saying something.
     End {
@@ -168,7 +175,14 @@ impl Node {
                 out.push(otherwise);
             }
             Node::Confirm { yes, no, .. } => out.extend([yes.as_str(), no.as_str()]),
-            Node::Cancel { done, refused } => out.extend([done.as_str(), refused.as_str()]),
+            Node::Cancel {
+                done,
+                refused,
+                declined,
+            } => {
+                out.extend([done.as_str(), refused.as_str()]);
+                out.extend(declined.as_deref());
+            }
             Node::Handoff { .. } | Node::End { .. } => {}
         }
         out

@@ -172,6 +172,54 @@ fn enqueue_while_waiting_merges_and_keeps_the_place_in_line() {
 }
 
 #[test]
+fn a_merged_entry_keeps_its_notes_and_sums_up_every_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let id = store
+        .create_conversation("C1002", Lang::Zh, at(0))
+        .unwrap()
+        .id;
+    let lost = Reason::Situation {
+        code: "lost_parcel".into(),
+    };
+    let noted = |reasons: &[Reason], notes: &[&str]| {
+        let mut context = handoff::build_context(None, reasons, Vec::new(), Vec::new(), &id);
+        context.notes = notes.iter().map(|n| n.to_string()).collect();
+        context
+    };
+    let note = "订单 E20261111001555 8 天没有物流更新";
+    store
+        .enqueue(
+            &id,
+            vec![lost.clone()],
+            50,
+            noted(std::slice::from_ref(&lost), &[note]),
+            at(1),
+        )
+        .unwrap();
+    // The shopper, still waiting, complains: that turn's context knows
+    // only the complaint and has no note of its own.
+    let e = store
+        .enqueue(
+            &id,
+            vec![Reason::Complaint],
+            60,
+            noted(&[Reason::Complaint], &[]),
+            at(5),
+        )
+        .unwrap();
+    assert_eq!(e.context.notes, [note]);
+    assert_eq!(e.context.summary, "疑似丢件 · 要求投诉");
+    // A note said again is not listed twice; a new one is added.
+    let e = store
+        .enqueue(&id, vec![], 60, noted(&[], &[note, "再次催促"]), at(6))
+        .unwrap();
+    assert_eq!(e.context.notes, [note, "再次催促"]);
+    let read = store.context(&id).unwrap().unwrap();
+    assert_eq!(read.notes, e.context.notes);
+}
+
+#[test]
 fn tickets_wait_in_the_queue_too() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);

@@ -241,7 +241,14 @@ fn targets_of(node: &Node) -> Vec<(String, &str)> {
             .chain([one("else", otherwise)])
             .collect(),
         Node::Confirm { yes, no, .. } => vec![one("yes", yes), one("no", no)],
-        Node::Cancel { done, refused } => vec![one("done", done), one("refused", refused)],
+        Node::Cancel {
+            done,
+            refused,
+            declined,
+        } => [one("done", done), one("refused", refused)]
+            .into_iter()
+            .chain(declined.iter().map(|d| one("declined", d)))
+            .collect(),
         Node::Handoff { .. } | Node::End { .. } => Vec::new(),
     }
 }
