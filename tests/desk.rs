@@ -328,3 +328,251 @@ fn agent_profiles_survive_a_restart_and_everybody_starts_offline() {
     assert_eq!(body["agent"]["max_chats"], 2, "{body}");
     assert_eq!(body["agent"]["presence"], "online", "{body}");
 }
+
+fn agent(server: &Server, id: &str) -> Value {
+    let (_, agents) = server.get("/api/agent/agents");
+    agents["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn an_id_not_on_the_roster_cannot_claim_or_pull() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    let (status, body) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "nobody" }),
+    );
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "agent_unavailable", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no agent `nobody`"),
+        "{body}"
+    );
+    let (status, body) = server.post("/api/agent/pull", json!({ "agent_id": "typo" }));
+    assert_eq!(status, 409, "{body}");
+    // Nobody was made up, and the shopper still waits for a real agent.
+    let (_, agents) = server.get("/api/agent/agents");
+    assert_eq!(agents["agents"], json!([]), "{agents}");
+    assert_eq!(queue(&server)[0]["state"]["kind"], "waiting");
+    // An id that is only blanks is no agent either.
+    let (status, body) = server.put("/api/agent/agents/%20", json!({ "presence": "online" }));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("missing_agent")),
+        "{body}"
+    );
+}
+
+#[test]
+fn offers_never_pass_an_agents_free_seats() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 1);
+    let offered: Vec<Value> = ["C1001", "C1002", "C1004"]
+        .iter()
+        .map(|customer| hand_over(&server, customer, "转人工 human agent please").1)
+        .map(|body| body["handoff"]["offered_to"].clone())
+        .collect();
+    assert_eq!(offered, [json!("a1"), Value::Null, Value::Null]);
+    let waiting = queue(&server);
+    let offers: Vec<&Value> = waiting.iter().map(|e| &e["offered_to"]).collect();
+    assert_eq!(
+        offers.iter().filter(|o| **o == "a1").count(),
+        1,
+        "{waiting:?}"
+    );
+}
+
+#[test]
+fn an_agent_who_signs_out_hands_their_conversations_back_to_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 3);
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+    // Away keeps it (a break).
+    let (status, body) = server.put("/api/agent/agents/a1", json!({ "presence": "away" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["agent"]["active"], json!([c]));
+    // Offline hands it back: waiting again, first in line, the shopper told.
+    let (status, body) = server.put("/api/agent/agents/a1", json!({ "presence": "offline" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["agent"]["active"], json!([]), "{body}");
+    let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+    assert_eq!(
+        (place["status"]["kind"].as_str(), place["position"].as_u64()),
+        (Some("queued"), Some(1)),
+        "{place}"
+    );
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    assert!(
+        texts(&history["messages"]).contains("仍在为您排队"),
+        "{history}"
+    );
+    // A colleague can take it now.
+    sign_in(&server, "a2", 3);
+    let (status, body) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a2" }),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn pulling_never_takes_a_conversation_in_a_language_the_agent_does_not_chat_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (status, body) = server.put(
+        "/api/agent/agents/en",
+        json!({ "presence": "online", "languages": ["en"], "skills": ["orders"] }),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (zh, _) = hand_over(&server, "C1002", "转人工");
+    let (_, nothing) = server.post("/api/agent/pull", json!({ "agent_id": "en" }));
+    assert!(nothing["entry"].is_null(), "{nothing}");
+    // Nor can a colleague pass it to them.
+    sign_in(&server, "a1", 3);
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{zh}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+    let (status, body) = server.post(
+        &format!("/api/agent/conversations/{zh}/transfer"),
+        json!({ "agent_id": "a1", "to_agent": "en" }),
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not chat in zh"),
+        "{body}"
+    );
+    // An English shopper is theirs to pull.
+    let (en_shopper, _) = hand_over(&server, "C1004", "I want a real person");
+    let (_, pulled) = server.post("/api/agent/pull", json!({ "agent_id": "en" }));
+    assert_eq!(
+        pulled["entry"]["conversation_id"],
+        en_shopper.as_str(),
+        "{pulled}"
+    );
+}
+
+#[test]
+fn held_conversations_are_their_agents_again_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    // a1's profile is kept (max_chats); "temp" only signed in: not kept.
+    sign_in(&server, "a1", 1);
+    let (status, _) = server.put("/api/agent/agents/temp", json!({ "presence": "online" }));
+    assert_eq!(status, 200);
+    let (held, _) = hand_over(&server, "C1002", "转人工");
+    let (orphan, _) = hand_over(&server, "C1004", "I want a real person");
+    for (c, agent) in [(&held, "a1"), (&orphan, "temp")] {
+        let (status, body) = server.post(
+            &format!("/api/agent/conversations/{c}/claim"),
+            json!({ "agent_id": agent }),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    server.stop();
+
+    let server = Server::start(dir.path());
+    // a1 is offline but still holds theirs: nobody else can take it, and
+    // it fills their one seat when they are back.
+    let a1 = agent(&server, "a1");
+    assert_eq!(
+        (a1["presence"].as_str(), &a1["active"]),
+        (Some("offline"), &json!([held]))
+    );
+    sign_in(&server, "a1", 1);
+    assert_eq!(agent(&server, "a1")["active"], json!([held]));
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{held}/messages"),
+        json!({ "agent_id": "a1", "text": "我回来了,继续为您处理" }),
+    );
+    assert_eq!(status, 200);
+    // The one whose agent is not on the roster any more went back to the
+    // queue at the start, and a1 has no room to pull it.
+    let (_, place) = server.get(&format!("/api/conversations/{orphan}/queue"));
+    assert_eq!(place["status"]["kind"], "queued", "{place}");
+    let (status, body) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
+    assert_eq!(status, 409, "a1 is full: {body}");
+}
+
+#[test]
+fn conversations_of_an_agent_who_does_not_come_back_return_to_the_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 3);
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "a1" }),
+    );
+    assert_eq!(status, 200);
+    server.stop();
+    let clock = xiaoer::clock::ManualClock::starting_at(
+        xiaoer::clock::parse_instant(REFERENCE_NOW).unwrap(),
+    );
+    let desk = DeskConfig {
+        return_after: std::time::Duration::from_secs(300),
+        ..DeskConfig::default()
+    };
+    let server = Server::start_watching_sla(dir.path(), clock.clone(), desk);
+    // Within `return_after` it waits for a1.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+    assert_eq!(place["status"]["kind"], "with_agent", "{place}");
+    clock.advance(std::time::Duration::from_secs(301));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+        if place["status"]["kind"] == "queued" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never went back: {place}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(agent(&server, "a1")["active"], json!([]));
+}
+
+#[test]
+fn a_ticket_filed_at_night_is_offered_when_an_agent_signs_in_without_a_console_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (c, body) = hand_over(&server, "C1002", "转人工");
+    assert_eq!(body["handoff"]["route"]["kind"], "ticket", "{body}");
+    sign_in(&server, "a1", 3);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let entries = queue(&server);
+        if entries[0]["offered_to"] == "a1" {
+            assert_eq!(entries[0]["conversation_id"], c.as_str());
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never offered: {entries:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

@@ -3,6 +3,7 @@
 
 use serde_json::json;
 
+use crate::desk::sign_in;
 use crate::support::{texts, Server};
 
 #[test]
@@ -70,6 +71,8 @@ fn angry_complaint_is_queued_claimed_answered_and_resolved() {
     );
 
     // An agent claims and replies; the shopper receives it live and in the history.
+    sign_in(&server, "a1", 5);
+    sign_in(&server, "a2", 5);
     let (status, claimed) = server.post(
         &format!("/api/agent/conversations/{c}/claim"),
         json!({ "agent_id": "a1" }),
@@ -191,6 +194,7 @@ fn the_queue_and_messages_survive_a_restart() {
     assert_eq!(status, 200);
     assert!(texts(&history["messages"]).contains("转人工"), "{history}");
     // The restarted server did not load the demo shop again over real data.
+    sign_in(&server, "a1", 5);
     let (status, _) = server.post(
         &format!("/api/agent/conversations/{c}/claim"),
         json!({ "agent_id": "a1" }),
@@ -218,6 +222,7 @@ fn a_traditional_chinese_shopper_hears_system_notices_in_traditional() {
     let c = server.start_conversation("C1003");
     let body = server.say(&c, "我要轉人工客服");
     assert!(body["handoff"].is_object(), "{body}");
+    sign_in(&server, "a1", 5);
     let (status, _) = server.post(
         &format!("/api/agent/conversations/{c}/claim"),
         json!({ "agent_id": "a1" }),

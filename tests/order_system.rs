@@ -285,6 +285,7 @@ fn a_failing_order_system_loses_nothing_and_hands_over() {
     // Back up, the next turn answers from the merchant's system again
     // (once a person has handed the conversation back to the bot).
     api.merchant.down.store(false, Ordering::SeqCst);
+    crate::desk::sign_in(&server, "a1", 5);
     let (status, _) = server.post(
         &format!("/api/agent/conversations/{c}/claim"),
         json!({"agent_id": "a1"}),

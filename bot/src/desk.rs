@@ -6,9 +6,10 @@
 //! The roster is in memory, its profiles (skills, languages, most chats)
 //! and the handling times also on disk ([`handoff::Team`]): agents announce
 //! themselves (`PUT /api/agent/agents/{id}`) when their console opens, and a
-//! restarted server starts with everybody offline until they do. Queue
-//! entries themselves are durable in the handoff store; nothing here is
-//! needed to recover them.
+//! restarted server starts with everybody offline until they do, holding
+//! again what the store says they held ([`Desk::restore`]) for
+//! `return_after`. Queue entries themselves are durable in the handoff
+//! store; nothing here is needed to recover them.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -33,7 +34,7 @@ const KEPT_ALERTS: usize = 200;
 const EVENTS_CAPACITY: usize = 256;
 
 /// The `[desk]` configuration: every part has defaults (see the README).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeskConfig {
     #[serde(default)]
@@ -54,6 +55,34 @@ pub struct DeskConfig {
     /// Where alerts (spikes, SLA breaches) are POSTed as JSON, if anywhere.
     #[serde(default)]
     pub webhook: Option<String>,
+    /// How long conversations an agent held when the server stopped wait
+    /// for that agent to sign in again before they go back to the queue.
+    #[serde(default = "default_return_after", with = "handoff::duration")]
+    pub return_after: Duration,
+}
+
+/// The default of [`DeskConfig::return_after`]: time for a console to
+/// reconnect after a restart.
+pub const DEFAULT_RETURN_AFTER: Duration = Duration::from_secs(5 * 60);
+
+fn default_return_after() -> Duration {
+    DEFAULT_RETURN_AFTER
+}
+
+impl Default for DeskConfig {
+    fn default() -> DeskConfig {
+        DeskConfig {
+            hours: BusinessHours::default(),
+            skills: SkillRules::default(),
+            sla: SlaPolicy::default(),
+            handling: HandlingStats::default(),
+            overflow: OverflowPolicy::default(),
+            spikes: SpikePolicy::default(),
+            agents: Vec::new(),
+            webhook: None,
+            return_after: DEFAULT_RETURN_AFTER,
+        }
+    }
 }
 
 /// What an agent's console says about its agent when it signs in or changes state.
@@ -109,6 +138,7 @@ pub enum DeskEvent {
 /// updates; writes to the store happen after it is let go).
 pub struct Desk {
     hours: BusinessHours,
+    return_after: Duration,
     skills: SkillRules,
     sla: SlaPolicy,
     overflow: OverflowPolicy,
@@ -123,6 +153,17 @@ pub struct Desk {
     /// The version of the handling times last saved, taken only around a
     /// save ([`released`](Desk::released)): never while holding `state`.
     handling_saves: Mutex<u64>,
+}
+
+impl State {
+    /// Offers made to each agent and not taken yet.
+    fn promised(&self) -> HashMap<String, u32> {
+        let mut promised: HashMap<String, u32> = HashMap::new();
+        for agent in self.offers.values() {
+            *promised.entry(agent.clone()).or_default() += 1;
+        }
+        promised
+    }
 }
 
 struct State {
@@ -141,6 +182,10 @@ struct State {
     /// Counts the changes of `stats`, so an older copy is never saved over
     /// a newer one.
     stats_version: u64,
+    /// Agents who held conversations when the server started and have not
+    /// signed in since, with the time their wait began (see
+    /// [`Desk::restore`]).
+    restored: HashMap<String, Time>,
 }
 
 /// Defaults for an agent who signs in without saying more.
@@ -150,6 +195,7 @@ impl Desk {
     pub fn new(config: DeskConfig) -> Desk {
         Desk {
             hours: config.hours,
+            return_after: config.return_after,
             skills: config.skills,
             sla: config.sla,
             overflow: config.overflow,
@@ -163,6 +209,7 @@ impl Desk {
                 waiting: Vec::new(),
                 stats_version: 0,
                 reported: HashSet::new(),
+                restored: HashMap::new(),
             }),
             webhook: config.webhook.map(Webhook::start),
             events: broadcast::channel(EVENTS_CAPACITY).0,
@@ -372,6 +419,10 @@ impl Desk {
             }
             state.roster.upsert(agent);
             let presence = state.roster.set_presence(agent_id, update.presence, now);
+            if update.presence != Presence::Offline {
+                // Back at the desk: what they held before a restart stays theirs.
+                state.restored.remove(agent_id);
+            }
             self.announce_roster(&state);
             let agent = state
                 .roster
@@ -394,19 +445,22 @@ impl Desk {
         self.lock().roster.agents().cloned().collect()
     }
 
-    /// An agent took a conversation. An agent the desk has not heard of is
-    /// signed in on the spot (their console claimed, so they are at work).
-    pub fn claimed(
-        &self,
-        agent_id: &str,
-        conversation_id: &str,
-        now: Time,
-    ) -> Result<(), RosterError> {
-        let mut state = self.lock();
-        if state.roster.agent(agent_id).is_none() {
-            state.roster.upsert(new_agent(agent_id));
-            state.roster.set_presence(agent_id, Presence::Online, now)?;
+    /// Refuses an id that is not on the roster.
+    pub fn knows(&self, agent_id: &str) -> Result<(), RosterError> {
+        match self.lock().roster.agent(agent_id) {
+            Some(_) => Ok(()),
+            None => Err(RosterError::UnknownAgent {
+                agent_id: agent_id.to_owned(),
+            }),
         }
+    }
+
+    /// An agent took a conversation. Only an agent on the roster (in the
+    /// configuration, or signed in by their console) who is online or away
+    /// and has room can: a mistyped id must not become an agent who is
+    /// offered shoppers.
+    pub fn claimed(&self, agent_id: &str, conversation_id: &str) -> Result<(), RosterError> {
+        let mut state = self.lock();
         state.roster.assign(agent_id, conversation_id)?;
         state.offers.remove(conversation_id);
         state.announced.remove(conversation_id);
@@ -490,30 +544,89 @@ impl Desk {
     }
 
     /// The first of `waiting` (already in serving order) that this agent can
-    /// serve: offered to them, or matching their skills and languages.
-    /// `lang_of` reads each conversation's language from the store, so it
-    /// is asked before the desk lock is taken: a store read can wait behind
-    /// a flush, and hand-overs must not wait with it.
+    /// serve: offered to them, else the first in their language needing one
+    /// of their skills, else the first in their language (as a hand-over
+    /// falls back to any skill). Never one in a language they do not chat
+    /// in. `about` reads each conversation's intent and language from the
+    /// store, so it is asked before the desk lock is taken: a store read can
+    /// wait behind a flush, and hand-overs must not wait with it.
     pub fn pick(
         &self,
         agent_id: &str,
         waiting: &[handoff::QueueEntry],
-        lang_of: impl Fn(&str) -> Option<Lang>,
+        about: impl Fn(&str) -> Option<(String, Lang)>,
     ) -> Option<String> {
-        let langs: Vec<Option<Lang>> = waiting
-            .iter()
-            .map(|e| lang_of(&e.conversation_id))
-            .collect();
+        let about: Vec<Option<(String, Lang)>> =
+            waiting.iter().map(|e| about(&e.conversation_id)).collect();
         let state = self.lock();
         let agent = state.roster.agent(agent_id)?;
-        waiting
+        let ids = || waiting.iter().map(|e| &e.conversation_id).zip(&about);
+        let speaks = |about: &Option<(String, Lang)>| {
+            about
+                .as_ref()
+                .is_some_and(|(_, lang)| agent.languages.contains(lang))
+        };
+        let skilled = |about: &Option<(String, Lang)>| {
+            about
+                .as_ref()
+                .is_some_and(|(intent, _)| agent.skills.contains(&self.skills.skill_for(intent)))
+        };
+        ids()
+            .find(|(id, _)| state.offers.get(*id).map(String::as_str) == Some(agent_id))
+            .or_else(|| ids().find(|(_, a)| speaks(a) && skilled(a)))
+            .or_else(|| ids().find(|(_, a)| speaks(a)))
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Gives back to their agents the conversations the store says they
+    /// held when the server started (`(agent, conversation)`): they count
+    /// against the agent's seats, and wait for the agent to sign in again
+    /// until [`return_after`](DeskConfig::return_after) has passed (see
+    /// [`overdue_holds`](Desk::overdue_holds)). Returns those whose agent is
+    /// not on the roster: nobody can come back for them.
+    pub fn restore(&self, holds: Vec<(String, String)>, now: Time) -> Vec<(String, String)> {
+        let mut state = self.lock();
+        let mut orphans = Vec::new();
+        for (agent_id, conversation_id) in holds {
+            match state.roster.restore(&agent_id, &conversation_id) {
+                Ok(()) => {
+                    let offline = state
+                        .roster
+                        .agent(&agent_id)
+                        .is_some_and(|a| a.presence == Presence::Offline);
+                    if offline {
+                        state.restored.entry(agent_id).or_insert(now);
+                    }
+                }
+                Err(_) => orphans.push((agent_id, conversation_id)),
+            }
+        }
+        self.announce_roster(&state);
+        orphans
+    }
+
+    /// The conversations (`(agent, conversation)`) of agents who held them
+    /// when the server started and have not signed in within
+    /// `return_after`: the caller sends them back to the queue. Each is
+    /// given out once.
+    pub fn overdue_holds(&self, now: Time) -> Vec<(String, String)> {
+        let mut state = self.lock();
+        let wait = chrono::TimeDelta::from_std(self.return_after).unwrap_or(chrono::TimeDelta::MAX);
+        let overdue: Vec<String> = state
+            .restored
             .iter()
-            .zip(langs)
-            .find(|(e, lang)| {
-                state.offers.get(&e.conversation_id).map(String::as_str) == Some(agent_id)
-                    || lang.is_some_and(|lang| agent.languages.contains(&lang))
-            })
-            .map(|(e, _)| e.conversation_id.clone())
+            .filter(|(_, since)| now.signed_duration_since(**since) >= wait)
+            .map(|(agent, _)| agent.clone())
+            .collect();
+        let mut holds = Vec::new();
+        for agent_id in overdue {
+            state.restored.remove(&agent_id);
+            if let Some(agent) = state.roster.agent(&agent_id) {
+                holds.extend(agent.active.iter().map(|c| (agent_id.clone(), c.clone())));
+            }
+        }
+        holds.sort();
+        holds
     }
 
     /// A conversation left its agent after `handled` (feeds the wait
@@ -550,16 +663,32 @@ impl Desk {
         }
     }
 
-    /// Moves a conversation from one agent to another who is online and has
-    /// room; on refusal the first agent keeps it.
+    /// Moves a conversation in `lang` from one agent to another who is
+    /// online (or away), speaks `lang` and has room; on refusal the first
+    /// agent keeps it. Skills are not asked: the agent passing it on chose.
     pub fn reassign(
         &self,
         conversation_id: &str,
         from: &str,
         to: &str,
+        lang: Lang,
         now: Time,
     ) -> Result<(), RosterError> {
         let mut state = self.lock();
+        match state.roster.agent(to) {
+            None => {
+                return Err(RosterError::UnknownAgent {
+                    agent_id: to.to_owned(),
+                })
+            }
+            Some(agent) if !agent.languages.contains(&lang) => {
+                return Err(RosterError::Language {
+                    agent_id: to.to_owned(),
+                    lang,
+                })
+            }
+            Some(_) => {}
+        }
         state.roster.release(conversation_id, now);
         match state.roster.assign(to, conversation_id) {
             Ok(()) => {
@@ -586,17 +715,23 @@ impl Desk {
         let mut needs = Needs::new(skill.unwrap_or_else(|| self.skills.skill_for(intent)), lang);
         needs.exclude.push(exclude.to_string());
         let state = self.lock();
-        state.roster.offer(&needs)
+        let promised = state.promised();
+        let count = |agent: &str| promised.get(agent).copied().unwrap_or(0);
+        state.roster.offer_counting(&needs, count)
     }
 
-    /// The agent best placed to take a conversation about `intent` in `lang`.
+    /// The agent best placed to take a conversation about `intent` in `lang`,
+    /// counting the offers each already has and has not taken as seats
+    /// taken (so nobody is offered more than they have room for).
     pub fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
         let needs = Needs::new(self.skills.skill_for(intent), lang);
         let state = self.lock();
+        let promised = state.promised();
+        let count = |agent: &str| promised.get(agent).copied().unwrap_or(0);
         state
             .roster
-            .offer(&needs)
-            .or_else(|| state.roster.offer(&needs.any_skill()))
+            .offer_counting(&needs, count)
+            .or_else(|| state.roster.offer_counting(&needs.any_skill(), count))
     }
 
     /// Counts a complaint or an angry turn about `key` (an intent or a
@@ -655,7 +790,9 @@ impl Desk {
 /// Checks every open entry against the SLA every `every` until `closing`
 /// turns true, so that breaches are raised (and posted to the webhook) as
 /// they happen, not only when someone looks at `/api/agent/alerts`. Each
-/// breach is still reported once ([`Desk::report_breaches`]).
+/// breach is still reported once ([`Desk::report_breaches`]). Each round
+/// also sends back to the queue what agents who have not signed in since a
+/// restart held ([`Bot::return_overdue_holds`](crate::turn::Bot::return_overdue_holds)).
 pub async fn watch_sla(
     bot: std::sync::Arc<crate::turn::Bot>,
     every: Duration,
@@ -669,8 +806,13 @@ pub async fn watch_sla(
             _ = tick.tick() => {}
         }
         let bot = bot.clone();
-        // The check reads the store (blocking): off the async workers.
-        match tokio::task::spawn_blocking(move || bot.check_sla()).await {
+        // The check reads the store (blocking): off the async workers. The
+        // same round returns what agents who did not come back held.
+        let round = move || {
+            bot.return_overdue_holds();
+            bot.check_sla()
+        };
+        match tokio::task::spawn_blocking(round).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => tracing::error!("SLA check failed: {e}"),
             Err(e) => tracing::error!("SLA check failed: {e}"),

@@ -78,7 +78,7 @@ fn waiting_conversations_are_offered_as_agents_come_and_never_past_their_room() 
     assert!(desk.offer_waiting(&queue).is_empty());
     assert_eq!(desk.offered_to("c1"), None);
     // a2 takes c2: still full (max 1). Once c2 is done, c1 is next for a2.
-    desk.claimed("a2", "c2", noon).unwrap();
+    desk.claimed("a2", "c2").unwrap();
     assert!(desk.offer_waiting(&waiting(&["c1", "c3"])).is_empty());
     desk.released("c2", noon, None);
     assert_eq!(
@@ -101,7 +101,7 @@ fn offers_go_to_an_eligible_agent_with_room() {
         desk.offer("track_package", Lang::Zh).as_deref(),
         Some("logistics")
     );
-    desk.claimed("logistics", "c1", noon).unwrap();
+    desk.claimed("logistics", "c1").unwrap();
     // The logistics agent is full (max 1): the other agent takes it rather than nobody.
     assert_eq!(
         desk.offer("track_package", Lang::Zh).as_deref(),
@@ -115,14 +115,112 @@ fn offers_go_to_an_eligible_agent_with_room() {
 }
 
 #[test]
-fn an_unknown_agent_who_claims_is_signed_in() {
+fn only_an_agent_on_the_roster_can_claim() {
     let desk = Desk::new(DeskConfig::default());
     let noon = at("2026-11-20T12:00:00+08:00");
-    desk.claimed("a9", "c1", noon).unwrap();
-    let agents = desk.agents();
-    assert_eq!(agents.len(), 1);
-    assert_eq!(agents[0].presence, Presence::Online);
-    assert!(agents[0].active.contains("c1"));
+    // A mistyped id is refused and does not become an agent.
+    assert!(matches!(
+        desk.claimed("a9", "c1"),
+        Err(RosterError::UnknownAgent { .. })
+    ));
+    assert!(desk.agents().is_empty());
+    online(&desk, "a1", vec![Skill::Orders], noon);
+    desk.claimed("a1", "c1").unwrap();
+    assert!(desk.agents()[0].active.contains("c1"));
+}
+
+#[test]
+fn offers_not_taken_yet_count_as_seats_taken() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    online(&desk, "a1", vec![Skill::Orders], noon); // room for one
+    assert_eq!(desk.offer("order_status", Lang::Zh).as_deref(), Some("a1"));
+    desk.offered("c1", "a1");
+    // A second and third hand-over find nobody with room.
+    assert_eq!(desk.offer("order_status", Lang::Zh), None);
+    assert_eq!(desk.offer_for("order_status", None, Lang::Zh, "a2"), None);
+    online(&desk, "a2", vec![Skill::Orders], noon);
+    assert_eq!(desk.offer("order_status", Lang::Zh).as_deref(), Some("a2"));
+    // The offer taken, a1's seat is still taken (now by the claim).
+    desk.claimed("a1", "c1").unwrap();
+    desk.offered("c2", "a2");
+    assert_eq!(desk.offer("order_status", Lang::Zh), None);
+}
+
+#[test]
+fn a_colleague_who_does_not_chat_in_the_language_cannot_take_it_over() {
+    let desk = Desk::new(DeskConfig::default());
+    let noon = at("2026-11-20T12:00:00+08:00");
+    online(&desk, "a1", vec![Skill::Orders], noon);
+    let english = AgentUpdate {
+        presence: Presence::Online,
+        name: None,
+        skills: Some(vec![Skill::Orders]),
+        languages: Some(vec![Lang::En]),
+        max_chats: Some(3),
+    };
+    desk.update_agent("a2", english, noon).unwrap();
+    desk.claimed("a1", "c1").unwrap();
+    assert!(matches!(
+        desk.reassign("c1", "a1", "a2", Lang::Zh, noon),
+        Err(RosterError::Language { lang: Lang::Zh, .. })
+    ));
+    assert!(matches!(
+        desk.reassign("c1", "a1", "nobody", Lang::Zh, noon),
+        Err(RosterError::UnknownAgent { .. })
+    ));
+    // a1 still holds it; an English conversation can go to a2.
+    assert!(desk.agents()[0].active.contains("c1"));
+    desk.claimed("a1", "c1").unwrap();
+    desk.released("c1", noon, None);
+    desk.claimed("a1", "c2").unwrap();
+    desk.reassign("c2", "a1", "a2", Lang::En, noon).unwrap();
+    assert!(desk.agents()[1].active.contains("c2"));
+}
+
+#[test]
+fn held_conversations_wait_for_their_agent_after_a_restart_then_go_back() {
+    let config = DeskConfig {
+        return_after: Duration::from_secs(300),
+        ..DeskConfig::default()
+    };
+    let desk = Desk::new(config);
+    let noon = at("2026-11-20T12:00:00+08:00");
+    for id in ["a1", "a2"] {
+        online(&desk, id, vec![Skill::Orders], noon);
+        let off = AgentUpdate {
+            presence: Presence::Offline,
+            name: None,
+            skills: None,
+            languages: None,
+            max_chats: None,
+        };
+        desk.update_agent(id, off, noon).unwrap();
+    }
+    // As the store says after a restart: a1 held two (more than max 1:
+    // restored whatever the seats), a2 one, and a gone agent one.
+    let holds = vec![
+        ("a1".to_string(), "c1".to_string()),
+        ("a1".to_string(), "c2".to_string()),
+        ("a2".to_string(), "c3".to_string()),
+        ("gone".to_string(), "c4".to_string()),
+    ];
+    let orphans = desk.restore(holds, noon);
+    assert_eq!(orphans, [("gone".to_string(), "c4".to_string())]);
+    let a1 = &desk.agents()[0];
+    assert_eq!(a1.active.len(), 2);
+    // Their seats are taken: a1 is offered nothing when they sign in.
+    online(&desk, "a1", vec![Skill::Orders], noon);
+    assert_eq!(desk.offer("order_status", Lang::Zh), None);
+    // Before `return_after` nothing goes back; after it, a2's (who never
+    // came back) does, once; a1 signed in and keeps theirs.
+    let later = |secs| noon + chrono::TimeDelta::seconds(secs);
+    assert!(desk.overdue_holds(later(299)).is_empty());
+    assert_eq!(
+        desk.overdue_holds(later(300)),
+        [("a2".to_string(), "c3".to_string())]
+    );
+    assert!(desk.overdue_holds(later(900)).is_empty());
 }
 
 #[test]
@@ -218,7 +316,7 @@ fn a_desk_on_a_team_starts_from_the_saved_profiles_and_handling_times() {
             .with_team(Team::open(&db).unwrap())
             .unwrap();
         online(&desk, "a1", vec![Skill::Refunds], noon);
-        desk.claimed("a1", "c1", noon).unwrap();
+        desk.claimed("a1", "c1").unwrap();
         desk.released("c1", noon, Some(Duration::from_secs(90)));
         db.flush().unwrap();
     }
@@ -239,7 +337,7 @@ fn a_desk_on_a_team_starts_from_the_saved_profiles_and_handling_times() {
     );
     online(&desk, "a1", vec![Skill::Refunds], noon);
     // Second in line, one seat, busy: one measured handling time of 90 s.
-    desk.claimed("a1", "c2", noon).unwrap();
+    desk.claimed("a1", "c2").unwrap();
     assert_eq!(
         desk.estimate("refund_status", Lang::Zh, 1),
         Some(Duration::from_secs(90))
@@ -453,7 +551,7 @@ fn a_measured_handling_time_is_saved_without_holding_the_desk() {
     );
     let noon = at("2026-11-20T12:00:00+08:00");
     online(&desk, "a1", vec![Skill::Orders], noon);
-    desk.claimed("a1", "c1", noon).unwrap();
+    desk.claimed("a1", "c1").unwrap();
     let (release, holder) = hold_sled(&db);
     // A resolve: the seat frees at once, the measure waits for the store.
     let resolving = {
@@ -492,17 +590,38 @@ fn pulling_reads_the_languages_before_taking_the_desk() {
         state: handoff::EntryState::Waiting,
         context: handoff::build_context(None, &[], Vec::new(), Vec::new(), id),
     };
-    let waiting = [entry("english"), entry("chinese")];
-    // The language comes from the store: no desk lock may be held meanwhile.
-    let lang_of = |id: &str| {
+    let waiting = [
+        entry("english"),
+        entry("chinese refund"),
+        entry("chinese order"),
+    ];
+    // The intent and language come from the store: no desk lock may be
+    // held meanwhile.
+    let about = |id: &str| {
         assert!(desk.state.try_lock().is_ok(), "read under the desk lock");
-        Some(if id == "english" { Lang::En } else { Lang::Zh })
+        let lang = if id == "english" { Lang::En } else { Lang::Zh };
+        let intent = if id.ends_with("refund") {
+            "refund_status"
+        } else {
+            "order_status"
+        };
+        Some((intent.to_string(), lang))
     };
     assert_eq!(
-        desk.pick("a1", &waiting, lang_of).as_deref(),
-        Some("chinese"),
-        "a1 speaks Chinese only"
+        desk.pick("a1", &waiting, about).as_deref(),
+        Some("chinese order"),
+        "a1 speaks Chinese only and has the orders skill"
     );
+    // Without a conversation needing their skill, one in their language.
+    assert_eq!(
+        desk.pick("a1", &waiting[..2], about).as_deref(),
+        Some("chinese refund")
+    );
+    // Never one in a language they do not chat in.
+    assert_eq!(desk.pick("a1", &waiting[..1], about), None);
+    // What was offered to them comes first.
+    desk.offered("english", "a1");
+    assert_eq!(desk.pick("a1", &waiting, about).as_deref(), Some("english"));
 }
 
 #[test]

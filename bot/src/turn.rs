@@ -36,9 +36,10 @@ use thiserror::Error;
 use tracing::Instrument as _;
 
 use crate::clock::Clock;
-use crate::desk::Desk;
+use crate::desk::{AgentUpdate, Desk};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use handoff::{Agent, Presence};
 
 mod locks;
 mod memo;
@@ -864,7 +865,7 @@ impl Bot {
         let _turn = self.lock_blocking(id);
         let conversation = self.conversation(id)?;
         // The desk refuses an agent who is away or full before anything is stored.
-        self.desk.claimed(agent_id, id, self.now())?;
+        self.desk.claimed(agent_id, id)?;
         let entry = match self.store.claim(id, agent_id, self.now()) {
             Ok(entry) => entry,
             Err(e) => {
@@ -885,17 +886,19 @@ impl Bot {
     }
 
     /// An agent takes the most urgent waiting conversation they can serve
-    /// (their skills and languages; anything if none fits). `None` when
-    /// nothing waits.
+    /// ([`Desk::pick`]: offered to them, else in their language with their
+    /// skill, else in their language). `None` when nothing they can serve
+    /// waits.
     pub fn pull(&self, agent_id: &str) -> Result<Option<QueueEntry>, TurnError> {
         let agent_id = agent(agent_id)?;
+        self.desk.knows(agent_id)?;
         let waiting = self.store.queue()?;
-        let pick = self
-            .desk
-            .pick(agent_id, &waiting, |id| {
-                self.conversation(id).ok().map(|c| c.lang)
+        let pick = self.desk.pick(agent_id, &waiting, |id| {
+            self.conversation(id).ok().map(|c| {
+                let intent = c.dialog.recent.last().map(|t| t.intent.clone());
+                (intent.unwrap_or_default(), c.lang)
             })
-            .or_else(|| waiting.first().map(|e| e.conversation_id.clone()));
+        });
         match pick {
             Some(id) => self.claim(&id, agent_id).map(Some),
             None => Ok(None),
@@ -1033,11 +1036,11 @@ impl Bot {
         let (lang, script) = voice(&conversation);
         match to.map(str::trim).filter(|t| !t.is_empty()) {
             Some(to) => {
-                self.desk.reassign(id, from, to, now)?;
+                self.desk.reassign(id, from, to, conversation.lang, now)?;
                 let entry = match self.store.transfer(id, from, Some(to), now) {
                     Ok(entry) => entry,
                     Err(e) => {
-                        let _ = self.desk.reassign(id, to, from, now);
+                        let _ = self.desk.reassign(id, to, from, conversation.lang, now);
                         return Err(e.into());
                     }
                 };
@@ -1095,6 +1098,74 @@ impl Bot {
         let text = self.pack().say("handoff.resolved", lang, script, &[]);
         self.publish(id, system_message(self.now(), text))?;
         self.conversation(id)
+    }
+
+    /// Signs an agent in or out, or changes what they take
+    /// ([`Desk::update_agent`]). An agent who signs out (offline) hands
+    /// back what they hold: each conversation goes back to the queue,
+    /// keeping its place, and is offered to someone else (as a transfer to
+    /// the queue does; the shopper is told their place). Away keeps them.
+    pub fn update_agent(&self, agent_id: &str, update: AgentUpdate) -> Result<Agent, TurnError> {
+        let agent_id = agent(agent_id)?;
+        let offline = update.presence == Presence::Offline;
+        let agent = self.desk.update_agent(agent_id, update, self.now())?;
+        if !offline || agent.active.is_empty() {
+            return Ok(agent);
+        }
+        for id in &agent.active {
+            self.hand_back(id, agent_id);
+        }
+        Ok(self
+            .desk
+            .agents()
+            .into_iter()
+            .find(|a| a.id == agent_id)
+            .unwrap_or(agent))
+    }
+
+    /// After a start: gives the agents back the conversations the store
+    /// says they held ([`Desk::restore`]); those of an agent no longer on
+    /// the roster go back to the queue now. Returns how many were restored.
+    pub fn restore_holds(&self) -> Result<usize, TurnError> {
+        let holds: Vec<(String, String)> = self
+            .store
+            .open_entries()?
+            .into_iter()
+            .filter_map(|e| match e.state {
+                handoff::EntryState::Claimed { agent_id, .. } => {
+                    Some((agent_id, e.conversation_id))
+                }
+                _ => None,
+            })
+            .collect();
+        let total = holds.len();
+        let orphans = self.desk.restore(holds, self.now());
+        for (agent_id, id) in &orphans {
+            tracing::warn!(conversation = %id, agent = %agent_id, "held by an agent no longer on the roster: back to the queue");
+            self.hand_back(id, agent_id);
+        }
+        Ok(total - orphans.len())
+    }
+
+    /// Sends back to the queue the conversations of agents who held them
+    /// when the server started and have not signed in within the desk's
+    /// `return_after` ([`Desk::overdue_holds`]). Run with the SLA check.
+    /// Returns how many went back.
+    pub fn return_overdue_holds(&self) -> usize {
+        let holds = self.desk.overdue_holds(self.now());
+        for (agent_id, id) in &holds {
+            tracing::info!(conversation = %id, agent = %agent_id, "agent did not come back: back to the queue");
+            self.hand_back(id, agent_id);
+        }
+        holds.len()
+    }
+
+    /// Puts a conversation `agent_id` holds back in the queue, logging a
+    /// failure (the conversation then stays with them, as before).
+    fn hand_back(&self, id: &str, agent_id: &str) {
+        if let Err(e) = self.transfer(id, agent_id, None, None) {
+            tracing::error!(conversation = %id, agent = %agent_id, "could not put the conversation back in the queue: {e}");
+        }
     }
 
     /// The context package of a conversation that was handed over.

@@ -64,6 +64,14 @@ pub struct Agent {
     pub idle_since: Option<Time>,
 }
 
+/// A language as configuration and the API write it.
+fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    }
+}
+
 fn offline() -> Presence {
     Presence::Offline
 }
@@ -147,6 +155,14 @@ pub enum RosterError {
         agent_id: AgentId,
         /// Their maximum.
         max_chats: u32,
+    },
+    /// The agent does not chat in the conversation's language.
+    #[error("agent `{agent_id}` does not chat in {}; pick one who does, or send it back to the queue", lang_code(*.lang))]
+    Language {
+        /// The agent.
+        agent_id: AgentId,
+        /// The conversation's language.
+        lang: Lang,
     },
     /// Another agent holds the conversation.
     #[error(
@@ -304,6 +320,17 @@ impl Roster {
             });
         }
         agent.active.insert(conversation_id.to_owned());
+        Ok(())
+    }
+
+    /// Records that `agent_id` holds a conversation whatever their presence
+    /// and load: what the store says they held when the server started
+    /// (their presence is not kept, so they start offline). Only an
+    /// unknown agent is refused.
+    pub fn restore(&mut self, agent_id: &str, conversation_id: &str) -> Result<(), RosterError> {
+        self.agent_mut(agent_id)?
+            .active
+            .insert(conversation_id.to_owned());
         Ok(())
     }
 

@@ -92,11 +92,13 @@ pub(crate) fn between(earlier: Time, later: Time) -> Duration {
     (later - earlier).to_std().unwrap_or(Duration::ZERO)
 }
 
-pub(crate) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+/// Writes a duration as configuration does (`"1h30m"`).
+pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&format(*d))
 }
 
-pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+/// Reads a duration as configuration writes it (`"90s"`, `"2m"`, `"1h30m"`).
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let text = String::deserialize(d)?;
     parse(&text).map_err(serde::de::Error::custom)
 }

@@ -28,11 +28,12 @@
 //! Modules: `policy` (the escalation decision), `priority`, `context` (the
 //! agent's view and its summary), `model` (stored records), `store` (sled
 //! persistence, with the group-commit flusher), `team` (the agents'
-//! profiles and handling times, durable), `error`.
+//! profiles and handling times, durable), `duration` (how configuration
+//! writes durations, for the bot's own settings too), `error`.
 
 mod agents;
 mod context;
-mod duration;
+pub mod duration;
 mod error;
 mod hours;
 mod model;

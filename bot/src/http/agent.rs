@@ -100,22 +100,18 @@ async fn agents(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// Signs an agent in or out (`presence`: online, away, offline) and sets
-/// their skills, languages and number of concurrent chats.
+/// their skills, languages and number of concurrent chats. Signing out
+/// sends what they hold back to the queue.
 async fn update_agent(
     State(state): State<AppState>,
     Path(agent_id): Path<String>,
     ApiJson(update): ApiJson<AgentUpdate>,
 ) -> Result<Json<Value>, AppError> {
-    let now = state.bot.now();
-    let bot = state.bot.clone();
-    // Off the async workers: the profile is flushed to disk.
-    let agent =
-        tokio::task::spawn_blocking(move || bot.desk().update_agent(&agent_id, update, now))
-            .await
-            .map_err(|e| {
-                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
-            })?
-            .map_err(|e| AppError::new(StatusCode::CONFLICT, "agent_unavailable", e.to_string()))?;
+    // Off the async workers: the profile is flushed to disk, and a sign-out
+    // writes the conversations it hands back.
+    let agent = state
+        .run(move |bot| bot.update_agent(&agent_id, update))
+        .await?;
     // Seats came or went: the waits in the queue change.
     state.bot.hub().queue_moved();
     Ok(Json(json!({ "agent": agent })))

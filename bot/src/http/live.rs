@@ -179,15 +179,16 @@ async fn follow(state: AppState, id: String, after: u64) -> Result<mpsc::Receive
     Ok(rx)
 }
 
-/// Starts, once per server and on the first live stream (before that nobody
-/// would be told anything), the task that tells waiting shoppers their place
-/// and the agents new offers whenever the queue moves. Whatever moves the
+/// Starts, once per server (when it starts serving, and for a router
+/// used without [`serve`](super::serve) on the first live stream), the task
+/// that tells waiting shoppers their place and makes and announces the
+/// agents' offers whenever the queue moves. Whatever moves the
 /// queue rings the hub: the agents' actions, presence changes, and every
 /// system notice (which each hand-over publishes once durable), so the
 /// bot-only turn path does no extra work. Rings that come while a round
 /// runs make one more round. Without a ring it also runs every
 /// `place_refresh` (a minute), as the clock runs a ticket's wait down.
-fn watch_places(state: &AppState) {
+pub(super) fn watch_places(state: &AppState) {
     if !state.bot.hub().start_watching() {
         return;
     }

@@ -162,6 +162,20 @@ pub async fn serve(
     // stuck back-end cannot pin a connection forever. Streams are not cut:
     // the timeout ends when their head is sent.
     let closing = state.closing.clone();
+    // Who held what when the server stopped: theirs again, for a while.
+    let bot = state.bot.clone();
+    match tokio::task::spawn_blocking(move || bot.restore_holds()).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(restored)) => tracing::info!(
+            conversations = restored,
+            "conversations held by agents wait for them to sign in again"
+        ),
+        Ok(Err(e)) => tracing::error!("restoring the agents' conversations failed: {e}"),
+        Err(e) => tracing::error!("restoring the agents' conversations failed: {e}"),
+    }
+    // Offers and places from the start: a ticket waiting since the night
+    // is offered when the first agent signs in, console stream or not.
+    live::watch_places(&state);
     let app = router(state).layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
         Duration::from_secs(30),
