@@ -261,13 +261,21 @@ fn queue_reads_an_existing_store_and_creates_none() {
     let (code, out, err) = run(&["queue", "--data-dir", typo.to_str().unwrap()], "");
     assert_ne!(code, 0, "{out}");
     assert!(out.is_empty(), "{out}");
-    assert!(err.contains("no data dir") && err.contains("xiaoer-dta"), "{err}");
+    assert!(
+        err.contains("no data dir") && err.contains("xiaoer-dta"),
+        "{err}"
+    );
     assert!(!typo.exists(), "queue created {}", typo.display());
 
     // A directory that holds no store (here: an empty one) stays empty.
     let empty = tempfile::tempdir().unwrap();
     let (code, _, err) = run(
-        &["queue", "--json", "--data-dir", empty.path().to_str().unwrap()],
+        &[
+            "queue",
+            "--json",
+            "--data-dir",
+            empty.path().to_str().unwrap(),
+        ],
         "",
     );
     assert_ne!(code, 0);

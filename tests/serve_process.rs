@@ -152,7 +152,11 @@ fn queue_is_refused_while_serve_holds_the_store() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// SIGKILL while handoffs are being created: every handoff and every message

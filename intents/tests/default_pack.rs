@@ -142,7 +142,14 @@ fn typical_messages_get_their_intent_and_anger() {
 fn intensifier_phrases_are_not_a_quality_issue() {
     let m = pack();
     for text in [
-        "等死了", "气死了", "笑死了", "累死了", "饿死了", "热死了", "烦死了", "急死了",
+        "等死了",
+        "气死了",
+        "笑死了",
+        "累死了",
+        "饿死了",
+        "热死了",
+        "烦死了",
+        "急死了",
     ] {
         let u = m.classify(text);
         assert_eq!(u.intent, "out_of_scope", "{text}: {:?}", u.candidates);

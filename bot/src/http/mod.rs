@@ -47,7 +47,7 @@ use tokio::sync::watch;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::{ApiJson, AppError};
+pub use error::{ApiJson, ApiQuery, AppError};
 
 use crate::turn::Bot;
 
@@ -146,6 +146,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/admin", admin::routes(state.clone()))
         .merge(metrics::routes(state.clone()))
         .merge(crate::web::routes())
+        // Last, so that it reaches every route registered above.
+        .method_not_allowed_fallback(error::wrong_method)
+        .fallback(error::no_route)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())
