@@ -367,3 +367,45 @@ fn serve_takes_a_pinned_or_a_running_clock_not_both() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("next tuesday"), "{stderr}");
 }
+
+#[test]
+fn a_config_out_of_range_is_refused_and_a_skill_typo_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("xiaoer.toml");
+    std::fs::write(&config, "[handoff]\nanger_threshold = 6\n").unwrap();
+    let (code, _, err) = run(
+        &[
+            "chat",
+            "--config",
+            config.to_str().unwrap(),
+            "--now",
+            REFERENCE_NOW,
+        ],
+        "在吗\n",
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("xiaoer.toml")
+            && err.contains("`handoff.anger_threshold` = 6 is outside the allowed range 0 to 1"),
+        "{err}"
+    );
+
+    std::fs::write(&config, "[desk.skills]\nrefunds = [\"refnd_*\"]\n").unwrap();
+    let (code, out, err) = run(
+        &[
+            "chat",
+            "--config",
+            config.to_str().unwrap(),
+            "--now",
+            REFERENCE_NOW,
+            "--json",
+        ],
+        "在吗\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        err.contains("desk.skills.refunds: `refnd_*` matches no intent"),
+        "{err}"
+    );
+}

@@ -94,6 +94,9 @@ pub fn build_bot_with_shop(
     max_message_chars: usize,
     desk: DeskConfig,
 ) -> Result<Bot> {
+    for warning in crate::config::skill_warnings(&desk.skills, pack.matcher().intent_ids()) {
+        tracing::warn!("{warning}");
+    }
     let remote = shop.is_some();
     let shop: Arc<dyn dialogs::Commerce> = match shop {
         Some(config) => {
