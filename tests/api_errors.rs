@@ -32,12 +32,14 @@ fn bad_requests_get_clear_errors() {
         "{body}"
     );
 
-    let (status, body) = server.post(&path, json!({ "text": "   " }));
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (400, Some("empty_message")),
-        "{body}"
-    );
+    for blank in ["   ", "\u{200b}\u{200b}", "\u{feff} \u{200d}"] {
+        let (status, body) = server.post(&path, json!({ "text": blank }));
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("empty_message")),
+            "{blank:?}: {body}"
+        );
+    }
 
     let (status, body) = server.post(&path, json!({ "text": "好".repeat(2001) }));
     assert_eq!(
