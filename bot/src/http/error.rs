@@ -19,6 +19,9 @@ pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// More fields of the error object, beside `code` and `message` (a
+    /// refused pack's `problems`).
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AppError {
@@ -27,7 +30,14 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            details: serde_json::Map::new(),
         }
+    }
+
+    /// Adds `key` to the error object.
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> AppError {
+        self.details.insert(key.to_string(), value);
+        self
     }
 }
 
@@ -36,7 +46,10 @@ impl IntoResponse for AppError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let mut error = self.details;
+        error.insert("code".into(), json!(self.code));
+        error.insert("message".into(), json!(self.message));
+        let body = json!({ "error": error });
         (self.status, Json(body)).into_response()
     }
 }
