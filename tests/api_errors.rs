@@ -32,12 +32,14 @@ fn bad_requests_get_clear_errors() {
         "{body}"
     );
 
-    let (status, body) = server.post(&path, json!({ "text": "   " }));
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (400, Some("empty_message")),
-        "{body}"
-    );
+    for blank in ["   ", "\u{200b}\u{200b}", "\u{feff} \u{200d}"] {
+        let (status, body) = server.post(&path, json!({ "text": blank }));
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("empty_message")),
+            "{blank:?}: {body}"
+        );
+    }
 
     let (status, body) = server.post(&path, json!({ "text": "好".repeat(2001) }));
     assert_eq!(
@@ -100,4 +102,87 @@ fn bad_requests_get_clear_errors() {
         3,
         "greeting, shopper, reply: {history}"
     );
+}
+
+/// The requests axum answers by itself (a query that does not parse, a path
+/// no route serves, a method a route does not take) get the documented JSON
+/// error too, not plain text or an empty body.
+#[test]
+fn routing_and_query_errors_are_json_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1001");
+    let cases = [
+        (
+            "GET",
+            format!("/api/conversations/{c}/messages?after=abc"),
+            400,
+            "bad_query",
+        ),
+        (
+            "GET",
+            format!("/api/conversations/{c}/events?after=abc"),
+            400,
+            "bad_query",
+        ),
+        (
+            "GET",
+            format!("/api/conversations/{c}/messages?after=-1"),
+            400,
+            "bad_query",
+        ),
+        ("GET", "/api/nope".to_string(), 404, "not_found"),
+        (
+            "POST",
+            "/api/conversations/x/y/z".to_string(),
+            404,
+            "not_found",
+        ),
+        ("GET", "/api/agent/nope".to_string(), 404, "not_found"),
+        (
+            "DELETE",
+            format!("/api/conversations/{c}/messages"),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "GET",
+            "/api/conversations".to_string(),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "DELETE",
+            "/api/agent/queue".to_string(),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            "GET",
+            "/api/admin/reload".to_string(),
+            405,
+            "method_not_allowed",
+        ),
+    ];
+    for (method, path, status, code) in cases {
+        let (got, content_type, body) = server.call(method, &path);
+        assert_eq!(
+            (got, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {content_type} {body}"
+        );
+        assert!(
+            content_type.starts_with("application/json"),
+            "{method} {path}: {content_type}"
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+    }
+    // A good query still works.
+    let (status, _, body) = server.call("GET", &format!("/api/conversations/{c}/messages?after=0"));
+    assert_eq!(status, 200, "{body}");
 }

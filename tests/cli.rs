@@ -239,17 +239,60 @@ fn a_handoff_made_in_chat_is_in_the_persistent_queue() {
             && e["waiting_since"].is_string()
             && e["conversation_id"].is_string()
     );
+}
 
-    let (code, out, _) = run(
+#[test]
+fn queue_reads_an_existing_store_and_creates_none() {
+    // A store with nobody waiting: the shop imported, no hand-over yet.
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_str().unwrap();
+    let demo = demo_dir();
+    let (code, _, err) = run(
+        &["import", demo.to_str().unwrap(), "--data-dir", data_dir],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["queue", "--data-dir", data_dir], "");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "nobody is waiting");
+
+    // A mistyped --data-dir: an error naming it, and no directory appears.
+    let typo = data.path().join("xiaoer-dta");
+    let (code, out, err) = run(&["queue", "--data-dir", typo.to_str().unwrap()], "");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("no data dir") && err.contains("xiaoer-dta"),
+        "{err}"
+    );
+    assert!(!typo.exists(), "queue created {}", typo.display());
+
+    // A directory that holds no store (here: an empty one) stays empty.
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(
         &[
             "queue",
+            "--json",
             "--data-dir",
-            tempfile::tempdir().unwrap().path().to_str().unwrap(),
+            empty.path().to_str().unwrap(),
         ],
         "",
     );
-    assert_eq!(code, 0);
-    assert_eq!(out.trim(), "nobody is waiting");
+    assert_ne!(code, 0);
+    assert!(err.contains("no store in"), "{err}");
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+
+    // Without --data-dir, from a folder with no ./xiaoer-data.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::new(xiaoer_bin())
+        .arg("queue")
+        .env_remove("XIAOER_DATA_DIR")
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("xiaoer-data"));
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -323,4 +366,46 @@ fn serve_takes_a_pinned_or_a_running_clock_not_both() {
     let (code, _, stderr) = run(&["serve", "--start", "next tuesday"], "");
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("next tuesday"), "{stderr}");
+}
+
+#[test]
+fn a_config_out_of_range_is_refused_and_a_skill_typo_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("xiaoer.toml");
+    std::fs::write(&config, "[handoff]\nanger_threshold = 6\n").unwrap();
+    let (code, _, err) = run(
+        &[
+            "chat",
+            "--config",
+            config.to_str().unwrap(),
+            "--now",
+            REFERENCE_NOW,
+        ],
+        "在吗\n",
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("xiaoer.toml")
+            && err.contains("`handoff.anger_threshold` = 6 is outside the allowed range 0 to 1"),
+        "{err}"
+    );
+
+    std::fs::write(&config, "[desk.skills]\nrefunds = [\"refnd_*\"]\n").unwrap();
+    let (code, out, err) = run(
+        &[
+            "chat",
+            "--config",
+            config.to_str().unwrap(),
+            "--now",
+            REFERENCE_NOW,
+            "--json",
+        ],
+        "在吗\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        err.contains("desk.skills.refunds: `refnd_*` matches no intent"),
+        "{err}"
+    );
 }

@@ -61,3 +61,47 @@ fn reload_swaps_a_good_pack_and_refuses_a_broken_one() {
     );
     assert_eq!(greeting(&server), "双十二快乐!我是店小二。");
 }
+
+/// A pack with several problems is refused with all of them, located, as
+/// `xiaoer check` lists them, not the first one and a count.
+#[test]
+fn a_refused_reload_lists_every_problem() {
+    let data = tempfile::tempdir().unwrap();
+    let pack = tempfile::tempdir().unwrap();
+    copy_tree(&default_pack_dir(), pack.path());
+    let server = Server::start_with(data.path(), None, Some(pack.path()));
+    for (flow, node) in [("track_package", "orphan"), ("greeting", "orphan2")] {
+        let file = pack.path().join(format!("flows/{flow}.toml"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(
+            &file,
+            format!("{text}\n[nodes.{node}]\nkind = \"answer\"\nsay = \"no.such.{node}\"\n"),
+        )
+        .unwrap();
+    }
+    let (status, body) = server.post("/api/admin/reload", json!({}));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "pack_refused");
+    let problems = body["error"]["problems"].as_array().expect("a list");
+    assert_eq!(
+        problems.len(),
+        4,
+        "two unreachable nodes, two missing templates: {body}"
+    );
+    for p in problems {
+        let file = p["file"].as_str().unwrap();
+        assert!(
+            ["flows/track_package.toml", "flows/greeting.toml"].contains(&file),
+            "{p}"
+        );
+        assert!(p["line"].is_u64(), "{p}");
+        assert!(p["message"].as_str().is_some_and(|m| !m.is_empty()), "{p}");
+    }
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("no.such.orphan2")
+            && message.contains("no.such.orphan")
+            && !message.contains("more"),
+        "{message}"
+    );
+}

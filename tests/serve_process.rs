@@ -131,6 +131,34 @@ fn sigterm_stops_cleanly_and_the_queue_survives() {
     assert_eq!(second.terminate(), Some(0));
 }
 
+/// sled locks its store while `serve` runs: `xiaoer queue` on the same
+/// directory is refused with a message saying why, rather than blocking or
+/// reading a store another process is writing.
+#[test]
+fn queue_is_refused_while_serve_holds_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Process::start(dir.path());
+    let out = Command::new(xiaoer_bin())
+        .args(["queue", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("is `xiaoer serve` running on it?"), "{err}");
+    assert_eq!(server.terminate(), Some(0));
+    let out = Command::new(xiaoer_bin())
+        .args(["queue", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// SIGKILL while handoffs are being created: every handoff and every message
 /// the server acknowledged is there after a restart.
 #[test]

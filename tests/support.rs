@@ -215,6 +215,25 @@ impl Server {
         read(resp)
     }
 
+    /// Any method without a body: status, `content-type` and the body
+    /// (JSON when it parses, else the text).
+    pub fn call(&self, method: &str, path: &str) -> (u16, String, Value) {
+        let req = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base))
+            .body(())
+            .unwrap();
+        let resp = self.agent.run(req).unwrap();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let (status, body) = read(resp);
+        (status, content_type, body)
+    }
+
     /// Posts raw bytes with a content type (for malformed bodies).
     pub fn post_raw(&self, path: &str, content_type: &str, body: &str) -> (u16, Value) {
         let resp = self

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 
+mod ranges;
+
 use crate::clock::{parse_instant, Clock, RunningClock};
 use crate::desk::DeskConfig;
 use crate::shop::{HttpShopConfig, DEFAULT_TIMEOUT};
@@ -70,9 +72,44 @@ impl FileConfig {
     pub fn read(path: &Path) -> Result<FileConfig> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
-        toml::from_str(&text)
-            .with_context(|| format!("config file {} is not valid", path.display()))
+        FileConfig::parse(&text, path)
     }
+
+    /// Parses the text of the config file at `path` and checks every number
+    /// against its range; the error names the file and lists every key out
+    /// of range with the range allowed.
+    pub fn parse(text: &str, path: &Path) -> Result<FileConfig> {
+        let file: FileConfig = toml::from_str(text)
+            .with_context(|| format!("config file {} is not valid", path.display()))?;
+        let problems = ranges::out_of_range(&file);
+        anyhow::ensure!(
+            problems.is_empty(),
+            "config file {}: {}",
+            path.display(),
+            problems.join("; ")
+        );
+        Ok(file)
+    }
+}
+
+/// Warnings for `[desk.skills]` patterns that match no intent of the
+/// content pack (`refnd_*`): such a rule routes nothing. A warning, not an
+/// error: the pack can be reloaded with new intents while the server runs.
+pub fn skill_warnings<'a>(
+    skills: &handoff::SkillRules,
+    intents: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    skills
+        .unmatched(intents)
+        .into_iter()
+        .map(|(skill, pattern)| {
+            let skill = serde_json::to_value(skill)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("desk.skills.{skill}: `{pattern}` matches no intent of the content pack, so it routes nothing")
+        })
+        .collect()
 }
 
 /// The checked configuration the program runs with.
@@ -263,7 +300,8 @@ mod tests {
             .collect();
         assert!(blocks.len() >= 2, "README lost its config examples");
         for block in blocks {
-            let file: FileConfig = toml::from_str(block).unwrap_or_else(|e| panic!("{e}\n{block}"));
+            let file = FileConfig::parse(block, Path::new("README.md"))
+                .unwrap_or_else(|e| panic!("{e:#}\n{block}"));
             Config::build(file, Overrides::default()).unwrap();
         }
     }
@@ -310,5 +348,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("nowhere"), "{err}");
+    }
+
+    #[test]
+    fn an_out_of_range_number_is_refused_with_the_file_key_and_range() {
+        let err = FileConfig::parse(
+            "[handoff]\nanger_threshold = 6\n",
+            Path::new("/etc/xiaoer.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            "config file /etc/xiaoer.toml: `handoff.anger_threshold` = 6 is outside the allowed range 0 to 1"
+        );
+    }
+
+    #[test]
+    fn a_skill_pattern_matching_no_intent_of_the_pack_is_warned_about() {
+        let file = FileConfig::parse(
+            "[desk.skills]\nrefunds = [\"refnd_*\"]\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        let pack = dialogs::Pack::embedded().unwrap();
+        let warnings = skill_warnings(&file.desk.unwrap().skills, pack.matcher().intent_ids());
+        assert_eq!(
+            warnings,
+            ["desk.skills.refunds: `refnd_*` matches no intent of the content pack, so it routes nothing"]
+        );
+        let defaults = handoff::SkillRules::default();
+        assert!(skill_warnings(&defaults, pack.matcher().intent_ids()).is_empty());
     }
 }

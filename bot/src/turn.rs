@@ -834,7 +834,9 @@ impl Bot {
 
     fn check_text<'t>(&self, text: &'t str) -> Result<&'t str, TurnError> {
         let text = text.trim();
-        if text.is_empty() {
+        // What the matcher will read: zero-width and control characters
+        // alone ("\u{200b}\u{200b}") say nothing either.
+        if intents::normalize(text).is_empty() {
             return Err(TurnError::EmptyMessage);
         }
         let chars = text.chars().count();

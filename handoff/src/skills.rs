@@ -40,12 +40,7 @@ impl Default for SkillRules {
 impl SkillRules {
     /// The skill a conversation about `intent` needs.
     pub fn skill_for(&self, intent: &str) -> Skill {
-        let matches = |patterns: &[String]| {
-            patterns.iter().any(|p| match p.strip_suffix('*') {
-                Some(prefix) => intent.starts_with(prefix),
-                None => intent == p,
-            })
-        };
+        let matches = |patterns: &[String]| patterns.iter().any(|p| matches(p, intent));
         if matches(&self.complaints) {
             Skill::Complaints
         } else if matches(&self.refunds) {
@@ -55,6 +50,32 @@ impl SkillRules {
         } else {
             Skill::Orders
         }
+    }
+
+    /// The patterns that match none of `intents` (the content pack's), with
+    /// their skill: a typo such as `refnd_*` would route nothing, silently.
+    pub fn unmatched<'a, I>(&self, intents: I) -> Vec<(Skill, &str)>
+    where
+        I: IntoIterator<Item = &'a str>,
+    {
+        let intents: Vec<&str> = intents.into_iter().collect();
+        [
+            (Skill::Complaints, &self.complaints),
+            (Skill::Refunds, &self.refunds),
+            (Skill::Logistics, &self.logistics),
+        ]
+        .into_iter()
+        .flat_map(|(skill, patterns)| patterns.iter().map(move |p| (skill, p.as_str())))
+        .filter(|(_, p)| !intents.iter().any(|i| matches(p, i)))
+        .collect()
+    }
+}
+
+/// Whether `pattern` (an intent id, or a prefix ending in `*`) names `intent`.
+fn matches(pattern: &str, intent: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => intent.starts_with(prefix),
+        None => intent == pattern,
     }
 }
 
@@ -94,5 +115,23 @@ mod tests {
             "default kept"
         );
         assert!(toml::from_str::<SkillRules>("refund = []").is_err());
+    }
+
+    #[test]
+    fn patterns_that_match_no_intent_are_found() {
+        let rules: SkillRules =
+            toml::from_str("refunds = [\"refnd_*\", \"refund_status\"]\nlogistics = [\"track\"]")
+                .unwrap();
+        let intents = [
+            "complaint",
+            "refund_status",
+            "track_package",
+            "delivery_delay",
+        ];
+        assert_eq!(
+            rules.unmatched(intents),
+            [(Skill::Refunds, "refnd_*"), (Skill::Logistics, "track")]
+        );
+        assert!(SkillRules::default().unmatched(intents).is_empty());
     }
 }

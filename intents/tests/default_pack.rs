@@ -135,6 +135,28 @@ fn typical_messages_get_their_intent_and_anger() {
     );
 }
 
+/// 死了 after a verb or adjective intensifies it ("wait to death", "angry
+/// to death"): no product is involved, so none of these may be read as a
+/// quality complaint about an order the shopper never mentioned.
+#[test]
+fn intensifier_phrases_are_not_a_quality_issue() {
+    let m = pack();
+    for text in [
+        "等死了",
+        "气死了",
+        "笑死了",
+        "累死了",
+        "饿死了",
+        "热死了",
+        "烦死了",
+        "急死了",
+    ] {
+        let u = m.classify(text);
+        assert_eq!(u.intent, "out_of_scope", "{text}: {:?}", u.candidates);
+    }
+    assert_eq!(m.classify("手机一直死机").intent, "quality_issue");
+}
+
 #[test]
 fn calm_messages_are_not_angry() {
     let m = pack();

@@ -263,3 +263,15 @@ fn sub_table_form_parses() {
     assert_eq!(m.classify("开發票").intent, "invoice");
     assert_eq!(m.classify("INVOICE pls").intent, "invoice");
 }
+
+/// `scoring.out_of_scope` is a score to reach: a keyword weighing exactly
+/// the threshold decides alone (the tie goes to the intent), just below it
+/// does not. Pack authors rely on this: a 1.0 keyword is a sufficient cue.
+#[test]
+fn a_score_equal_to_the_threshold_reaches_it() {
+    let m = matcher("[intents.a]\nzh = { \"够\" = 1.0, \"差\" = 0.99 }\n");
+    let u = m.classify("够");
+    assert_eq!(u.intent, "a");
+    assert_eq!(u.candidates[1].intent, "out_of_scope");
+    assert_eq!(m.classify("差").intent, "out_of_scope");
+}

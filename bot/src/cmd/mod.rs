@@ -41,6 +41,33 @@ pub fn open_db(data_dir: &Path) -> Result<sled::Db> {
     })
 }
 
+/// Opens the store `serve` wrote in `data_dir`, creating nothing: for the
+/// commands that only read it (`queue`). A mistyped `--data-dir`, or the
+/// default `./xiaoer-data` run from another folder, would otherwise open a
+/// new empty store and report an empty queue as if that were the answer.
+pub fn open_existing_db(data_dir: &Path) -> Result<sled::Db> {
+    if !data_dir.is_dir() {
+        anyhow::bail!(
+            "no data dir {}: give --data-dir the directory `xiaoer serve` uses",
+            data_dir.display()
+        );
+    }
+    // sled keeps its settings in `conf` and its log in `db`: a directory
+    // without both holds no store.
+    if !["conf", "db"].iter().all(|f| data_dir.join(f).is_file()) {
+        anyhow::bail!(
+            "no store in {}: give --data-dir the directory `xiaoer serve` uses",
+            data_dir.display()
+        );
+    }
+    sled::open(data_dir).with_context(|| {
+        format!(
+            "cannot open the store in {} (is `xiaoer serve` running on it? it holds the store while it runs)",
+            data_dir.display()
+        )
+    })
+}
+
 /// Everything a running bot needs, built from an open database, with the
 /// embedded shop (the demo shop on first start).
 pub fn build_bot(
@@ -67,6 +94,9 @@ pub fn build_bot_with_shop(
     max_message_chars: usize,
     desk: DeskConfig,
 ) -> Result<Bot> {
+    for warning in crate::config::skill_warnings(&desk.skills, pack.matcher().intent_ids()) {
+        tracing::warn!("{warning}");
+    }
     let remote = shop.is_some();
     let shop: Arc<dyn dialogs::Commerce> = match shop {
         Some(config) => {

@@ -1,4 +1,5 @@
-//! `xiaoer queue`: what waits for a person, highest priority first.
+//! `xiaoer queue`: what waits for a person, highest priority first. It only
+//! reads: a data dir without a store is an error, never a new empty store.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ pub fn run(args: QueueArgs) -> Result<()> {
     let data_dir = args
         .data_dir
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-    let db = super::open_db(&data_dir)?;
+    let db = super::open_existing_db(&data_dir)?;
     let store = handoff::Store::from_db(db)?;
     let entries = store.queue()?;
     let stdout = std::io::stdout();

@@ -16,15 +16,17 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(state, require_token))
 }
 
-/// 200 `{"pack": name}` when the new pack is in force; 422 with the pack's
-/// errors when it is refused (the old pack stays).
+/// 200 `{"pack": name}` when the new pack is in force; 422 `pack_refused`
+/// with every problem (`problems`: `{file, line, message}` each, as `xiaoer
+/// check` finds them) when it is refused (the old pack stays).
 async fn reload(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
     match state.reload_pack().await {
         Ok(name) => Ok(Json(json!({ "pack": name, "reloaded": true }))),
-        Err(errors) => Err(AppError::new(
+        Err(refused) => Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "pack_refused",
-            errors,
-        )),
+            format!("content pack refused, the pack in force stays: {refused}"),
+        )
+        .with("problems", json!(refused.problems))),
     }
 }

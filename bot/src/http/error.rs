@@ -3,8 +3,9 @@
 //! widget can show it and a merchant can act on it. Handlers use `?`.
 
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::de::DeserializeOwned;
@@ -18,6 +19,9 @@ pub struct AppError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// More fields of the error object, beside `code` and `message` (a
+    /// refused pack's `problems`).
+    pub details: serde_json::Map<String, serde_json::Value>,
 }
 
 impl AppError {
@@ -26,7 +30,14 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            details: serde_json::Map::new(),
         }
+    }
+
+    /// Adds `key` to the error object.
+    pub fn with(mut self, key: &str, value: serde_json::Value) -> AppError {
+        self.details.insert(key.to_string(), value);
+        self
     }
 }
 
@@ -35,7 +46,10 @@ impl IntoResponse for AppError {
         if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
         }
-        let body = json!({ "error": { "code": self.code, "message": self.message } });
+        let mut error = self.details;
+        error.insert("code".into(), json!(self.code));
+        error.insert("message".into(), json!(self.message));
+        let body = json!({ "error": error });
         (self.status, Json(body)).into_response()
     }
 }
@@ -109,4 +123,48 @@ fn rejection_error(rejection: JsonRejection) -> AppError {
         _ => "bad_body",
     };
     AppError::new(status, code, rejection.body_text())
+}
+
+/// `Query<T>` whose rejection (`?after=abc`) comes back in the API's error
+/// shape, 400 `bad_query`, instead of axum's plain-text answer.
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                rejection.body_text(),
+            )),
+        }
+    }
+}
+
+/// The router's fallback: a path no route serves is 404 `not_found` in the
+/// API's error shape (axum's own answer has an empty body).
+pub async fn no_route(method: Method, uri: Uri) -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no such endpoint: {method} {}", uri.path()),
+    )
+}
+
+/// A path served for other methods only: 405 `method_not_allowed` in the
+/// API's error shape (axum's own answer has an empty body; it still adds the
+/// `Allow` header).
+pub async fn wrong_method(method: Method, uri: Uri) -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} does not answer {method}", uri.path()),
+    )
 }

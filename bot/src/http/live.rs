@@ -9,7 +9,7 @@
 use std::convert::Infallible;
 
 use axum::extract::ws::{self, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Response;
 use futures_util::{SinkExt, Stream, StreamExt};
@@ -17,7 +17,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::shopper::{After, Send};
-use super::{AppError, AppState};
+use super::{ApiQuery, AppError, AppState};
 use crate::desk::DeskEvent;
 use crate::hub::Live;
 
@@ -25,7 +25,7 @@ use crate::hub::Live;
 pub async fn shopper_events(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<After>,
+    ApiQuery(q): ApiQuery<After>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     events(state, id, q.after).await
 }
@@ -56,7 +56,7 @@ pub async fn events(
 pub async fn shopper_socket(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<After>,
+    ApiQuery(q): ApiQuery<After>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let messages = follow(state.clone(), id.clone(), q.after).await?;

@@ -47,7 +47,7 @@ use tokio::sync::watch;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::{ApiJson, AppError};
+pub use error::{ApiJson, ApiQuery, AppError};
 
 use crate::turn::Bot;
 
@@ -68,6 +68,44 @@ pub struct AppState {
     /// queue did not move: a ticket's wait runs down with the clock
     /// ([`PLACE_REFRESH`] by default).
     pub place_refresh: Duration,
+}
+
+/// Why a reload refused a content pack: every problem, located (what
+/// `xiaoer check` prints), not only the first.
+#[derive(Debug)]
+pub struct PackRefused {
+    pub problems: Vec<dialogs::Problem>,
+}
+
+impl From<anyhow::Error> for PackRefused {
+    fn from(e: anyhow::Error) -> PackRefused {
+        let problems = match e.downcast_ref::<dialogs::PackError>() {
+            Some(dialogs::PackError::Problems(problems)) if !problems.is_empty() => {
+                problems.clone()
+            }
+            // A pack that cannot be read at all: one problem, the whole cause.
+            _ => vec![dialogs::Problem {
+                file: "pack".to_string(),
+                line: None,
+                message: format!("{e:#}"),
+            }],
+        };
+        PackRefused { problems }
+    }
+}
+
+impl std::fmt::Display for PackRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.problems.len();
+        write!(f, "{n} problem{}: ", if n == 1 { "" } else { "s" })?;
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
 }
 
 /// A ticket promised for tomorrow morning counts down in the widget once a
@@ -98,18 +136,18 @@ impl AppState {
     }
 
     /// Loads the pack again and swaps it in atomically. A broken pack is
-    /// refused with its errors and the pack in force stays.
-    pub async fn reload_pack(&self) -> Result<String, String> {
+    /// refused with every one of its problems and the pack in force stays.
+    pub async fn reload_pack(&self) -> Result<String, PackRefused> {
         let bot = self.bot.clone();
         let dir = self.pack_dir.clone();
         let loaded = tokio::task::spawn_blocking(move || {
-            let pack = crate::cmd::load_pack(dir.as_deref()).map_err(|e| format!("{e:#}"))?;
+            let pack = crate::cmd::load_pack(dir.as_deref()).map_err(PackRefused::from)?;
             let name = pack.name().to_string();
             bot.replace_pack(pack);
-            Ok::<_, String>(name)
+            Ok(name)
         })
         .await
-        .map_err(|e| format!("reload failed: {e}"))?;
+        .map_err(|e| PackRefused::from(anyhow::anyhow!("reload failed: {e}")))?;
         match &loaded {
             Ok(name) => tracing::info!(pack = %name, "content pack reloaded"),
             Err(e) => tracing::error!("content pack refused, the old one stays: {e}"),
@@ -146,6 +184,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/admin", admin::routes(state.clone()))
         .merge(metrics::routes(state.clone()))
         .merge(crate::web::routes())
+        // Last, so that it reaches every route registered above.
+        .method_not_allowed_fallback(error::wrong_method)
+        .fallback(error::no_route)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TraceLayer::new_for_http())

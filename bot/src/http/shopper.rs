@@ -5,7 +5,7 @@
 //! conversation is bound to one customer, and the dialogs only ever show that
 //! customer's orders.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::turn::TurnOutcome;
 
-use super::{live, ApiJson, AppError, AppState};
+use super::{live, ApiJson, ApiQuery, AppError, AppState};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -103,7 +103,7 @@ pub(super) struct After {
 async fn read(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(q): Query<After>,
+    ApiQuery(q): ApiQuery<After>,
 ) -> Result<Json<Value>, AppError> {
     let (conversation, messages) = state
         .run(move |bot| Ok((bot.conversation(&id)?, bot.messages(&id, q.after)?)))

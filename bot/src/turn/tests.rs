@@ -161,3 +161,22 @@ fn a_cancellation_is_kept_when_the_shop_fails_after_it() {
         dialogs::OrderStatus::Cancelled
     );
 }
+
+#[test]
+fn a_message_of_only_invisible_characters_is_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let bot = remote_bot(dir.path(), Arc::new(SlowShop::new(true, false)));
+    for text in [
+        "",
+        "  \n",
+        "\u{200b}\u{200b}",
+        " \u{feff}\u{200d} ",
+        "\u{2060}\u{0007}",
+    ] {
+        assert!(
+            matches!(bot.check_text(text), Err(TurnError::EmptyMessage)),
+            "{text:?}"
+        );
+    }
+    assert_eq!(bot.check_text(" 在吗\u{200b} ").unwrap(), "在吗\u{200b}");
+}
