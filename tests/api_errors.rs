@@ -131,6 +131,12 @@ fn routing_and_query_errors_are_json_errors() {
             400,
             "bad_query",
         ),
+        (
+            "GET",
+            format!("/api/agent/conversations/{c}/events?after=abc"),
+            400,
+            "bad_query",
+        ),
         ("GET", "/api/nope".to_string(), 404, "not_found"),
         (
             "POST",

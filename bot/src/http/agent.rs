@@ -2,7 +2,7 @@
 //! replying and resolving. When an agent token is configured every route here
 //! wants `Authorization: Bearer <token>`.
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::shopper::After;
-use super::{live, ApiJson, AppError, AppState};
+use super::{live, ApiJson, ApiQuery, AppError, AppState};
 use crate::desk::{AgentUpdate, Alert};
 
 pub fn routes(state: AppState) -> Router<AppState> {
@@ -25,7 +25,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/events",
             get(
-                |State(state): State<AppState>, Query(q): Query<AgentQuery>| async move {
+                |State(state): State<AppState>, ApiQuery(q): ApiQuery<AgentQuery>| async move {
                     live::desk_events(state, q.agent_id).await
                 },
             ),
@@ -38,9 +38,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/conversations/{id}/events",
             get(
-                |State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<After>| {
-                    live::events(state, id, q.after)
-                },
+                |State(state): State<AppState>,
+                 Path(id): Path<String>,
+                 ApiQuery(q): ApiQuery<After>| { live::events(state, id, q.after) },
             ),
         )
         .route_layer(middleware::from_fn_with_state(state, require_token))
