@@ -230,9 +230,10 @@ impl Pack {
         }
     }
 
-    /// What the bot says when a conversation opens: the greeting and the main menu.
-    pub fn greeting(&self, lang: Lang) -> Reply {
-        let script = default_script(lang);
+    /// What the bot says when a conversation opens: the greeting and the
+    /// main menu, in the conversation's language and script (traditional
+    /// characters for a traditional-Chinese customer).
+    pub fn greeting(&self, lang: Lang, script: Script) -> Reply {
         Reply {
             text: self.text("greeting", lang, script, &self.policy_vars),
             buttons: self.menu_buttons(&self.manifest.menu, lang, script),
@@ -341,12 +342,5 @@ fn lang_id(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "zh",
         Lang::En => "en",
-    }
-}
-
-fn default_script(lang: Lang) -> Script {
-    match lang {
-        Lang::Zh => Script::Simplified,
-        Lang::En => Script::Latin,
     }
 }
