@@ -85,3 +85,9 @@ fn a_traditional_chinese_customer_is_answered_in_traditional_until_they_write_si
     assert!(texts(&english["messages"]).starts_with("Hi"), "{english}");
 }
 
+#[test]
+fn a_traditional_ticket_notice_has_no_wrong_character_variant() {
+    let out = chat("C1003", "2026-11-20T23:00:00+08:00", "我要轉人工\n");
+    assert!(out.contains("最晚"), "{out}");
+    assert!(!out.contains('㝡'), "{out}");
+}

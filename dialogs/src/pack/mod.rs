@@ -344,3 +344,40 @@ fn lang_id(lang: Lang) -> &'static str {
         Lang::En => "en",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every Chinese text in traditional characters reads as the simplified
+    /// one: folded back by the matcher's own normaliser it gives the same
+    /// text (a wrong variant the converter picks, such as `㝡` for `最`,
+    /// does not fold back), and no character a fix corrects is left (`后`,
+    /// which folds back to itself, is caught here).
+    #[test]
+    fn every_traditional_text_folds_back_to_the_simplified_one() {
+        // One pair folds apart though both sides are right: the normaliser
+        // takes `諮` (`諮詢`, a fix) to `谘`, the pack writes the common
+        // simplified form of the same character, `咨`.
+        let fold = |text: &str| intents::normalize(text).replace('谘', "咨");
+        let pack = Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"));
+        let mut wrong = Vec::new();
+        for (key, _) in pack.templates_of(Lang::Zh).iter() {
+            if key.starts_with("traditional.") {
+                continue;
+            }
+            let vars = &pack.policy_vars;
+            let simplified = pack.text(key, Lang::Zh, Script::Simplified, vars);
+            let traditional = pack.text(key, Lang::Zh, Script::Traditional, vars);
+            if fold(&traditional) != fold(&simplified) {
+                wrong.push(format!("{key}: {traditional}"));
+            }
+            for (variant, _) in &pack.traditional_fixes {
+                if traditional.contains(variant.as_str()) {
+                    wrong.push(format!("{key}: `{variant}` left in {traditional}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+}
