@@ -11,6 +11,7 @@ mod cli;
 mod desk;
 mod desk_clock;
 mod handoff_flow;
+mod language;
 mod metrics;
 mod order_system;
 mod pack_reload;

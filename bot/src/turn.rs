@@ -276,14 +276,16 @@ impl Bot {
             .customer(customer_id)
             .inspect_err(|_| self.metrics.shop_failed())?
             .ok_or_else(|| TurnError::UnknownCustomer(customer_id.to_string()))?;
-        let lang = lang.unwrap_or(if customer.language.starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Zh
-        });
+        // The conversation is held in the profile's language and script
+        // until the shopper writes in another: a first message that is
+        // only an order number is answered in it too.
+        let (lang, script) = customer.voice_in(lang);
         let now = self.now();
-        let conversation = self.store.create_conversation(customer_id, lang, now)?;
-        let greeting = self.pack().greeting(lang);
+        let opened = dialogs::DialogState::opened_in((lang, script));
+        let conversation = self
+            .store
+            .open_conversation(customer_id, lang, opened, now)?;
+        let greeting = self.pack().greeting(lang, script);
         let message = self.publish(&conversation.id, NewMessage::bot(now, &greeting))?;
         Ok((conversation, vec![message]))
     }
@@ -454,6 +456,9 @@ impl Bot {
         let conversation = self.conversation(conversation_id)?;
         let pack = self.pack();
         let understanding = pack.matcher().classify(text);
+        // What the turn answers in, the bot's own notices too (an order id
+        // alone keeps the conversation's language).
+        let voice = conversation.dialog.voice_for(&understanding);
         let now = self.now();
         let shopper = NewMessage::shopper(now, &understanding);
         if !matches!(conversation.status, ConvStatus::Bot) {
@@ -502,7 +507,7 @@ impl Bot {
                 let customer = memo
                     .as_ref()
                     .and_then(|m| m.known_customer(&conversation.customer_id));
-                (self.shop_failed(&pack, &understanding, &e), customer, false)
+                (self.shop_failed(&pack, voice, &e), customer, false)
             }
             Err(e) => return Err(e),
         };
@@ -556,7 +561,7 @@ impl Bot {
             let routed = self.desk.route(
                 now,
                 &understanding.intent,
-                understanding.lang,
+                voice.0,
                 tier,
                 understanding.anger,
                 position,
@@ -564,14 +569,13 @@ impl Bot {
             if reply.handoff.is_some() || reply.understood {
                 messages.push(NewMessage::bot(now, &reply));
             }
-            let (kind, notice, answer_by) =
-                self.route_notice(&pack, &understanding, &routed, position, now);
+            let (kind, notice, answer_by) = self.route_notice(&pack, voice, &routed, position, now);
             handoff.kind = kind;
             // Kept with the entry: its wait runs to what the shopper is told.
             handoff.context.answer_by = answer_by;
             if kind == EntryKind::Queued {
                 // Recorded in `finish`, once the entry is durable.
-                offered_to = self.desk.offer(&understanding.intent, understanding.lang);
+                offered_to = self.desk.offer(&understanding.intent, voice.0);
             }
             route = Some(routed);
             messages.push(system_message(now, notice));
@@ -607,11 +611,11 @@ impl Bot {
     /// the merchant's system. The error is logged: it names the request and
     /// the cause, never the shopper's text; it is also the request's
     /// `note`, which the agent reads in the context package (`notes`).
-    fn shop_failed(&self, pack: &Pack, u: &Understanding, e: &dialogs::CommerceError) -> Reply {
+    fn shop_failed(&self, pack: &Pack, voice: Voice, e: &dialogs::CommerceError) -> Reply {
         tracing::error!(error = %e, "the shop failed: apologised and handed over");
         self.metrics.shop_failed();
         Reply {
-            text: pack.say("error.unavailable", u.lang, u.script, &[]),
+            text: pack.say("error.unavailable", voice.0, voice.1, &[]),
             buttons: Vec::new(),
             handoff: Some(dialogs::HandoffRequest {
                 reason: SHOP_UNAVAILABLE.to_string(),
@@ -628,12 +632,12 @@ impl Bot {
     fn route_notice(
         &self,
         pack: &Pack,
-        u: &Understanding,
+        (lang, script): Voice,
         route: &Route,
         position: usize,
         now: dialogs::Time,
     ) -> (EntryKind, String, Option<dialogs::Time>) {
-        let format = pack.say("format.datetime", u.lang, u.script, &[]);
+        let format = pack.say("format.datetime", lang, script, &[]);
         let when =
             |t: Option<dialogs::Time>| t.map(|t| t.format(&format).to_string()).unwrap_or_default();
         let minutes = |d: std::time::Duration| d.as_secs().div_ceil(60).max(1).to_string();
@@ -677,7 +681,7 @@ impl Bot {
                 *answer_by,
             ),
         };
-        (kind, pack.say(key, u.lang, u.script, &vars), promised)
+        (kind, pack.say(key, lang, script, &vars), promised)
     }
 
     /// Counts a complaint or an angry turn, per intent and per product of the
@@ -747,7 +751,9 @@ impl Bot {
             Vec::new(),
             &conversation.id,
         );
-        context.suggested_replies = self.suggested_replies(understanding, &decision.reasons);
+        let voice = conversation.dialog.voice_for(understanding);
+        context.suggested_replies =
+            self.suggested_replies(&understanding.intent, voice, &decision.reasons);
         context.notes = reply
             .handoff
             .iter()
@@ -765,17 +771,22 @@ impl Bot {
     /// The pack's standard replies for the intent of the turn that handed
     /// over, then for a complaint when one is among the reasons, else for
     /// asking for a person.
-    fn suggested_replies(&self, u: &Understanding, reasons: &[handoff::Reason]) -> Vec<String> {
+    fn suggested_replies(
+        &self,
+        intent: &str,
+        (lang, script): Voice,
+        reasons: &[handoff::Reason],
+    ) -> Vec<String> {
         let pack = self.pack();
-        let mut replies = pack.standard_replies(&u.intent, u.lang, u.script);
+        let mut replies = pack.standard_replies(intent, lang, script);
         let complained = reasons
             .iter()
             .any(|r| matches!(r, handoff::Reason::Complaint));
-        if complained && u.intent != self.policy.complaint_intent {
-            replies.extend(pack.standard_replies(&self.policy.complaint_intent, u.lang, u.script));
+        if complained && intent != self.policy.complaint_intent {
+            replies.extend(pack.standard_replies(&self.policy.complaint_intent, lang, script));
         }
         if replies.is_empty() {
-            replies = pack.standard_replies(&self.policy.human_intent, u.lang, u.script);
+            replies = pack.standard_replies(&self.policy.human_intent, lang, script);
         }
         replies
     }
@@ -1201,6 +1212,9 @@ impl Bot {
         Ok(message)
     }
 }
+
+/// The language and script a text is said in.
+type Voice = (Lang, intents::Script);
 
 /// The situation code of a hand-over because the shop failed.
 pub const SHOP_UNAVAILABLE: &str = "shop_unavailable";

@@ -65,6 +65,46 @@ fn a_button_pressed_keeps_the_shoppers_language() {
 }
 
 #[test]
+fn a_first_message_without_words_is_answered_in_the_profiles_language() {
+    // A pasted order or tracking number says nothing about the language:
+    // the answer is in the conversation's (C1001's profile: Chinese).
+    for pasted in ["E20261111000123", "SF1402839475820"] {
+        let reply = Chat::new("C1001").say(pasted);
+        assert!(
+            reply.text.starts_with("订单 E20261111000123"),
+            "{pasted}: {}",
+            reply.text
+        );
+    }
+    // C1003's profile is zh-Hant: digits alone are answered in traditional.
+    let reply = Chat::new("C1003").say("12345");
+    assert!(reply.text.starts_with("抱歉"), "{}", reply.text);
+    assert!(
+        reply.buttons.iter().any(|b| b.label == "轉人工"),
+        "{:?}",
+        reply.buttons
+    );
+}
+
+#[test]
+fn chinese_without_a_script_of_its_own_keeps_the_conversations_script() {
+    // "我想改地址" is written the same in both scripts.
+    let mut chat = Chat::new("C1003");
+    let reply = chat.say("我想改地址");
+    assert_eq!(
+        reply.text,
+        "您目前沒有可以修改的訂單(只有還未發貨的訂單可以修改)。"
+    );
+    // A message in simplified characters switches to simplified...
+    assert_eq!(chat.say("我的快递到哪了").text, "您目前没有运输中的包裹。");
+    // ...and the next one without a script of its own stays there.
+    assert_eq!(
+        chat.say("我想改地址").text,
+        "您目前没有可以修改的订单(只有还未发货的订单可以修改)。"
+    );
+}
+
+#[test]
 fn a_bare_order_id_gets_the_orders_status() {
     let reply = Chat::new("C1006").say("E20261120000333");
     assert!(reply.text.contains("2299.00"), "{}", reply.text);

@@ -167,14 +167,22 @@ fn system_texts_render_with_their_placeholders() {
 
 #[test]
 fn the_greeting_offers_the_main_topics() {
-    let zh = pack().greeting(Lang::Zh);
+    let zh = pack().greeting(Lang::Zh, Script::Simplified);
     assert!(zh.text.contains("店小二"));
     assert!(zh.understood);
     assert_eq!(zh.buttons.len(), 5);
-    let en = pack().greeting(Lang::En);
+    let en = pack().greeting(Lang::En, Script::Latin);
     assert!(en.text.starts_with("Hi"));
+    // A traditional-Chinese customer is greeted in traditional characters.
+    let hant = pack().greeting(Lang::Zh, Script::Traditional);
+    assert!(hant.text.contains("有什麼可以幫您"), "{}", hant.text);
+    assert!(
+        hant.buttons.iter().any(|b| b.label == "轉人工"),
+        "{:?}",
+        hant.buttons
+    );
     // Every menu payload is understood as the topic it names.
-    for button in zh.buttons.iter().chain(&en.buttons) {
+    for button in zh.buttons.iter().chain(&en.buttons).chain(&hant.buttons) {
         let u = pack().matcher().classify(&button.payload);
         assert_ne!(u.intent, "out_of_scope", "{}", button.payload);
     }

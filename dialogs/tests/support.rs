@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use dialogs::{respond, DialogState, MemoryShop, Pack, Reply, Time, TurnInput};
+use dialogs::{respond, Commerce, DialogState, MemoryShop, Pack, Reply, Time, TurnInput};
 
 pub const CUSTOMERS: &str = include_str!("../../demo/customers.jsonl");
 pub const ORDERS: &str = include_str!("../../demo/orders.jsonl");
@@ -32,12 +32,16 @@ pub struct Chat {
 }
 
 impl Chat {
+    /// Opened as the bot opens one: in the language and script of the
+    /// customer's profile.
     pub fn new(customer: &'static str) -> Chat {
+        let shop = shop();
+        let profile = shop.customer(customer).unwrap().map(|c| c.voice());
         Chat {
             pack: pack(),
-            shop: shop(),
+            shop,
             customer,
-            state: DialogState::default(),
+            state: profile.map(DialogState::opened_in).unwrap_or_default(),
         }
     }
 

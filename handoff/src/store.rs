@@ -169,11 +169,25 @@ impl Store {
         })
     }
 
-    /// Opens a conversation with the bot, under a fresh unguessable id.
+    /// Opens a conversation with the bot, under a fresh unguessable id, with
+    /// a fresh dialog state.
     pub fn create_conversation(
         &self,
         customer_id: &str,
         lang: Lang,
+        now: Time,
+    ) -> Result<Conversation, Error> {
+        self.open_conversation(customer_id, lang, DialogState::default(), now)
+    }
+
+    /// [`create_conversation`](Store::create_conversation) with the dialog
+    /// state it starts from (the bot's: the language and script of the
+    /// customer's profile, `DialogState::opened_in`), in the same write.
+    pub fn open_conversation(
+        &self,
+        customer_id: &str,
+        lang: Lang,
+        dialog: DialogState,
         now: Time,
     ) -> Result<Conversation, Error> {
         loop {
@@ -183,7 +197,7 @@ impl Store {
                 lang,
                 created_at: now,
                 status: ConvStatus::Bot,
-                dialog: DialogState::default(),
+                dialog: dialog.clone(),
                 not_understood_streak: 0,
             };
             let value = head::to_bytes(&conversation, 0)?;

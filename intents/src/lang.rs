@@ -16,12 +16,32 @@ pub(crate) fn is_cjk(c: char) -> bool {
 /// Chinese when it has CJK ideographs and at least as many of them as Latin
 /// words: "hello 客服在吗" is Chinese, "I bought 耳机 but it broke" is
 /// English. Ids, tracking numbers and other tokens with digits are not words.
-/// Text with neither (digits, emoji) is English, the neutral default.
+/// Text with neither (digits, emoji) is English, the neutral default: a
+/// caller with a language of its own to keep asks [`has_words`] first.
 pub(crate) fn detect(normalized: &str) -> Lang {
     if normalized.is_ascii() {
         // No ideograph: English whatever the words.
         return Lang::En;
     }
+    let (cjk, words) = count(normalized);
+    if cjk > 0 && cjk >= words {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// Whether normalised text has words of some language: an ideograph, or a
+/// Latin word of two letters or more without digits. Order ids, tracking
+/// numbers, amounts, emoji and punctuation alone say nothing about the
+/// language the shopper speaks.
+pub(crate) fn has_words(normalized: &str) -> bool {
+    let (cjk, words) = count(normalized);
+    cjk > 0 || words > 0
+}
+
+/// CJK ideographs and Latin words (as [`detect`] counts them) in `normalized`.
+fn count(normalized: &str) -> (usize, usize) {
     let mut cjk = 0usize;
     let mut words = 0usize;
     let mut in_word = false;
@@ -46,11 +66,7 @@ pub(crate) fn detect(normalized: &str) -> Lang {
             cjk += 1;
         }
     }
-    if cjk > 0 && cjk >= words {
-        Lang::Zh
-    } else {
-        Lang::En
-    }
+    (cjk, words)
 }
 
 /// The script to answer in: Latin for English, otherwise traditional when
@@ -77,6 +93,29 @@ mod tests {
         assert_eq!(detect(&normalize("where is my package")), Lang::En);
         assert_eq!(detect(&normalize("I bought 耳机 but it broke")), Lang::En);
         assert_eq!(detect(&normalize("E20261111000123")), Lang::En);
+    }
+
+    #[test]
+    fn words() {
+        for text in [
+            "E20261111000123",
+            "SF1402839475820",
+            "12345",
+            "👍",
+            "?!",
+            "¥89.5",
+            "a",
+        ] {
+            assert!(!has_words(&normalize(text)), "{text}");
+        }
+        for text in [
+            "在吗",
+            "ok",
+            "where is E20261111000123",
+            "E20261111000123 到哪了",
+        ] {
+            assert!(has_words(&normalize(text)), "{text}");
+        }
     }
 
     #[test]

@@ -32,6 +32,8 @@
 //! assert_eq!(u.intent, "refund_status");
 //! assert_eq!(u.lang, Lang::Zh);
 //! assert_eq!(u.slots.order_ids, ["E20261111000654"]);
+//! // An order id alone has no language of its own (`lang` is a default).
+//! assert!(u.has_words() && !matcher.classify("E20261111000654").has_words());
 //!
 //! assert!(matcher.classify("骗子!!!").angry);
 //! assert_eq!(matcher.classify("free shipping?").intent, "out_of_scope");

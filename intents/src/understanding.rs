@@ -27,6 +27,17 @@ pub struct Understanding {
     pub slots: Slots,
 }
 
+impl Understanding {
+    /// Whether the message carries a language of its own: an ideograph or
+    /// a Latin word. A pasted order id, a tracking number, digits, emoji or
+    /// punctuation alone do not, and [`lang`](Understanding::lang) is then
+    /// only the neutral default: a conversation answers such a message in
+    /// the language it is held in.
+    pub fn has_words(&self) -> bool {
+        crate::lang::has_words(&self.normalized)
+    }
+}
+
 /// One ranked intent candidate.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Candidate {

@@ -3,6 +3,7 @@
 pub(crate) mod facts;
 mod resume;
 mod turn;
+mod voice;
 
 use std::collections::BTreeMap;
 
@@ -23,8 +24,11 @@ pub struct DialogState {
     /// A question the bot asked and waits for (slot, order choice, yes/no).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    /// The language and script the shopper last wrote in words (a message
-    /// that is only an order id says nothing about the language).
+    /// The language and script the conversation is held in: the ones the
+    /// shopper last wrote in, and before that the customer's profile's
+    /// ([`DialogState::opened_in`]). A message that says nothing about the
+    /// language (only an order id) or the script keeps them
+    /// ([`DialogState::voice_for`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<(Lang, Script)>,
     /// Slots collected by `ask` nodes, e.g. `tracking_number`.

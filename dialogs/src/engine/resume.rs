@@ -119,7 +119,7 @@ pub(crate) fn is_bare_order_id(u: &intents::Understanding) -> bool {
 }
 
 /// The message is only ids (a pressed order button, a pasted tracking number).
-pub(crate) fn is_bare_slot(u: &intents::Understanding) -> bool {
+fn is_bare_slot(u: &intents::Understanding) -> bool {
     let mut rest = u.normalized.to_lowercase();
     for id in u.slots.order_ids.iter().chain(&u.slots.tracking_numbers) {
         rest = rest.replace(&id.to_lowercase(), " ");

@@ -60,10 +60,7 @@ impl<'a> Turn<'a> {
         input: &'a TurnInput<'a>,
     ) -> Result<Self, DialogError> {
         let u = input.understanding;
-        let (lang, script) = match state.lang {
-            Some(remembered) if super::resume::is_bare_slot(u) => remembered,
-            _ => (u.lang, u.script),
-        };
+        let (lang, script) = state.voice_for(u);
         state.lang = Some((lang, script));
         let lang = pack.reply_lang(lang);
         let script = match (lang, script) {

@@ -230,9 +230,10 @@ impl Pack {
         }
     }
 
-    /// What the bot says when a conversation opens: the greeting and the main menu.
-    pub fn greeting(&self, lang: Lang) -> Reply {
-        let script = default_script(lang);
+    /// What the bot says when a conversation opens: the greeting and the
+    /// main menu, in the conversation's language and script (traditional
+    /// characters for a traditional-Chinese customer).
+    pub fn greeting(&self, lang: Lang, script: Script) -> Reply {
         Reply {
             text: self.text("greeting", lang, script, &self.policy_vars),
             buttons: self.menu_buttons(&self.manifest.menu, lang, script),
@@ -344,9 +345,39 @@ fn lang_id(lang: Lang) -> &'static str {
     }
 }
 
-fn default_script(lang: Lang) -> Script {
-    match lang {
-        Lang::Zh => Script::Simplified,
-        Lang::En => Script::Latin,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every Chinese text in traditional characters reads as the simplified
+    /// one: folded back by the matcher's own normaliser it gives the same
+    /// text (a wrong variant the converter picks, such as `㝡` for `最`,
+    /// does not fold back), and no character a fix corrects is left (`后`,
+    /// which folds back to itself, is caught here).
+    #[test]
+    fn every_traditional_text_folds_back_to_the_simplified_one() {
+        // One pair folds apart though both sides are right: the normaliser
+        // takes `諮` (`諮詢`, a fix) to `谘`, the pack writes the common
+        // simplified form of the same character, `咨`.
+        let fold = |text: &str| intents::normalize(text).replace('谘', "咨");
+        let pack = Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"));
+        let mut wrong = Vec::new();
+        for (key, _) in pack.templates_of(Lang::Zh).iter() {
+            if key.starts_with("traditional.") {
+                continue;
+            }
+            let vars = &pack.policy_vars;
+            let simplified = pack.text(key, Lang::Zh, Script::Simplified, vars);
+            let traditional = pack.text(key, Lang::Zh, Script::Traditional, vars);
+            if fold(&traditional) != fold(&simplified) {
+                wrong.push(format!("{key}: {traditional}"));
+            }
+            for (variant, _) in &pack.traditional_fixes {
+                if traditional.contains(variant.as_str()) {
+                    wrong.push(format!("{key}: `{variant}` left in {traditional}"));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 }

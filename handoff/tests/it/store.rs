@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use dialogs::DialogState;
 use handoff::{Author, ConvStatus, Error, NewMessage, Reason, Store};
-use intents::Lang;
+use intents::{Lang, Script};
 
 use crate::support::{at, bare_context, ids, open, said};
 
@@ -15,6 +15,26 @@ fn store_is_send_and_sync_and_cheap_to_clone() {
     assert_send_sync::<Store>();
     assert_send_sync::<handoff::QueueEntry>();
     assert_send_sync::<handoff::Context>();
+}
+
+#[test]
+fn a_conversation_opens_with_the_dialog_state_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let opened = DialogState {
+        lang: Some((Lang::Zh, Script::Traditional)),
+        ..DialogState::default()
+    };
+    let id = {
+        let store = open(&dir);
+        let c = store
+            .open_conversation("C1003", Lang::Zh, opened.clone(), at(0))
+            .unwrap();
+        assert_eq!(c.dialog, opened);
+        c.id
+    };
+    let store = open(&dir);
+    let c = store.conversation(&id).unwrap().unwrap();
+    assert_eq!((c.lang, c.dialog), (Lang::Zh, opened));
 }
 
 #[test]
