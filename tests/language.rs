@@ -42,6 +42,7 @@ fn a_lost_parcels_apology_ticket_and_agent_notice_follow_the_conversation() {
     assert!(replies.contains("已为您登记工单"), "{replies}");
     assert!(!replies.contains("ticket"), "{replies}");
 
+    crate::desk::sign_in(&server, "a1", 3);
     let (status, _) = server.post(
         &format!("/api/agent/conversations/{c}/claim"),
         json!({ "agent_id": "a1" }),
