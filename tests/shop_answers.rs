@@ -74,3 +74,31 @@ fn the_bot_remembers_the_order_under_discussion() {
     let reply = texts(&body["replies"]);
     assert!(reply.contains("上海转运中心"), "{reply}");
 }
+
+/// What a message meant in the conversation is recorded when its intent
+/// alone does not say: a yes to the bot's question, a bare order id. The
+/// agent reads it in the transcript.
+#[test]
+fn an_answer_to_the_bots_question_is_recorded_with_the_flow_it_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1002");
+    let asked = server.say(&c, "我要取消订单 E20261111000456");
+    assert_eq!(asked["intent"], "cancel_order", "{asked}");
+    // The intent's own flow: nothing more to record.
+    assert!(asked["message"]["turn"].get("flow").is_none(), "{asked}");
+    let yes = server.say(&c, "是的");
+    assert_eq!(yes["intent"], "out_of_scope", "{yes}");
+    assert_eq!(yes["message"]["turn"]["flow"], "cancel_order", "{yes}");
+    assert!(texts(&yes["replies"]).contains("已取消"), "{yes}");
+    let bare = server.say(&c, "E20261112000789");
+    assert_eq!(bare["message"]["turn"]["flow"], "order_status", "{bare}");
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    let flows: Vec<&serde_json::Value> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["turn"].get("flow"))
+        .collect();
+    assert_eq!(flows, ["cancel_order", "order_status"], "{history}");
+}

@@ -460,7 +460,7 @@ impl Bot {
         // alone keeps the conversation's language).
         let voice = conversation.dialog.voice_for(&understanding);
         let now = self.now();
-        let shopper = NewMessage::shopper(now, &understanding);
+        let mut shopper = NewMessage::shopper(now, &understanding);
         if !matches!(conversation.status, ConvStatus::Bot) {
             // A person has (or is about to take) the conversation: the bot
             // keeps quiet and the message waits for the agent.
@@ -513,6 +513,13 @@ impl Bot {
         };
         // Once the shop failed this turn, nothing more is asked of it.
         let shop = shop_up.then_some(shop);
+        // What the message meant here, when the intent alone does not say.
+        if let Some(facts) = shopper.turn.as_mut() {
+            facts.flow = reply
+                .flow
+                .clone()
+                .filter(|flow| flow.as_str() != pack.flow_name_for(&understanding.intent));
+        }
         let streak = if reply.understood {
             0
         } else {
@@ -623,6 +630,7 @@ impl Bot {
             }),
             orders: Vec::new(),
             understood: true,
+            flow: None,
         }
     }
 

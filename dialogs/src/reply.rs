@@ -20,6 +20,12 @@ pub struct Reply {
     /// `false` when the bot did not understand (fallback answer): feeds the
     /// "not understood N turns" trigger.
     pub understood: bool,
+    /// The content pack's flow that answered, e.g. `cancel_order`: what the
+    /// message meant in the conversation when the message alone does not
+    /// say (是的 to the bot's question, a bare order id). `None` when no
+    /// flow ran (a clarifying question, a failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
 }
 
 /// A quick-reply button.

@@ -202,6 +202,18 @@ fn saying_no_keeps_the_order() {
 }
 
 #[test]
+fn the_reply_names_the_flow_that_answered() {
+    let mut chat = Chat::new("C1002");
+    let ask = chat.say("我要取消订单 E20261111000456");
+    assert_eq!(ask.flow.as_deref(), Some("cancel_order"));
+    // 是的 alone is out of scope; here it answers the cancellation's question.
+    let yes = chat.say("是的");
+    assert_eq!(yes.flow.as_deref(), Some("cancel_order"), "{}", yes.text);
+    let bare = chat.say("E20261112000789");
+    assert_eq!(bare.flow.as_deref(), Some("order_status"), "{}", bare.text);
+}
+
+#[test]
 fn an_order_cancelled_meanwhile_is_not_cancelled_twice() {
     let mut chat = Chat::new("C1002");
     chat.say("我要取消订单 E20261111000456");

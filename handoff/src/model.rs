@@ -149,6 +149,12 @@ pub struct TurnFacts {
     /// Order ids, tracking numbers, amounts, phones found in the text.
     #[serde(default)]
     pub slots: Slots,
+    /// The content pack's flow that answered, when it is not the intent's
+    /// own: the message answered the bot's question (是的 to a
+    /// cancellation is `cancel_order`, though `intent` says out_of_scope),
+    /// or was a bare order id answered with its status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<String>,
 }
 
 impl From<&Understanding> for TurnFacts {
@@ -159,6 +165,7 @@ impl From<&Understanding> for TurnFacts {
             anger: u.anger,
             angry: u.angry,
             slots: u.slots.clone(),
+            flow: None,
         }
     }
 }

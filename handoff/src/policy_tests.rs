@@ -28,6 +28,7 @@ fn reply(handoff: Option<&str>) -> Reply {
         }),
         orders: Vec::new(),
         understood: true,
+        flow: None,
     }
 }
 

@@ -124,6 +124,7 @@ fn outcome_json(outcome: &TurnOutcome) -> serde_json::Value {
     json!({
         "reply": reply.join("\n"),
         "intent": u.intent,
+        "flow": outcome.shopper.turn.as_ref().and_then(|t| t.flow.clone()),
         "confidence": u.confidence,
         "angry": u.angry,
         "anger": u.anger,

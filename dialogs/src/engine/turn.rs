@@ -29,6 +29,8 @@ pub(crate) struct Turn<'a> {
     /// The shop's words when it declined a cancellation (`declined`), for
     /// the note of the hand-over that follows.
     shop_said: Option<String>,
+    /// The flow this turn ran.
+    flow: Option<String>,
     /// Answers that did not fit the pending question, carried into it again.
     pub(crate) attempts: u32,
 }
@@ -96,6 +98,7 @@ impl<'a> Turn<'a> {
             orders: Vec::new(),
             understood: true,
             shop_said: None,
+            flow: None,
             attempts: 0,
         })
     }
@@ -173,6 +176,7 @@ impl<'a> Turn<'a> {
         let Some(flow) = pack.flow(flow_name) else {
             return Ok(());
         };
+        self.flow = Some(flow_name.to_owned());
         for _ in 0..pack.limits().max_steps {
             let Some(node) = flow.nodes.get(&node_id) else {
                 return Ok(());
@@ -485,6 +489,7 @@ impl<'a> Turn<'a> {
             handoff: self.handoff,
             orders: self.orders,
             understood: self.understood,
+            flow: self.flow,
         }
     }
 }

@@ -240,6 +240,7 @@ impl Pack {
             handoff: None,
             orders: Vec::new(),
             understood: true,
+            flow: None,
         }
     }
 
@@ -331,7 +332,7 @@ impl Pack {
     }
 
     /// The flow that handles `intent`: its own, else the fallback.
-    pub(crate) fn flow_name_for(&self, intent: &str) -> &str {
+    pub fn flow_name_for(&self, intent: &str) -> &str {
         self.flow_of_intent
             .get(intent)
             .map_or(self.manifest.fallback.as_str(), String::as_str)
