@@ -202,6 +202,40 @@ fn saying_no_keeps_the_order() {
 }
 
 #[test]
+fn an_answer_to_a_question_a_reloaded_pack_no_longer_has_asks_it_again() {
+    let mut chat = Chat::new("C1002");
+    let ask = chat.say("我要取消订单 E20261111000456");
+    assert!(ask.text.contains("确定要取消吗"), "{}", ask.text);
+    assert_eq!(chat.state.pending.as_ref().unwrap().node, "confirm_paid");
+    // The merchant renames the question's node and reloads the pack.
+    let dir = crate::support::pack_copy();
+    let flow = dir.path().join("flows/cancel_order.toml");
+    let text = std::fs::read_to_string(&flow)
+        .unwrap()
+        .replace("[nodes.confirm_paid]", "[nodes.confirm_paid_order]")
+        .replace("goto = \"confirm_paid\"", "goto = \"confirm_paid_order\"");
+    std::fs::write(&flow, text).unwrap();
+    let reloaded = Box::leak(Box::new(dialogs::Pack::load_dir(dir.path()).unwrap()));
+    chat.pack = reloaded;
+    // The yes to the old question starts the cancellation again: asked
+    // anew, nothing cancelled, no "cannot answer".
+    let again = chat.say("是的");
+    assert!(again.text.contains("确定要取消吗"), "{}", again.text);
+    assert_eq!(
+        chat.state.pending.as_ref().unwrap().node,
+        "confirm_paid_order"
+    );
+    let order = chat.shop.order("E20261111000456").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+    // A message with its own topic is that topic.
+    let dir2 = crate::support::pack_copy();
+    chat.say("我要取消订单 E20261111000456");
+    chat.pack = Box::leak(Box::new(dialogs::Pack::load_dir(dir2.path()).unwrap()));
+    let other = chat.say("我的快递到哪了");
+    assert!(!other.text.contains("确定要取消吗"), "{}", other.text);
+}
+
+#[test]
 fn the_reply_names_the_flow_that_answered() {
     let mut chat = Chat::new("C1002");
     let ask = chat.say("我要取消订单 E20261111000456");

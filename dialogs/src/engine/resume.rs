@@ -30,14 +30,22 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
     let Some(flow) = pack.flow(&pending.flow) else {
         return Ok(Resume::NewTopic);
     };
-    let Some(node) = flow.nodes.get(&pending.node) else {
-        return Ok(Resume::NewTopic);
-    };
     let go = |node: &str| {
         Ok(Resume::Continue {
             flow: pending.flow.clone(),
             node: node.to_string(),
         })
+    };
+    let Some(node) = flow.nodes.get(&pending.node) else {
+        // The pack was reloaded and the question's node is gone: an answer
+        // to it (是的, an order id) starts its flow again, which asks anew,
+        // rather than falling to "I cannot answer that"; a message with a
+        // topic of its own is that topic.
+        return if moved_on(turn, flow) {
+            Ok(Resume::NewTopic)
+        } else {
+            go(&flow.start)
+        };
     };
     let again = pending.attempts + 1;
     match node {
