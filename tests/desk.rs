@@ -477,13 +477,14 @@ fn pulling_never_takes_a_conversation_in_a_language_the_agent_does_not_chat_in()
 fn held_conversations_are_their_agents_again_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    // a1's profile is kept (max_chats); "temp" only signed in: not kept.
+    // a1's profile is kept (max_chats); "temp" only signed in (no profile
+    // to keep, as the shipped console does).
     sign_in(&server, "a1", 1);
     let (status, _) = server.put("/api/agent/agents/temp", json!({ "presence": "online" }));
     assert_eq!(status, 200);
     let (held, _) = hand_over(&server, "C1002", "转人工");
-    let (orphan, _) = hand_over(&server, "C1004", "I want a real person");
-    for (c, agent) in [(&held, "a1"), (&orphan, "temp")] {
+    let (temps, _) = hand_over(&server, "C1004", "I want a real person");
+    for (c, agent) in [(&held, "a1"), (&temps, "temp")] {
         let (status, body) = server.post(
             &format!("/api/agent/conversations/{c}/claim"),
             json!({ "agent_id": agent }),
@@ -507,10 +508,18 @@ fn held_conversations_are_their_agents_again_after_a_restart() {
         json!({ "agent_id": "a1", "text": "我回来了,继续为您处理" }),
     );
     assert_eq!(status, 200);
-    // The one whose agent is not on the roster any more went back to the
-    // queue at the start, and a1 has no room to pull it.
-    let (_, place) = server.get(&format!("/api/conversations/{orphan}/queue"));
-    assert_eq!(place["status"]["kind"], "queued", "{place}");
+    // temp is back on the roster, offline, holding theirs, and has it
+    // when their console signs in again.
+    let temp = agent(&server, "temp");
+    assert_eq!(
+        (temp["presence"].as_str(), &temp["active"]),
+        (Some("offline"), &json!([temps]))
+    );
+    let (status, body) = server.put("/api/agent/agents/temp", json!({ "presence": "online" }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["agent"]["active"], json!([temps]));
+    // a1's one seat is taken by what they held: no room for a newcomer.
+    hand_over(&server, "C1001", "转人工");
     let (status, body) = server.post("/api/agent/pull", json!({ "agent_id": "a1" }));
     assert_eq!(status, 409, "a1 is full: {body}");
 }
@@ -535,23 +544,22 @@ fn conversations_of_an_agent_who_does_not_come_back_return_to_the_queue() {
         ..DeskConfig::default()
     };
     let server = Server::start_watching_sla(dir.path(), clock.clone(), desk);
-    // Within `return_after` it waits for a1.
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // At the start it is still a1's (the moment it goes back, to the
+    // second, is the desk's unit test).
     let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
     assert_eq!(place["status"]["kind"], "with_agent", "{place}");
+    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
+    let last = history["messages"].as_array().unwrap().last().unwrap()["seq"].clone();
+    let mut shopper = server.events(&format!("/api/conversations/{c}/events?after={last}"));
     clock.advance(std::time::Duration::from_secs(301));
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
-        if place["status"]["kind"] == "queued" {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never went back: {place}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    // The next SLA round hands it back: the shopper hears their place.
+    let told = shopper.next_where("message", |m| m["author"]["kind"] == "system");
+    assert!(
+        told["text"].as_str().unwrap().contains("仍在为您排队"),
+        "{told}"
+    );
+    let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+    assert_eq!(place["status"]["kind"], "queued", "{place}");
     assert_eq!(agent(&server, "a1")["active"], json!([]));
 }
 
@@ -575,4 +583,72 @@ fn a_ticket_filed_at_night_is_offered_when_an_agent_signs_in_without_a_console_s
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+}
+
+#[test]
+fn claiming_again_what_one_holds_does_not_lose_it_at_sign_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 1);
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    let claim = |server: &Server| {
+        server.post(
+            &format!("/api/agent/conversations/{c}/claim"),
+            json!({ "agent_id": "a1" }),
+        )
+    };
+    assert_eq!(claim(&server).0, 200);
+    // A double click: refused, and a1 still holds it (their one seat).
+    assert_eq!(claim(&server).0, 409);
+    assert_eq!(agent(&server, "a1")["active"], json!([c]));
+    let (_, body) = server.put("/api/agent/agents/a1", json!({ "presence": "offline" }));
+    assert_eq!(body["agent"]["active"], json!([]), "{body}");
+    let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+    assert_eq!(place["status"]["kind"], "queued", "{place}");
+}
+
+#[test]
+fn the_desk_goes_by_the_language_the_shopper_writes_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    for (id, lang) in [("en1", "en"), ("en2", "en"), ("zh1", "zh")] {
+        let (status, body) = server.put(
+            &format!("/api/agent/agents/{id}"),
+            json!({ "presence": "online", "languages": [lang], "max_chats": 3 }),
+        );
+        assert_eq!(status, 200, "{body}");
+    }
+    // C1002's profile is Chinese; she writes in English.
+    let (c, body) = hand_over(&server, "C1002", "I want to talk to a real person please");
+    assert_eq!(body["handoff"]["offered_to"], "en1", "{body}");
+    let (_, nothing) = server.post("/api/agent/pull", json!({ "agent_id": "zh1" }));
+    assert!(nothing["entry"].is_null(), "{nothing}");
+    let (status, _) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": "en1" }),
+    );
+    assert_eq!(status, 200);
+    let (status, body) = server.post(
+        &format!("/api/agent/conversations/{c}/transfer"),
+        json!({ "agent_id": "en1", "to_agent": "en2" }),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn max_chats_outside_its_range_is_refused_by_the_api_as_by_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    for max in [0, 101] {
+        let (status, body) = server.put(
+            "/api/agent/agents/a1",
+            json!({ "presence": "online", "max_chats": max }),
+        );
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (400, Some("invalid_fields")),
+            "{body}"
+        );
+    }
+    assert_eq!(agent(&server, "a1"), Value::Null, "nothing was signed in");
 }

@@ -191,6 +191,9 @@ struct State {
 /// Defaults for an agent who signs in without saying more.
 const DEFAULT_MAX_CHATS: u32 = 5;
 
+/// The `max_chats` an agent may have, in the configuration and through the API.
+pub const MAX_CHATS: std::ops::RangeInclusive<u32> = 1..=100;
+
 impl Desk {
     pub fn new(config: DeskConfig) -> Desk {
         Desk {
@@ -445,6 +448,11 @@ impl Desk {
         self.lock().roster.agents().cloned().collect()
     }
 
+    /// An agent's presence, if they are on the roster.
+    pub fn presence(&self, agent_id: &str) -> Option<Presence> {
+        self.lock().roster.agent(agent_id).map(|a| a.presence)
+    }
+
     /// Refuses an id that is not on the roster.
     pub fn knows(&self, agent_id: &str) -> Result<(), RosterError> {
         match self.lock().roster.agent(agent_id) {
@@ -458,14 +466,20 @@ impl Desk {
     /// An agent took a conversation. Only an agent on the roster (in the
     /// configuration, or signed in by their console) who is online or away
     /// and has room can: a mistyped id must not become an agent who is
-    /// offered shoppers.
-    pub fn claimed(&self, agent_id: &str, conversation_id: &str) -> Result<(), RosterError> {
+    /// offered shoppers. Says whether the seat is new (`false`: they held
+    /// it already), so that a caller undoing a failed claim frees only a
+    /// seat this claim took.
+    pub fn claimed(&self, agent_id: &str, conversation_id: &str) -> Result<bool, RosterError> {
         let mut state = self.lock();
+        let held = state
+            .roster
+            .holder(conversation_id)
+            .is_some_and(|a| a.id == agent_id);
         state.roster.assign(agent_id, conversation_id)?;
         state.offers.remove(conversation_id);
         state.announced.remove(conversation_id);
         self.announce_roster(&state);
-        Ok(())
+        Ok(!held)
     }
 
     /// Remembers who a waiting conversation was offered to (shown in the
@@ -498,6 +512,11 @@ impl Desk {
             announced,
             ..
         } = &mut *state;
+        // Offers of what no longer waits (taken, or a hand-over whose write
+        // failed after its seat was reserved) hold no seat.
+        let ids: HashSet<&str> = waiting.iter().map(|(id, _, _)| id.as_str()).collect();
+        offers.retain(|id, _| ids.contains(id.as_str()));
+        announced.retain(|id| ids.contains(id.as_str()));
         let mut promised: HashMap<String, u32> = HashMap::new();
         let mut stale = Vec::new();
         for (id, _, _) in waiting {
@@ -582,27 +601,26 @@ impl Desk {
     /// held when the server started (`(agent, conversation)`): they count
     /// against the agent's seats, and wait for the agent to sign in again
     /// until [`return_after`](DeskConfig::return_after) has passed (see
-    /// [`overdue_holds`](Desk::overdue_holds)). Returns those whose agent is
-    /// not on the roster: nobody can come back for them.
-    pub fn restore(&self, holds: Vec<(String, String)>, now: Time) -> Vec<(String, String)> {
+    /// [`overdue_holds`](Desk::overdue_holds)). An agent the roster does not
+    /// know (one who signed in without a profile to keep) is put back on
+    /// it, offline, with the defaults, so their console finds them again.
+    pub fn restore(&self, holds: Vec<(String, String)>, now: Time) {
         let mut state = self.lock();
-        let mut orphans = Vec::new();
         for (agent_id, conversation_id) in holds {
-            match state.roster.restore(&agent_id, &conversation_id) {
-                Ok(()) => {
-                    let offline = state
-                        .roster
-                        .agent(&agent_id)
-                        .is_some_and(|a| a.presence == Presence::Offline);
-                    if offline {
-                        state.restored.entry(agent_id).or_insert(now);
-                    }
+            if state.roster.agent(&agent_id).is_none() {
+                state.roster.upsert(new_agent(&agent_id));
+            }
+            if state.roster.restore(&agent_id, &conversation_id).is_ok() {
+                let offline = state
+                    .roster
+                    .agent(&agent_id)
+                    .is_some_and(|a| a.presence == Presence::Offline);
+                if offline {
+                    state.restored.entry(agent_id).or_insert(now);
                 }
-                Err(_) => orphans.push((agent_id, conversation_id)),
             }
         }
         self.announce_roster(&state);
-        orphans
     }
 
     /// The conversations (`(agent, conversation)`) of agents who held them
@@ -724,8 +742,55 @@ impl Desk {
     /// counting the offers each already has and has not taken as seats
     /// taken (so nobody is offered more than they have room for).
     pub fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
-        let needs = Needs::new(self.skills.skill_for(intent), lang);
         let state = self.lock();
+        self.choose(&state, intent, lang)
+    }
+
+    /// [`offer`](Desk::offer) for a hand-over being written, and the seat
+    /// held for it at once: hand-overs deciding at the same time (before
+    /// either is on disk and [`offered`](Desk::offered)) never both take an
+    /// agent's last seat. A conversation already offered to someone online
+    /// keeps its offer. A reservation whose write then fails is dropped by
+    /// the next [`offer_waiting`](Desk::offer_waiting), which keeps offers
+    /// of waiting conversations only.
+    /// Says whether the seat was reserved now (`true`) rather than an
+    /// offer kept: only a new one is [withdrawn](Desk::withdraw_offer) when
+    /// the hand-over's write fails.
+    pub fn reserve_offer(
+        &self,
+        conversation_id: &str,
+        intent: &str,
+        lang: Lang,
+    ) -> Option<(String, bool)> {
+        let mut state = self.lock();
+        if let Some(agent) = state.offers.get(conversation_id) {
+            let online = state
+                .roster
+                .agent(agent)
+                .is_some_and(|a| a.presence == Presence::Online);
+            if online {
+                return Some((agent.clone(), false));
+            }
+        }
+        let agent = self.choose(&state, intent, lang)?;
+        state
+            .offers
+            .insert(conversation_id.to_owned(), agent.clone());
+        state.announced.remove(conversation_id);
+        Some((agent, true))
+    }
+
+    /// Drops the offer reserved for a hand-over whose write failed.
+    pub fn withdraw_offer(&self, conversation_id: &str) {
+        let mut state = self.lock();
+        state.offers.remove(conversation_id);
+        state.announced.remove(conversation_id);
+    }
+
+    /// The least-loaded online agent for `intent` in `lang` (else any skill),
+    /// counting offers not taken yet as seats taken.
+    fn choose(&self, state: &State, intent: &str, lang: Lang) -> Option<String> {
+        let needs = Needs::new(self.skills.skill_for(intent), lang);
         let promised = state.promised();
         let count = |agent: &str| promised.get(agent).copied().unwrap_or(0);
         state

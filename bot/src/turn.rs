@@ -76,6 +76,8 @@ pub enum TurnError {
     },
     #[error("agent id is empty")]
     MissingAgent,
+    #[error("max_chats = {0} is outside the allowed range 1 to 100")]
+    MaxChats(u32),
     #[error("the server is shutting down")]
     ShuttingDown,
     #[error("the desk refuses: {0}")]
@@ -117,10 +119,13 @@ impl Drop for Written {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 let _lock = lock;
-                let result = pending
-                    .await
-                    .map(|recorded| bot.finish(&id, outcome, recorded))
-                    .map_err(TurnError::from);
+                let result = match pending.await {
+                    Ok(recorded) => Ok(bot.finish(&id, outcome, recorded)),
+                    Err(e) => {
+                        bot.abandon(&id, &outcome);
+                        Err(TurnError::from(e))
+                    }
+                };
                 bot.metrics.turn(&result, arrived.elapsed());
             });
         }
@@ -314,7 +319,13 @@ impl Bot {
         _lock: &TurnGuard,
     ) -> Result<TurnOutcome, TurnError> {
         let begun = self.begin(conversation_id, text)?;
-        let recorded = begun.pending.wait()?;
+        let recorded = match begun.pending.wait() {
+            Ok(recorded) => recorded,
+            Err(e) => {
+                self.abandon(conversation_id, &begun.outcome);
+                return Err(e.into());
+            }
+        };
         Ok(self.finish(conversation_id, begun.outcome, recorded))
     }
 
@@ -360,7 +371,13 @@ impl Bot {
                 None => unreachable!("set above"),
             };
             let (outcome, _, _lock) = written.rest.take().expect("set above");
-            Ok(self.finish(conversation_id, outcome, recorded?))
+            match recorded {
+                Ok(recorded) => Ok(self.finish(conversation_id, outcome, recorded)),
+                Err(e) => {
+                    self.abandon(conversation_id, &outcome);
+                    Err(e.into())
+                }
+            }
         }
         .instrument(span)
         .await;
@@ -478,6 +495,7 @@ impl Bot {
                     position: 0,
                     route: None,
                     offered_to: None,
+                    reserved: false,
                     quiet: Some(conversation.status),
                 },
             });
@@ -550,6 +568,8 @@ impl Bot {
         let mut position = 0;
         let mut route = None;
         let mut offered_to = None;
+        // Whether this turn reserved the offer (see `Unfinished::reserved`).
+        let mut reserved = false;
         if understanding.angry || understanding.intent == "complaint" {
             self.signal_spikes(shop, &conversation.customer_id, now, &understanding, &reply);
         }
@@ -581,8 +601,15 @@ impl Bot {
             // Kept with the entry: its wait runs to what the shopper is told.
             handoff.context.answer_by = answer_by;
             if kind == EntryKind::Queued {
-                // Recorded in `finish`, once the entry is durable.
-                offered_to = self.desk.offer(&understanding.intent, voice.0);
+                // The seat is held now; announced in `finish`, once the
+                // entry is durable.
+                if let Some((agent, new)) =
+                    self.desk
+                        .reserve_offer(conversation_id, &understanding.intent, voice.0)
+                {
+                    offered_to = Some(agent);
+                    reserved = new;
+                }
             }
             route = Some(routed);
             messages.push(system_message(now, notice));
@@ -599,7 +626,15 @@ impl Bot {
                 handoff: None,
             }
         };
-        let pending = self.store.write_turn(conversation_id, record)?;
+        let pending = match self.store.write_turn(conversation_id, record) {
+            Ok(pending) => pending,
+            Err(e) => {
+                if reserved {
+                    self.desk.withdraw_offer(conversation_id);
+                }
+                return Err(e.into());
+            }
+        };
         Ok(Begun {
             pending,
             outcome: Unfinished {
@@ -607,9 +642,18 @@ impl Bot {
                 position,
                 route,
                 offered_to,
+                reserved,
                 quiet: None,
             },
         })
+    }
+
+    /// A written turn whose flush failed: the seat its hand-over reserved
+    /// is given back (nothing was queued).
+    fn abandon(&self, conversation_id: &str, outcome: &Unfinished) {
+        if outcome.reserved {
+            self.desk.withdraw_offer(conversation_id);
+        }
     }
 
     /// The answer when the shop failed (down, slow, or answering nonsense):
@@ -886,11 +930,15 @@ impl Bot {
         let _turn = self.lock_blocking(id);
         let conversation = self.conversation(id)?;
         // The desk refuses an agent who is away or full before anything is stored.
-        self.desk.claimed(agent_id, id)?;
+        let new_seat = self.desk.claimed(agent_id, id)?;
         let entry = match self.store.claim(id, agent_id, self.now()) {
             Ok(entry) => entry,
             Err(e) => {
-                self.desk.released(id, self.now(), None);
+                // Only the seat this claim took: a second claim of a
+                // conversation the agent holds must not free theirs.
+                if new_seat {
+                    self.desk.released(id, self.now(), None);
+                }
                 return Err(e.into());
             }
         };
@@ -917,7 +965,7 @@ impl Bot {
         let pick = self.desk.pick(agent_id, &waiting, |id| {
             self.conversation(id).ok().map(|c| {
                 let intent = c.dialog.recent.last().map(|t| t.intent.clone());
-                (intent.unwrap_or_default(), c.lang)
+                (intent.unwrap_or_default(), voice(&c).0)
             })
         });
         match pick {
@@ -973,7 +1021,7 @@ impl Bot {
                     .recent
                     .last()
                     .map_or("", |t| t.intent.as_str());
-                let (now, lang) = (self.now(), conversation.lang);
+                let (now, lang) = (self.now(), voice(&conversation).0);
                 self.desk.wait(now, entry, intent, lang, position)
             })
             .map(|wait| wait.as_secs());
@@ -1005,7 +1053,7 @@ impl Bot {
                 .recent
                 .last()
                 .map_or_else(String::new, |t| t.intent.clone());
-            needs.push((id.clone(), intent, conversation.lang));
+            needs.push((id.clone(), intent, voice(&conversation).0));
             let place = self.place_at(conversation, Some(entry), Some(i + 1));
             places.push((id, place));
         }
@@ -1057,11 +1105,11 @@ impl Bot {
         let (lang, script) = voice(&conversation);
         match to.map(str::trim).filter(|t| !t.is_empty()) {
             Some(to) => {
-                self.desk.reassign(id, from, to, conversation.lang, now)?;
+                self.desk.reassign(id, from, to, lang, now)?;
                 let entry = match self.store.transfer(id, from, Some(to), now) {
                     Ok(entry) => entry,
                     Err(e) => {
-                        let _ = self.desk.reassign(id, to, from, conversation.lang, now);
+                        let _ = self.desk.reassign(id, to, from, lang, now);
                         return Err(e.into());
                     }
                 };
@@ -1128,12 +1176,34 @@ impl Bot {
     /// the queue does; the shopper is told their place). Away keeps them.
     pub fn update_agent(&self, agent_id: &str, update: AgentUpdate) -> Result<Agent, TurnError> {
         let agent_id = agent(agent_id)?;
+        if let Some(max) = update
+            .max_chats
+            .filter(|m| !crate::desk::MAX_CHATS.contains(m))
+        {
+            return Err(TurnError::MaxChats(max));
+        }
         let offline = update.presence == Presence::Offline;
         let agent = self.desk.update_agent(agent_id, update, self.now())?;
-        if !offline || agent.active.is_empty() {
+        if !offline {
             return Ok(agent);
         }
-        for id in &agent.active {
+        // What the store says they hold, and what the desk does (the same,
+        // unless an earlier failure left them apart).
+        let mut held = agent.active.clone();
+        for entry in self.store.open_entries()? {
+            if let handoff::EntryState::Claimed {
+                agent_id: holder, ..
+            } = &entry.state
+            {
+                if holder == agent_id {
+                    held.insert(entry.conversation_id);
+                }
+            }
+        }
+        if held.is_empty() {
+            return Ok(agent);
+        }
+        for id in &held {
             self.hand_back(id, agent_id);
         }
         Ok(self
@@ -1145,8 +1215,7 @@ impl Bot {
     }
 
     /// After a start: gives the agents back the conversations the store
-    /// says they held ([`Desk::restore`]); those of an agent no longer on
-    /// the roster go back to the queue now. Returns how many were restored.
+    /// says they held ([`Desk::restore`]). Returns how many.
     pub fn restore_holds(&self) -> Result<usize, TurnError> {
         let holds: Vec<(String, String)> = self
             .store
@@ -1160,12 +1229,8 @@ impl Bot {
             })
             .collect();
         let total = holds.len();
-        let orphans = self.desk.restore(holds, self.now());
-        for (agent_id, id) in &orphans {
-            tracing::warn!(conversation = %id, agent = %agent_id, "held by an agent no longer on the roster: back to the queue");
-            self.hand_back(id, agent_id);
-        }
-        Ok(total - orphans.len())
+        self.desk.restore(holds, self.now());
+        Ok(total)
     }
 
     /// Sends back to the queue the conversations of agents who held them
@@ -1174,11 +1239,17 @@ impl Bot {
     /// Returns how many went back.
     pub fn return_overdue_holds(&self) -> usize {
         let holds = self.desk.overdue_holds(self.now());
+        let mut returned = 0;
         for (agent_id, id) in &holds {
+            // Signed in meanwhile: theirs after all.
+            if self.desk.presence(agent_id) != Some(Presence::Offline) {
+                continue;
+            }
             tracing::info!(conversation = %id, agent = %agent_id, "agent did not come back: back to the queue");
             self.hand_back(id, agent_id);
+            returned += 1;
         }
-        holds.len()
+        returned
     }
 
     /// Puts a conversation `agent_id` holds back in the queue, logging a
@@ -1241,6 +1312,8 @@ struct Unfinished {
     /// Where the hand-over went.
     route: Option<Route>,
     offered_to: Option<String>,
+    /// The offer was reserved by this turn (not one the conversation had).
+    reserved: bool,
     /// The conversation's status when the bot kept quiet (not with the bot).
     quiet: Option<ConvStatus>,
 }
@@ -1265,6 +1338,10 @@ fn status_name(status: &ConvStatus) -> String {
 /// The language and script the shopper last wrote in (a traditional-Chinese
 /// shopper hears system notices in traditional characters too), else the
 /// conversation's language.
+/// The language and script the conversation is in now (the shopper's last
+/// words, else the one it opened in): what the shopper is answered in, and
+/// so what every desk decision about it (offers, pull, transfer, waits)
+/// goes by.
 fn voice(conversation: &Conversation) -> (Lang, intents::Script) {
     conversation.dialog.lang.unwrap_or(match conversation.lang {
         Lang::Zh => (Lang::Zh, intents::Script::Simplified),

@@ -87,6 +87,7 @@ pub(super) fn out_of_range(file: &FileConfig) -> Vec<String> {
             0.0,
             1.0,
         );
+        p.check("desk.return_after", secs_of(d.return_after), secs(0), day);
         p.check("desk.handling.window", d.handling.window, 1, 10_000);
         p.check(
             "desk.handling.prior",
@@ -108,8 +109,8 @@ pub(super) fn out_of_range(file: &FileConfig) -> Vec<String> {
             p.check(
                 &format!("desk.agents[{}].max_chats", agent.id),
                 agent.max_chats,
-                1,
-                100,
+                *crate::desk::MAX_CHATS.start(),
+                *crate::desk::MAX_CHATS.end(),
             );
         }
     }
@@ -198,6 +199,7 @@ mod tests {
             ("[desk.sla]\nticket_resolution = \"60d\"", "`desk.sla.ticket_resolution` = \"60d\""),
             ("[desk.overflow]\nmax_wait = \"2d\"", "`desk.overflow.max_wait` = \"2d\" is outside the allowed range \"0s\" to \"1d\""),
             ("[desk.overflow]\nanger_threshold = 2.0", "`desk.overflow.anger_threshold` = 2"),
+            ("[desk]\nreturn_after = \"2d\"", "`desk.return_after` = \"2d\" is outside the allowed range \"0s\" to \"1d\""),
             ("[desk.handling]\nwindow = 0", "`desk.handling.window` = 0"),
             ("[desk.handling]\nprior = \"0s\"", "`desk.handling.prior` = \"0s\""),
             ("[desk.spikes]\nwindow = \"0s\"", "`desk.spikes.window` = \"0s\""),

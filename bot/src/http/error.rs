@@ -63,6 +63,7 @@ impl From<TurnError> for AppError {
             TurnError::UnknownCustomer(_) => (StatusCode::NOT_FOUND, "unknown_customer"),
             TurnError::WrongState { .. } => (StatusCode::CONFLICT, "wrong_state"),
             TurnError::MissingAgent => (StatusCode::BAD_REQUEST, "missing_agent"),
+            TurnError::MaxChats(_) => (StatusCode::BAD_REQUEST, "invalid_fields"),
             TurnError::ShuttingDown => (StatusCode::SERVICE_UNAVAILABLE, "shutting_down"),
             TurnError::Desk(_) => (StatusCode::CONFLICT, "agent_unavailable"),
             TurnError::Store(handoff::Error::UnknownConversation { .. }) => {
