@@ -39,7 +39,7 @@ use crate::clock::Clock;
 use crate::desk::{AgentUpdate, Desk};
 use crate::hub::Hub;
 use crate::metrics::Metrics;
-use handoff::{Agent, Presence};
+use handoff::{Agent, Presence, SummaryLabels};
 
 mod locks;
 mod memo;
@@ -804,6 +804,12 @@ impl Bot {
             &conversation.id,
         );
         let voice = conversation.dialog.voice_for(understanding);
+        // The line in the queue, in the pack's words.
+        context.summary = summary_labels(&self.pack()).summarize(
+            context.customer.as_ref(),
+            &decision.reasons,
+            &context.orders,
+        );
         context.suggested_replies =
             self.suggested_replies(&understanding.intent, voice, &decision.reasons);
         context.notes = reply
@@ -1338,6 +1344,32 @@ fn status_name(status: &ConvStatus) -> String {
 /// The language and script the shopper last wrote in (a traditional-Chinese
 /// shopper hears system notices in traditional characters too), else the
 /// conversation's language.
+/// The words of the agents' queue summary from the pack's `summary.*`
+/// texts; what a pack leaves out keeps [`SummaryLabels`]' default.
+fn summary_labels(pack: &Pack) -> SummaryLabels {
+    let mut labels = SummaryLabels::default();
+    for (key, text) in pack.summary_texts() {
+        let field = match key.as_str() {
+            "separator" => &mut labels.separator,
+            "vip" => &mut labels.vip,
+            "svip" => &mut labels.svip,
+            "order" => &mut labels.order,
+            "anger" => &mut labels.anger,
+            "asked_for_human" => &mut labels.asked_for_human,
+            "complaint" => &mut labels.complaint,
+            "not_understood" => &mut labels.not_understood,
+            "rising_anger" => &mut labels.rising_anger,
+            "repeated" => &mut labels.repeated,
+            _ => match key.strip_prefix("situation.") {
+                Some(code) => labels.situations.entry(code.to_owned()).or_default(),
+                None => continue,
+            },
+        };
+        *field = text;
+    }
+    labels
+}
+
 /// The language and script the conversation is in now (the shopper's last
 /// words, else the one it opened in): what the shopper is answered in, and
 /// so what every desk decision about it (offers, pull, transfer, waits)

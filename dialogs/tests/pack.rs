@@ -270,3 +270,43 @@ fn standard_replies_for_agents_come_by_intent_in_order_and_language() {
         .standard_replies("greeting", Lang::Zh, Script::Simplified)
         .is_empty());
 }
+
+/// Every hand-over reason the default pack's flows give (and the bot's own
+/// `shop_unavailable`) has a label in the agents' queue summary, in both
+/// languages' texts: an agent never reads a bare code.
+#[test]
+fn every_handoff_reason_has_a_summary_label() {
+    let flows = Path::new(env!("CARGO_MANIFEST_DIR")).join("pack/flows");
+    let mut reasons = std::collections::BTreeSet::from(["shop_unavailable".to_string()]);
+    for entry in std::fs::read_dir(flows).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let flow: toml::Table = toml::from_str(&text).unwrap();
+        for node in flow["nodes"].as_table().unwrap().values() {
+            if let Some(reason) = node.get("reason").and_then(|r| r.as_str()) {
+                reasons.insert(reason.to_string());
+            }
+        }
+    }
+    assert!(reasons.len() > 5, "{reasons:?}");
+    let labels = pack().summary_texts();
+    for reason in &reasons {
+        let label = labels.get(&format!("situation.{reason}"));
+        assert!(
+            label.is_some_and(|l| !l.is_empty()),
+            "no summary label for {reason}"
+        );
+    }
+    for key in ["separator", "vip", "not_understood", "repeated"] {
+        assert!(labels.contains_key(key), "{key}");
+    }
+    // The English texts have them too (a pack without Chinese uses them).
+    let en = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("pack/templates/en.toml"),
+    )
+    .unwrap();
+    let en: toml::Table = toml::from_str(&en).unwrap();
+    let situations = en["summary"]["situation"].as_table().unwrap();
+    for reason in &reasons {
+        assert!(situations.contains_key(reason), "en: no label for {reason}");
+    }
+}

@@ -107,17 +107,9 @@ pub struct SummaryLabels {
 
 impl Default for SummaryLabels {
     fn default() -> SummaryLabels {
-        // The default pack's reason codes, and the bot's own.
-        let situations = [
-            ("lost_parcel", "疑似丢件"),
-            ("damaged_parcel", "包裹破损"),
-            ("delivered_not_received", "显示签收但未收到"),
-            ("quality_issue", "质量问题"),
-            ("change_order", "要求修改订单"),
-            ("shipping_overdue", "超时未发货"),
-            ("cancel_refused", "取消被订单系统拒绝"),
-            ("shop_unavailable", "订单系统故障"),
-        ];
+        // A content pack supplies its own (the bot reads the pack's
+        // `[summary]` texts); these serve a caller without one.
+        let situations = [("lost_parcel", "疑似丢件"), ("damaged_parcel", "包裹破损")];
         SummaryLabels {
             separator: " · ".to_owned(),
             vip: "VIP".to_owned(),
@@ -218,7 +210,6 @@ mod tests {
             (vec![Reason::AskedForHuman], "要求人工"),
             (vec![Reason::NotUnderstood { turns: 3 }], "3 轮未理解"),
             (vec![Reason::Situation { code: "lost_parcel".into() }], "疑似丢件"),
-            (vec![Reason::Situation { code: "cancel_refused".into() }], "取消被订单系统拒绝"),
             (vec![Reason::Situation { code: "wrong_size".into() }], "wrong_size"),
         ];
         for (reasons, want) in table {

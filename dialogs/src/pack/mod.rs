@@ -199,6 +199,17 @@ impl Pack {
         self.text(key, lang, script, &all)
     }
 
+    /// The words of the agents' one-line queue summary (the `summary.*`
+    /// texts, keys without the prefix: `vip`, `situation.lost_parcel`, …),
+    /// in the pack's Chinese texts, else its first language's: agents read
+    /// them, whatever the shopper writes.
+    pub fn summary_texts(&self) -> BTreeMap<String, String> {
+        self.templates_of(Lang::Zh)
+            .iter()
+            .filter_map(|(k, t)| Some((k.strip_prefix("summary.")?.to_owned(), t.to_owned())))
+            .collect()
+    }
+
     /// The pack's standard replies for agents (标准话术) about `intent`, in
     /// the order the pack lists them: the `agent.<intent>.*` texts.
     pub fn standard_replies(&self, intent: &str, lang: Lang, script: Script) -> Vec<String> {

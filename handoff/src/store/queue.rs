@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     Context, ConvStatus, Conversation, EntryKind, EntryState, Error, HandoffOutcome, PastHandoff,
-    QueueEntry, Reason, SummaryLabels, KEPT_HANDOFFS,
+    QueueEntry, Reason, KEPT_HANDOFFS,
 };
 
 impl Store {
@@ -374,8 +374,6 @@ pub(super) fn put_in_queue_tx(
     context: Context,
     now: Time,
 ) -> TxResult<QueueEntry> {
-    // Whether a waiting entry took this hand-over's reasons in.
-    let mut merged = false;
     let mut entry = match &conversation.status {
         ConvStatus::WithAgent { agent_id } => {
             return abort(Error::AlreadyWithAgent {
@@ -393,7 +391,6 @@ pub(super) fn put_in_queue_tx(
             waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
             merge(&mut entry.reasons, reasons);
             entry.priority = entry.priority.max(priority);
-            merged = true;
             entry
         }
         ConvStatus::Bot => {
@@ -408,9 +405,9 @@ pub(super) fn put_in_queue_tx(
             entry
         }
     };
-    // The caller's context replaces the old one, but the history is the
-    // store's to keep, a waiting entry's notes stay (a re-queue adds its
-    // own), and a merged entry's summary tells every reason it now has.
+    // The caller's context replaces the old one (its summary too: display
+    // text is the caller's), but the history is the store's to keep, and a
+    // waiting entry's notes stay (a re-queue adds its own).
     let history = std::mem::take(&mut entry.context.history);
     let mut notes = std::mem::take(&mut entry.context.notes);
     for note in context.notes {
@@ -418,22 +415,12 @@ pub(super) fn put_in_queue_tx(
             notes.push(note);
         }
     }
-    let summary = if merged {
-        SummaryLabels::default().summarize(
-            context.customer.as_ref(),
-            &entry.reasons,
-            &context.orders,
-        )
-    } else {
-        context.summary.clone()
-    };
     let entry = QueueEntry {
         context: Context {
             reasons: entry.reasons.clone(),
             history,
             history_dropped: entry.context.history_dropped,
             notes,
-            summary,
             ..context
         },
         ..entry

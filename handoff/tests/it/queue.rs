@@ -172,7 +172,7 @@ fn enqueue_while_waiting_merges_and_keeps_the_place_in_line() {
 }
 
 #[test]
-fn a_merged_entry_keeps_its_notes_and_sums_up_every_reason() {
+fn a_merged_entry_keeps_its_notes() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
     let id = store
@@ -209,7 +209,11 @@ fn a_merged_entry_keeps_its_notes_and_sums_up_every_reason() {
         )
         .unwrap();
     assert_eq!(e.context.notes, [note]);
-    assert_eq!(e.context.summary, "疑似丢件 · 要求投诉");
+    assert_eq!(
+        e.reasons,
+        [lost.clone(), Reason::Complaint],
+        "the reasons are merged"
+    );
     // A note said again is not listed twice; a new one is added.
     let e = store
         .enqueue(&id, vec![], 60, noted(&[], &[note, "再次催促"]), at(6))

@@ -176,7 +176,8 @@ pub(super) fn check_placeholders(
     let mut anywhere: BTreeSet<String> = set(TURN_FACTS);
     anywhere.extend(set(ORDER_FACTS));
     anywhere.extend(policy_facts.iter().cloned());
-    anywhere.extend(set(&["position", "agent"]));
+    // The bot's own: queue notices (`position`, `agent`), the agents' summary (`turns`).
+    anywhere.extend(set(&["position", "agent", "turns"]));
     for slot in ["order_id", "tracking_number", "phone", "amount"] {
         anywhere.insert(format!("slot.{slot}"));
     }
