@@ -74,6 +74,14 @@ fn a_traditional_chinese_customer_is_answered_in_traditional_until_they_write_si
         reply,
         "您目前沒有可以修改的訂單(只有還未發貨的訂單可以修改)。"
     );
+    // A turn in English, then script-less Chinese: traditional still.
+    let english = texts(&server.say(c, "where is my parcel")["replies"]);
+    assert!(english.is_ascii(), "{english}");
+    let reply = texts(&server.say(c, "我想改地址")["replies"]);
+    assert_eq!(
+        reply,
+        "您目前沒有可以修改的訂單(只有還未發貨的訂單可以修改)。"
+    );
     // Simplified characters switch the conversation to simplified.
     let reply = texts(&server.say(c, "我的快递到哪了")["replies"]);
     assert_eq!(reply, "您目前没有运输中的包裹。");

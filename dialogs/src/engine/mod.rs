@@ -31,6 +31,11 @@ pub struct DialogState {
     /// ([`DialogState::voice_for`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<(Lang, Script)>,
+    /// The Chinese script the conversation last used (or opened in), kept
+    /// while the shopper writes English: Chinese that shows no script of its
+    /// own after an English turn is answered in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh_script: Option<Script>,
     /// Slots collected by `ask` nodes, e.g. `tracking_number`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub slots: BTreeMap<String, String>,

@@ -63,7 +63,7 @@ impl<'a> Turn<'a> {
     ) -> Result<Self, DialogError> {
         let u = input.understanding;
         let (lang, script) = state.voice_for(u);
-        state.lang = Some((lang, script));
+        state.keep_voice((lang, script));
         let lang = pack.reply_lang(lang);
         let script = match (lang, script) {
             (Lang::Zh, Script::Traditional) => Script::Traditional,

@@ -16,9 +16,16 @@ impl DialogState {
     /// The state a conversation opens with: nothing said yet, held in
     /// `voice` (see [`Customer::voice`]).
     pub fn opened_in(voice: (Lang, Script)) -> DialogState {
-        DialogState {
-            lang: Some(voice),
-            ..DialogState::default()
+        let mut state = DialogState::default();
+        state.keep_voice(voice);
+        state
+    }
+
+    /// Remembers the voice a turn answered in (and, for Chinese, its script).
+    pub(crate) fn keep_voice(&mut self, voice: (Lang, Script)) {
+        self.lang = Some(voice);
+        if voice.0 == Lang::Zh {
+            self.zh_script = Some(voice.1);
         }
     }
 
@@ -33,8 +40,8 @@ impl DialogState {
         match u.lang {
             Lang::En => (Lang::En, Script::Latin),
             Lang::Zh => {
-                let script = written_script(u).unwrap_or(match kept {
-                    Some((Lang::Zh, Script::Traditional)) => Script::Traditional,
+                let script = written_script(u).unwrap_or(match (kept, self.zh_script) {
+                    (Some((Lang::Zh, script)), _) | (_, Some(script)) => script,
                     _ => Script::Simplified,
                 });
                 (Lang::Zh, script)
@@ -175,6 +182,8 @@ mod tests {
         let hans = DialogState::opened_in((Zh, Simplified));
         let en = DialogState::opened_in((En, Latin));
         let nothing_kept = DialogState::default();
+        let mut hant_then_en = DialogState::opened_in((Zh, Traditional));
+        hant_then_en.keep_voice((En, Latin));
         let cases = [
             // No language of its own: ids, digits, emoji.
             (&hans, "E20261111000123", (Zh, Simplified)),
@@ -187,6 +196,8 @@ mod tests {
             (&hant, "我想改地址", (Zh, Traditional)),
             (&hans, "我想改地址", (Zh, Simplified)),
             (&en, "我想改地址", (Zh, Simplified)),
+            // A zh-Hant shopper who wrote English keeps traditional.
+            (&hant_then_en, "我想改地址", (Zh, Traditional)),
             // A message that shows a script or a language switches.
             (&hant, "我的快递到哪了", (Zh, Simplified)),
             (&hans, "我的快遞到哪了", (Zh, Traditional)),
