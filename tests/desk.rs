@@ -652,3 +652,26 @@ fn max_chats_outside_its_range_is_refused_by_the_api_as_by_the_config() {
     }
     assert_eq!(agent(&server, "a1"), Value::Null, "nothing was signed in");
 }
+
+#[test]
+fn with_a_pinned_clock_equal_shoppers_keep_the_places_they_were_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 1);
+    let mut told = Vec::new();
+    for customer in ["C1002", "C1005", "C1004"] {
+        let (c, body) = hand_over(&server, customer, "转人工 human agent please");
+        told.push((c, body["handoff"]["position"].as_u64().unwrap()));
+    }
+    assert_eq!(
+        told.iter().map(|t| t.1).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "{told:?}"
+    );
+    // Everyone at the same pinned instant and priority: the queue keeps
+    // the order of arrival, so nobody's place went back.
+    for (c, position) in &told {
+        let (_, place) = server.get(&format!("/api/conversations/{c}/queue"));
+        assert_eq!(place["position"].as_u64(), Some(*position), "{place}");
+    }
+}

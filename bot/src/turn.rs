@@ -584,7 +584,9 @@ impl Bot {
                 &understanding,
                 now,
             )?;
-            position = self.store.rank(handoff.priority, &now, conversation_id)?;
+            position = self
+                .store
+                .rank(handoff.priority, &now, None, conversation_id)?;
             let routed = self.desk.route(
                 now,
                 &understanding.intent,
@@ -1004,7 +1006,10 @@ impl Bot {
         let entry = self.store.entry(id)?;
         let position = match &entry {
             Some(e) if e.state == handoff::EntryState::Waiting => {
-                Some(self.store.rank(e.priority, &e.waiting_since, id)?)
+                Some(
+                    self.store
+                        .rank(e.priority, &e.waiting_since, Some(e.arrival), id)?,
+                )
             }
             _ => None,
         };
@@ -1142,7 +1147,12 @@ impl Bot {
                 if let Some(agent) = &offered {
                     self.desk.offered(id, agent);
                 }
-                let position = self.store.rank(entry.priority, &entry.waiting_since, id)?;
+                let position = self.store.rank(
+                    entry.priority,
+                    &entry.waiting_since,
+                    Some(entry.arrival),
+                    id,
+                )?;
                 let text = pack.say(
                     "handoff.waiting",
                     lang,

@@ -191,6 +191,11 @@ pub struct QueueEntry {
     pub priority: i64,
     /// When it joined the queue; ties in priority go oldest first.
     pub waiting_since: Time,
+    /// The order in which entries joined this store's queue, which breaks
+    /// ties of priority and `waiting_since` (a pinned clock): first come,
+    /// first served. Given by the store; 0 for entries from before it was.
+    #[serde(default)]
+    pub arrival: u64,
     /// A live chat in the queue, or a ticket answered later.
     pub kind: EntryKind,
     /// Waiting, claimed or resolved.
@@ -211,6 +216,8 @@ struct StoredEntry {
     reasons: Vec<Reason>,
     priority: i64,
     waiting_since: Time,
+    #[serde(default)]
+    arrival: u64,
     kind: EntryKind,
     state: EntryState,
     context: Context,
@@ -230,6 +237,7 @@ impl From<StoredEntry> for QueueEntry {
             reasons: stored.reasons,
             priority: stored.priority,
             waiting_since: stored.waiting_since,
+            arrival: stored.arrival,
             kind: stored.kind,
             state: stored.state,
             context,

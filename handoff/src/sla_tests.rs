@@ -132,6 +132,7 @@ fn facts_come_from_the_entry_and_its_transcript() {
         reasons: vec![Reason::AskedForHuman],
         priority: 10,
         waiting_since: since,
+        arrival: 0,
         kind: EntryKind::Queued,
         state: claimed("2026-11-20T10:01:00+08:00"),
         context: build_context(None, &[], Vec::new(), Vec::new(), "c1"),

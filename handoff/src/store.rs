@@ -10,8 +10,9 @@
 //!   on (a tag byte, then the messages in a compact binary form; see
 //!   `messages`). A seq above the head's is not part of the conversation
 //! - `handoff/queue`: id → [`QueueEntry`] (JSON, transcript left out)
-//! - `handoff/waiting`: priority desc ++ since asc ++ id → id, exactly the
-//!   waiting entries, so [`Store::queue`] is one ordered scan
+//! - `handoff/waiting`: priority desc ++ since asc ++ arrival asc ++ id → id,
+//!   exactly the waiting entries, so [`Store::queue`] is one ordered scan
+//!   (an index from before `arrival` was in its keys is rebuilt at open)
 //!
 //! Two ways to write, both atomic and both durable before a method returns
 //! (see `flusher`):
@@ -86,11 +87,19 @@ struct Inner {
     decoded: head::Decoded,
     /// Writes of one conversation run one at a time (see the module doc).
     stripes: Box<[Mutex<()>]>,
+    /// The next queue entry's order of arrival (`QueueEntry::arrival`).
+    arrivals: std::sync::atomic::AtomicU64,
 }
 
 const STRIPES: usize = 1024;
 
 impl Inner {
+    /// The order of arrival for a new queue entry: one more than any given.
+    fn next_arrival(&self) -> u64 {
+        self.arrivals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
     fn stripe(&self, id: &str) -> MutexGuard<'_, ()> {
         // The lock guards no data (that is in sled), so a panic elsewhere
         // leaves nothing broken behind.
@@ -163,10 +172,13 @@ impl Store {
             flusher: Flusher::start(db)?,
             decoded: head::Decoded::new(),
             stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            arrivals: std::sync::atomic::AtomicU64::new(1),
         };
-        Ok(Store {
+        let store = Store {
             inner: Arc::new(inner),
-        })
+        };
+        store.index_arrivals()?;
+        Ok(store)
     }
 
     /// Opens a conversation with the bot, under a fresh unguessable id, with

@@ -41,19 +41,25 @@ pub(super) fn message_seq(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(tail))
 }
 
-/// `waiting` key: priority descending, then waiting-since ascending, then id,
-/// so a forward scan is the order agents serve the queue in.
-pub(super) fn waiting(priority: i64, since: &Time, id: &str) -> Vec<u8> {
+/// `waiting` key: priority descending, then waiting-since ascending, then
+/// the order of arrival (equal times: a pinned clock), then id, so a forward
+/// scan is the order agents serve the queue in.
+pub(super) fn waiting(priority: i64, since: &Time, arrival: u64, id: &str) -> Vec<u8> {
     // Flipping the sign bit maps i64 onto u64 keeping order; `!` reverses it.
     let priority = !((priority as u64) ^ (1 << 63));
     let since = (since.timestamp_micros() as u64) ^ (1 << 63);
     [
         &priority.to_be_bytes()[..],
         &since.to_be_bytes(),
+        &arrival.to_be_bytes(),
         id.as_bytes(),
     ]
     .concat()
 }
+
+/// Length of a `waiting` key written before the order of arrival was in it
+/// (priority, since, id): such an index is rebuilt when the store opens.
+pub(super) const OLD_WAITING_KEY_LEN: usize = 8 + 8 + ID_LEN;
 
 #[cfg(test)]
 mod tests {
@@ -79,16 +85,28 @@ mod tests {
         let late = at("2026-11-20T05:00:01+00:00"); // one second later, other offset
         let id = "0".repeat(ID_LEN);
         let mut keys = [
-            (waiting(-5, &early, &id), "neg"),
-            (waiting(10, &late, &id), "10 late"),
-            (waiting(i64::MIN, &early, &id), "min"),
-            (waiting(10, &early, &id), "10 early"),
-            (waiting(i64::MAX, &late, &id), "max"),
-            (waiting(0, &early, &id), "zero"),
+            (waiting(-5, &early, 0, &id), "neg"),
+            (waiting(10, &late, 0, &id), "10 late"),
+            (waiting(i64::MIN, &early, 0, &id), "min"),
+            (waiting(10, &early, 7, &id), "10 early, 2nd"),
+            (waiting(10, &early, 3, &"f".repeat(ID_LEN)), "10 early, 1st"),
+            (waiting(i64::MAX, &late, 0, &id), "max"),
+            (waiting(0, &early, 0, &id), "zero"),
         ];
         keys.sort();
         let order: Vec<&str> = keys.iter().map(|k| k.1).collect();
-        assert_eq!(order, ["max", "10 early", "10 late", "zero", "neg", "min"]);
+        assert_eq!(
+            order,
+            [
+                "max",
+                "10 early, 1st",
+                "10 early, 2nd",
+                "10 late",
+                "zero",
+                "neg",
+                "min"
+            ]
+        );
     }
 
     #[test]

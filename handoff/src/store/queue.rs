@@ -58,6 +58,7 @@ impl Store {
     ) -> Result<QueueEntry, Error> {
         // The transcript is read fresh by `context`, never frozen here.
         context.transcript = Vec::new();
+        let arrival = self.inner.next_arrival();
         let entry = self.change_queue(id, |conversation, queue, waiting| {
             put_in_queue_tx(
                 conversation,
@@ -68,7 +69,7 @@ impl Store {
                 reasons.clone(),
                 priority,
                 context.clone(),
-                now,
+                (now, arrival),
             )
         })?;
         tracing::info!(conversation = %id, priority = entry.priority, "handed to the agents' queue");
@@ -90,6 +91,46 @@ impl Store {
             }
         }
         Ok(entries)
+    }
+
+    /// At open: starts the order of arrival after every waiting entry's, and
+    /// rebuilds a waiting index written before that order was in its keys
+    /// (from the queue entries, which have it: 0 for theirs). Idempotent, so
+    /// a crash in the middle is finished by the next open.
+    pub(super) fn index_arrivals(&self) -> Result<(), Error> {
+        let mut last = 0u64;
+        let mut old_keys = Vec::new();
+        for item in self.inner.waiting.iter() {
+            let (key, _) = item?;
+            if key.len() == keys::OLD_WAITING_KEY_LEN {
+                old_keys.push(key);
+            } else if let Some(bytes) = key.get(16..24) {
+                let arrival = u64::from_be_bytes(bytes.try_into().expect("8 bytes"));
+                last = last.max(arrival);
+            }
+        }
+        self.inner
+            .arrivals
+            .store(last.saturating_add(1), std::sync::atomic::Ordering::Relaxed);
+        if old_keys.is_empty() {
+            return Ok(());
+        }
+        tracing::info!(
+            entries = old_keys.len(),
+            "rebuilding the waiting index with the order of arrival"
+        );
+        for entry in self.open_entries()? {
+            if entry.state == EntryState::Waiting {
+                let id = &entry.conversation_id;
+                let key = keys::waiting(entry.priority, &entry.waiting_since, entry.arrival, id);
+                self.inner.waiting.insert(key, id.as_bytes())?;
+            }
+        }
+        for key in old_keys {
+            self.inner.waiting.remove(key)?;
+        }
+        self.inner.waiting.flush()?;
+        Ok(())
     }
 
     /// Every entry a person still owes an answer: waiting and claimed, in no
@@ -124,7 +165,12 @@ impl Store {
                     })
                 }
             };
-            waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
+            waiting.remove(keys::waiting(
+                entry.priority,
+                &entry.waiting_since,
+                entry.arrival,
+                id,
+            ))?;
             entry.state = EntryState::Claimed {
                 agent_id: agent_id.to_owned(),
                 at: now,
@@ -167,7 +213,7 @@ impl Store {
                     entry.state = EntryState::Waiting;
                     conversation.status = ConvStatus::Queued;
                     waiting.insert(
-                        keys::waiting(entry.priority, &entry.waiting_since, id),
+                        keys::waiting(entry.priority, &entry.waiting_since, entry.arrival, id),
                         id.as_bytes(),
                     )?;
                 }
@@ -288,13 +334,14 @@ fn read_entry(queue: &TransactionalTree, id: &str) -> TxResult<Option<QueueEntry
     }
 }
 
-fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time) -> QueueEntry {
+fn fresh(customer_id: &str, id: &str, kind: EntryKind, now: Time, arrival: u64) -> QueueEntry {
     QueueEntry {
         conversation_id: id.to_owned(),
         customer_id: customer_id.to_owned(),
         reasons: Vec::new(),
         priority: i64::MIN,
         waiting_since: now,
+        arrival,
         kind,
         state: EntryState::Waiting,
         context: Context {
@@ -361,7 +408,9 @@ fn merge(old: &mut Vec<Reason>, new: Vec<Reason>) {
 }
 
 /// Queues (or re-queues) inside a transaction; the caller writes the
-/// conversation, whose status this sets to `Queued`.
+/// conversation, whose status this sets to `Queued`. `(now, arrival)`: the
+/// time and the order of arrival ([`Inner::next_arrival`], taken before
+/// the transaction) a new entry gets; a waiting one keeps its own.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn put_in_queue_tx(
     conversation: &mut Conversation,
@@ -372,7 +421,7 @@ pub(super) fn put_in_queue_tx(
     reasons: Vec<Reason>,
     priority: i64,
     context: Context,
-    now: Time,
+    (now, arrival): (Time, u64),
 ) -> TxResult<QueueEntry> {
     let mut entry = match &conversation.status {
         ConvStatus::WithAgent { agent_id } => {
@@ -386,15 +435,20 @@ pub(super) fn put_in_queue_tx(
                 Some(e) if e.state == EntryState::Waiting => e,
                 // A queued conversation always has a waiting entry;
                 // repair rather than refuse if it does not.
-                _ => fresh(&conversation.customer_id, id, kind, now),
+                _ => fresh(&conversation.customer_id, id, kind, now, arrival),
             };
-            waiting.remove(keys::waiting(entry.priority, &entry.waiting_since, id))?;
+            waiting.remove(keys::waiting(
+                entry.priority,
+                &entry.waiting_since,
+                entry.arrival,
+                id,
+            ))?;
             merge(&mut entry.reasons, reasons);
             entry.priority = entry.priority.max(priority);
             entry
         }
         ConvStatus::Bot => {
-            let mut entry = fresh(&conversation.customer_id, id, kind, now);
+            let mut entry = fresh(&conversation.customer_id, id, kind, now, arrival);
             entry.reasons = reasons;
             entry.priority = priority;
             // A conversation handed over again: the ended entry goes into
@@ -428,7 +482,7 @@ pub(super) fn put_in_queue_tx(
     conversation.status = ConvStatus::Queued;
     write(queue, id, "queue entry", &entry)?;
     waiting.insert(
-        keys::waiting(entry.priority, &entry.waiting_since, id),
+        keys::waiting(entry.priority, &entry.waiting_since, entry.arrival, id),
         id.as_bytes(),
     )?;
     Ok(entry)

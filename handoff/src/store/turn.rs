@@ -86,6 +86,7 @@ impl Store {
         let mut context = handoff.context.clone();
         // The transcript is read fresh by `context`, never frozen here.
         context.transcript = Vec::new();
+        let arrival = inner.next_arrival();
         let trees = (
             &inner.conversations,
             &inner.seqs,
@@ -115,7 +116,7 @@ impl Store {
                     handoff.reasons.clone(),
                     handoff.priority,
                     context.clone(),
-                    handoff.now,
+                    (handoff.now, arrival),
                 )?;
                 write_conversation(conversations, &conversation, last)?;
                 Ok(RecordedTurn {
@@ -130,10 +131,18 @@ impl Store {
         Ok(recorded)
     }
 
-    /// The 1-based place a waiting entry with this priority and start would
-    /// have in the queue (the agents serve it in that order).
-    pub fn rank(&self, priority: i64, since: &Time, id: &str) -> Result<usize, Error> {
-        let key = super::keys::waiting(priority, since, id);
+    /// The 1-based place a waiting entry with this priority, start and
+    /// order of arrival (`QueueEntry::arrival`; `None` for one not written
+    /// yet, which arrives after every other) has in the queue (the agents
+    /// serve it in that order).
+    pub fn rank(
+        &self,
+        priority: i64,
+        since: &Time,
+        arrival: Option<u64>,
+        id: &str,
+    ) -> Result<usize, Error> {
+        let key = super::keys::waiting(priority, since, arrival.unwrap_or(u64::MAX), id);
         let mut ahead = 0;
         for item in self.inner.waiting.range(..key) {
             item?;

@@ -433,3 +433,97 @@ fn an_entry_carries_its_history_in_its_context_only() {
     let read: handoff::QueueEntry = serde_json::from_value(old).unwrap();
     assert_eq!(read.context.history, entry.context.history);
 }
+
+#[test]
+fn equal_priority_and_time_are_served_in_order_of_arrival() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    // A pinned clock: every hand-over at the same instant and priority.
+    let mut made = Vec::new();
+    for _ in 0..6 {
+        let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+        store
+            .enqueue(
+                &c.id,
+                vec![Reason::AskedForHuman],
+                50,
+                bare_context(&c.id),
+                at(5),
+            )
+            .unwrap();
+        made.push(c.id);
+    }
+    assert_eq!(ids(&store), made, "first come, first served");
+    // Ranks agree, and a newcomer is last.
+    for (i, id) in made.iter().enumerate() {
+        let e = store.entry(id).unwrap().unwrap();
+        assert_eq!(
+            store
+                .rank(e.priority, &e.waiting_since, Some(e.arrival), id)
+                .unwrap(),
+            i + 1
+        );
+    }
+    let newcomer = "f".repeat(32);
+    assert_eq!(store.rank(50, &at(5), None, &newcomer).unwrap(), 7);
+    // The order survives a restart, and later arrivals stay behind.
+    drop(store);
+    let store = open(&dir);
+    let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+    store
+        .enqueue(
+            &c.id,
+            vec![Reason::AskedForHuman],
+            50,
+            bare_context(&c.id),
+            at(5),
+        )
+        .unwrap();
+    made.push(c.id);
+    assert_eq!(ids(&store), made);
+}
+
+#[test]
+fn a_waiting_index_from_before_the_order_of_arrival_is_rebuilt_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let mut made = Vec::new();
+    for (priority, when) in [(10, 3), (50, 9), (10, 1)] {
+        let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+        store
+            .enqueue(
+                &c.id,
+                vec![Reason::AskedForHuman],
+                priority,
+                bare_context(&c.id),
+                at(when),
+            )
+            .unwrap();
+        made.push(c.id);
+    }
+    let served = ids(&store);
+    drop(store);
+    // Rewrite the index as the earlier layout kept it: priority, since, id.
+    {
+        let db = sled::open(dir.path()).unwrap();
+        let waiting = db.open_tree("handoff/waiting").unwrap();
+        let keys: Vec<_> = waiting.iter().keys().map(Result::unwrap).collect();
+        for key in keys {
+            let old = [&key[..16], &key[24..]].concat();
+            let id = waiting.remove(&key).unwrap().unwrap();
+            waiting.insert(old, id).unwrap();
+        }
+        assert!(waiting.iter().keys().all(|k| k.unwrap().len() == 48));
+        db.flush().unwrap();
+    }
+    let store = open(&dir);
+    assert_eq!(ids(&store), served, "same order, no entry lost or doubled");
+    // The rebuilt keys are the ones a claim removes: nothing stale is left.
+    store.claim(&made[1], "a1", at(20)).unwrap();
+    assert_eq!(ids(&store), [made[2].clone(), made[0].clone()]);
+    drop(store);
+    let db = sled::open(dir.path()).unwrap();
+    let waiting = db.open_tree("handoff/waiting").unwrap();
+    assert_eq!(waiting.len(), 2);
+    assert!(waiting.iter().keys().all(|k| k.unwrap().len() == 56));
+}

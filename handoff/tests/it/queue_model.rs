@@ -40,6 +40,9 @@ struct Model {
     /// The entries that ended before it, oldest first: none is ever lost
     /// (the store keeps the newest `KEPT_HANDOFFS` and counts the others).
     past: Vec<(i64, Time, EntryState)>,
+    /// When the latest entry joined the queue, in order of arrival among all
+    /// entries: it breaks ties of priority and time.
+    arrival: u64,
 }
 
 /// The error the store should give, by variant name; `None` for success.
@@ -55,7 +58,13 @@ fn variant(result: Result<(), Error>) -> Outcome {
     })
 }
 
-fn step(model: &mut BTreeMap<String, Model>, id: &str, op: &Op, now: Time) -> Outcome {
+fn step(
+    model: &mut BTreeMap<String, Model>,
+    arrivals: &mut u64,
+    id: &str,
+    op: &Op,
+    now: Time,
+) -> Outcome {
     let m = model.get_mut(id).expect("op on a created conversation");
     match op {
         Op::Enqueue { priority, .. } => match (&m.status, &mut m.entry) {
@@ -63,6 +72,8 @@ fn step(model: &mut BTreeMap<String, Model>, id: &str, op: &Op, now: Time) -> Ou
             (ConvStatus::Queued, Some((p, _, _))) => *p = (*p).max(*priority),
             _ => {
                 m.status = ConvStatus::Queued;
+                *arrivals += 1;
+                m.arrival = *arrivals;
                 let last = m.entry.replace((*priority, now, EntryState::Waiting));
                 if let Some(ended @ (_, _, EntryState::Resolved { .. })) = last {
                     m.past.push(ended);
@@ -134,15 +145,16 @@ fn check(store: &Store, model: &BTreeMap<String, Model>) -> Result<(), TestCaseE
         let entry = stored.map(|e| (e.priority, e.waiting_since, e.state));
         prop_assert_eq!(&entry, &m.entry, "entry of {}", id);
     }
-    let mut waiting: Vec<(i64, Time, &String)> = model
+    let mut waiting: Vec<(i64, Time, u64, &String)> = model
         .iter()
         .filter_map(|(id, m)| match &m.entry {
-            Some((p, since, EntryState::Waiting)) => Some((*p, *since, id)),
+            Some((p, since, EntryState::Waiting)) => Some((*p, *since, m.arrival, id)),
             _ => None,
         })
         .collect();
-    waiting.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
-    let want: Vec<&String> = waiting.into_iter().map(|w| w.2).collect();
+    // Priority first, then the oldest, then the first to arrive.
+    waiting.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let want: Vec<&String> = waiting.into_iter().map(|w| w.3).collect();
     let got: Vec<String> = store
         .queue()
         .unwrap()
@@ -166,13 +178,14 @@ proptest! {
         let mut store = Store::open(dir.path()).unwrap();
         let mut model: BTreeMap<String, Model> = BTreeMap::new();
         let mut ids: Vec<String> = Vec::new();
+        let mut arrivals = 0u64;
         for (tick, op) in ops.iter().enumerate() {
             // Several ops share a second, so ties in waiting time happen.
             let now = at(tick as i64 / 3);
             let conv = match op {
                 Op::Create => {
                     let c = store.create_conversation("C1001", Lang::Zh, now).unwrap();
-                    model.insert(c.id.clone(), Model { status: ConvStatus::Bot, entry: None, past: Vec::new() });
+                    model.insert(c.id.clone(), Model { status: ConvStatus::Bot, entry: None, past: Vec::new(), arrival: 0 });
                     ids.push(c.id);
                     continue;
                 }
@@ -196,7 +209,7 @@ proptest! {
                 Op::Resolve { agent, .. } => store.resolve(&id, &format!("A{agent}"), now),
                 Op::Create | Op::Restart => unreachable!(),
             });
-            let want = step(&mut model, &id, op, now);
+            let want = step(&mut model, &mut arrivals, &id, op, now);
             prop_assert_eq!(got, want, "{:?} on {}", op, id);
             check(&store, &model)?;
         }
