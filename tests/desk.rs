@@ -15,6 +15,15 @@ pub(crate) fn sign_in(server: &Server, agent: &str, max_chats: u32) {
     assert_eq!(status, 200, "{body}");
 }
 
+/// `agent` claims conversation `c`, which must succeed.
+pub(crate) fn claim(server: &Server, c: &str, agent: &str) {
+    let (status, body) = server.post(
+        &format!("/api/agent/conversations/{c}/claim"),
+        json!({ "agent_id": agent }),
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
 pub(crate) fn hand_over(server: &Server, customer: &str, text: &str) -> (String, Value) {
     let c = server.start_conversation(customer);
     let body = server.say(&c, text);
@@ -127,11 +136,7 @@ fn overflow_offers_a_callback_but_angry_and_vip_shoppers_still_queue() {
     sign_in(&server, "a1", 1);
     // The only seat is taken.
     let (busy, _) = hand_over(&server, "C1005", "转人工");
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{busy}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &busy, "a1");
 
     let (calm_id, calm) = hand_over(&server, "C1002", "转人工");
     assert_eq!(calm["handoff"]["route"]["kind"], "callback", "{calm}");
@@ -197,11 +202,7 @@ fn an_agent_transfers_to_a_colleague_or_back_to_the_queue() {
     sign_in(&server, "a1", 3);
     sign_in(&server, "a2", 3);
     let (c, _) = hand_over(&server, "C1002", "转人工");
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &c, "a1");
 
     let path = format!("/api/agent/conversations/{c}/transfer");
     let (status, body) = server.post(&path, json!({ "agent_id": "a2", "to_agent": "a1" }));
@@ -399,11 +400,7 @@ fn an_agent_who_signs_out_hands_their_conversations_back_to_the_queue() {
     let server = Server::start(dir.path());
     sign_in(&server, "a1", 3);
     let (c, _) = hand_over(&server, "C1002", "转人工");
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &c, "a1");
     // Away keeps it (a break).
     let (status, body) = server.put("/api/agent/agents/a1", json!({ "presence": "away" }));
     assert_eq!(status, 200, "{body}");
@@ -425,11 +422,7 @@ fn an_agent_who_signs_out_hands_their_conversations_back_to_the_queue() {
     );
     // A colleague can take it now.
     sign_in(&server, "a2", 3);
-    let (status, body) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a2" }),
-    );
-    assert_eq!(status, 200, "{body}");
+    claim(&server, &c, "a2");
 }
 
 #[test]
@@ -446,11 +439,7 @@ fn pulling_never_takes_a_conversation_in_a_language_the_agent_does_not_chat_in()
     assert!(nothing["entry"].is_null(), "{nothing}");
     // Nor can a colleague pass it to them.
     sign_in(&server, "a1", 3);
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{zh}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &zh, "a1");
     let (status, body) = server.post(
         &format!("/api/agent/conversations/{zh}/transfer"),
         json!({ "agent_id": "a1", "to_agent": "en" }),
@@ -485,11 +474,7 @@ fn held_conversations_are_their_agents_again_after_a_restart() {
     let (held, _) = hand_over(&server, "C1002", "转人工");
     let (temps, _) = hand_over(&server, "C1004", "I want a real person");
     for (c, agent) in [(&held, "a1"), (&temps, "temp")] {
-        let (status, body) = server.post(
-            &format!("/api/agent/conversations/{c}/claim"),
-            json!({ "agent_id": agent }),
-        );
-        assert_eq!(status, 200, "{body}");
+        claim(&server, c, agent);
     }
     server.stop();
 
@@ -530,11 +515,7 @@ fn conversations_of_an_agent_who_does_not_come_back_return_to_the_queue() {
     let server = Server::start(dir.path());
     sign_in(&server, "a1", 3);
     let (c, _) = hand_over(&server, "C1002", "转人工");
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &c, "a1");
     server.stop();
     let clock = xiaoer::clock::ManualClock::starting_at(
         xiaoer::clock::parse_instant(REFERENCE_NOW).unwrap(),
@@ -591,15 +572,15 @@ fn claiming_again_what_one_holds_does_not_lose_it_at_sign_out() {
     let server = Server::start(dir.path());
     sign_in(&server, "a1", 1);
     let (c, _) = hand_over(&server, "C1002", "转人工");
-    let claim = |server: &Server| {
+    let claim_again = |server: &Server| {
         server.post(
             &format!("/api/agent/conversations/{c}/claim"),
             json!({ "agent_id": "a1" }),
         )
     };
-    assert_eq!(claim(&server).0, 200);
+    assert_eq!(claim_again(&server).0, 200);
     // A double click: refused, and a1 still holds it (their one seat).
-    assert_eq!(claim(&server).0, 409);
+    assert_eq!(claim_again(&server).0, 409);
     assert_eq!(agent(&server, "a1")["active"], json!([c]));
     let (_, body) = server.put("/api/agent/agents/a1", json!({ "presence": "offline" }));
     assert_eq!(body["agent"]["active"], json!([]), "{body}");
@@ -623,11 +604,7 @@ fn the_desk_goes_by_the_language_the_shopper_writes_in() {
     assert_eq!(body["handoff"]["offered_to"], "en1", "{body}");
     let (_, nothing) = server.post("/api/agent/pull", json!({ "agent_id": "zh1" }));
     assert!(nothing["entry"].is_null(), "{nothing}");
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "en1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &c, "en1");
     let (status, body) = server.post(
         &format!("/api/agent/conversations/{c}/transfer"),
         json!({ "agent_id": "en1", "to_agent": "en2" }),

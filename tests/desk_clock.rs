@@ -7,19 +7,11 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use xiaoer::clock::{parse_instant, ManualClock};
 
-use crate::desk::{hand_over, sign_in, toml_desk, webhook_receiver};
+use crate::desk::{claim, hand_over, sign_in, toml_desk, webhook_receiver};
 use crate::support::{Server, REFERENCE_NOW};
 
 fn clock() -> ManualClock {
     ManualClock::starting_at(parse_instant(REFERENCE_NOW).unwrap())
-}
-
-fn claim(server: &Server, c: &str, agent: &str) {
-    let (status, body) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": agent }),
-    );
-    assert_eq!(status, 200, "{body}");
 }
 
 fn agent_says(server: &Server, c: &str, agent: &str, text: &str) {

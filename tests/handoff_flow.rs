@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::desk::sign_in;
+use crate::desk::{claim, sign_in};
 use crate::support::{texts, Server};
 
 #[test]
@@ -195,11 +195,7 @@ fn the_queue_and_messages_survive_a_restart() {
     assert!(texts(&history["messages"]).contains("转人工"), "{history}");
     // The restarted server did not load the demo shop again over real data.
     sign_in(&server, "a1", 5);
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &c, "a1");
 }
 
 #[test]
@@ -223,16 +219,8 @@ fn a_traditional_chinese_shopper_hears_system_notices_in_traditional() {
     let body = server.say(&c, "我要轉人工客服");
     assert!(body["handoff"].is_object(), "{body}");
     sign_in(&server, "a1", 5);
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
-    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
-    let joined = history["messages"].as_array().unwrap().last().unwrap()["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    claim(&server, &c, "a1");
+    let joined = server.last_message(&c);
     assert!(joined.contains("將為您服務"), "{joined}");
 }
 

@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use crate::cli::run;
+use crate::desk::claim;
 use crate::support::{texts, Server, REFERENCE_NOW};
 
 /// The `chat` command's output for `input`, as `customer` at `now`.
@@ -43,16 +44,8 @@ fn a_lost_parcels_apology_ticket_and_agent_notice_follow_the_conversation() {
     assert!(!replies.contains("ticket"), "{replies}");
 
     crate::desk::sign_in(&server, "a1", 3);
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({ "agent_id": "a1" }),
-    );
-    assert_eq!(status, 200);
-    let (_, history) = server.get(&format!("/api/conversations/{c}/messages"));
-    let joined = history["messages"].as_array().unwrap().last().unwrap()["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    claim(&server, &c, "a1");
+    let joined = server.last_message(&c);
     assert!(joined.contains("将为您服务"), "{joined}");
 }
 

@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use xiaoer::shop::HttpShopConfig;
 
 use crate::cli::run;
+use crate::desk::claim;
 use crate::support::{demo_dir, texts, Server, REFERENCE_NOW};
 
 /// Where the fake merchant's system says C1001's parcel last was (the
@@ -286,11 +287,7 @@ fn a_failing_order_system_loses_nothing_and_hands_over() {
     // (once a person has handed the conversation back to the bot).
     api.merchant.down.store(false, Ordering::SeqCst);
     crate::desk::sign_in(&server, "a1", 5);
-    let (status, _) = server.post(
-        &format!("/api/agent/conversations/{c}/claim"),
-        json!({"agent_id": "a1"}),
-    );
-    assert_eq!(status, 200);
+    claim(&server, &c, "a1");
     let (status, _) = server.post(
         &format!("/api/agent/conversations/{c}/resolve"),
         json!({"agent_id": "a1"}),

@@ -255,6 +255,15 @@ impl Server {
         body["conversation_id"].as_str().unwrap().to_string()
     }
 
+    /// The text of the conversation's latest message.
+    pub fn last_message(&self, conversation: &str) -> String {
+        let (_, history) = self.get(&format!("/api/conversations/{conversation}/messages"));
+        history["messages"].as_array().unwrap().last().unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Sends a shopper message; returns the response body (asserting 200).
     pub fn say(&self, conversation: &str, text: &str) -> Value {
         let (status, body) = self.post(

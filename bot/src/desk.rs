@@ -453,14 +453,18 @@ impl Desk {
         self.lock().roster.agent(agent_id).map(|a| a.presence)
     }
 
+    /// One agent, as the roster has them now.
+    pub fn agent(&self, agent_id: &str) -> Option<Agent> {
+        self.lock().roster.agent(agent_id).cloned()
+    }
+
     /// Refuses an id that is not on the roster.
     pub fn knows(&self, agent_id: &str) -> Result<(), RosterError> {
-        match self.lock().roster.agent(agent_id) {
-            Some(_) => Ok(()),
-            None => Err(RosterError::UnknownAgent {
+        self.presence(agent_id)
+            .map(drop)
+            .ok_or_else(|| RosterError::UnknownAgent {
                 agent_id: agent_id.to_owned(),
-            }),
-        }
+            })
     }
 
     /// An agent took a conversation. Only an agent on the roster (in the
@@ -740,19 +744,23 @@ impl Desk {
 
     /// The agent best placed to take a conversation about `intent` in `lang`,
     /// counting the offers each already has and has not taken as seats
-    /// taken (so nobody is offered more than they have room for).
-    pub fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
+    /// taken (so nobody is offered more than they have room for). Asks
+    /// only; the bot's hand-overs use [`reserve_offer`](Desk::reserve_offer).
+    #[cfg(test)]
+    pub(crate) fn offer(&self, intent: &str, lang: Lang) -> Option<String> {
         let state = self.lock();
         self.choose(&state, intent, lang)
     }
 
-    /// [`offer`](Desk::offer) for a hand-over being written, and the seat
-    /// held for it at once: hand-overs deciding at the same time (before
+    /// The agent best placed to take a hand-over being written (the
+    /// least-loaded online one for its intent and language, offers not taken
+    /// counting as seats taken), and the seat held for it at once: hand-overs deciding at the same time (before
     /// either is on disk and [`offered`](Desk::offered)) never both take an
     /// agent's last seat. A conversation already offered to someone online
     /// keeps its offer. A reservation whose write then fails is dropped by
     /// the next [`offer_waiting`](Desk::offer_waiting), which keeps offers
     /// of waiting conversations only.
+    ///
     /// Says whether the seat was reserved now (`true`) rather than an
     /// offer kept: only a new one is [withdrawn](Desk::withdraw_offer) when
     /// the hand-over's write fails.

@@ -17,6 +17,17 @@ fn online(desk: &Desk, id: &str, skills: Vec<Skill>, now: Time) {
     desk.update_agent(id, update, now).unwrap();
 }
 
+/// An update that changes the presence only.
+fn only(presence: Presence) -> AgentUpdate {
+    AgentUpdate {
+        presence,
+        name: None,
+        skills: None,
+        languages: None,
+        max_chats: None,
+    }
+}
+
 #[test]
 fn nobody_online_means_a_ticket_and_an_online_agent_means_the_live_queue() {
     let desk = Desk::new(DeskConfig::default());
@@ -67,14 +78,8 @@ fn waiting_conversations_are_offered_as_agents_come_and_never_past_their_room() 
         [("c2".to_string(), "a2".to_string())]
     );
     // a1 goes off: their offer is withdrawn; nobody has room for it now.
-    let away = AgentUpdate {
-        presence: Presence::Offline,
-        name: None,
-        skills: None,
-        languages: None,
-        max_chats: None,
-    };
-    desk.update_agent("a1", away, noon).unwrap();
+    desk.update_agent("a1", only(Presence::Offline), noon)
+        .unwrap();
     assert!(desk.offer_waiting(&queue).is_empty());
     assert_eq!(desk.offered_to("c1"), None);
     // a2 takes c2: still full (max 1). Once c2 is done, c1 is next for a2.
@@ -188,14 +193,8 @@ fn held_conversations_wait_for_their_agent_after_a_restart_then_go_back() {
     let noon = at("2026-11-20T12:00:00+08:00");
     for id in ["a1", "a2"] {
         online(&desk, id, vec![Skill::Orders], noon);
-        let off = AgentUpdate {
-            presence: Presence::Offline,
-            name: None,
-            skills: None,
-            languages: None,
-            max_chats: None,
-        };
-        desk.update_agent(id, off, noon).unwrap();
+        desk.update_agent(id, only(Presence::Offline), noon)
+            .unwrap();
     }
     // As the store says after a restart: a1 held two (more than max 1:
     // restored whatever the seats), a2 one, and a gone agent one.
@@ -421,14 +420,9 @@ fn a_hand_over_whose_write_fails_leaves_no_offer_behind() {
     // Later the same conversation becomes a ticket (a1 went away): nobody
     // must be offered it, least of all from the failed turn.
     queue.remove(c.id.as_bytes()).unwrap();
-    let away = AgentUpdate {
-        presence: Presence::Away,
-        name: None,
-        skills: None,
-        languages: None,
-        max_chats: None,
-    };
-    bot.desk().update_agent("a1", away, noon).unwrap();
+    bot.desk()
+        .update_agent("a1", only(Presence::Away), noon)
+        .unwrap();
     let turn = bot.handle(&c.id, "转人工").unwrap();
     assert!(matches!(
         turn.handoff.and_then(|h| h.route),

@@ -532,11 +532,10 @@ impl Bot {
         // Once the shop failed this turn, nothing more is asked of it.
         let shop = shop_up.then_some(shop);
         // What the message meant here, when the intent alone does not say.
-        if let Some(facts) = shopper.turn.as_mut() {
-            facts.flow = reply
-                .flow
-                .clone()
-                .filter(|flow| flow.as_str() != pack.flow_name_for(&understanding.intent));
+        if let (Some(facts), Some(flow)) = (shopper.turn.as_mut(), reply.flow.as_deref()) {
+            if flow != pack.flow_name_for(&understanding.intent) {
+                facts.flow = Some(flow.to_owned());
+            }
         }
         let streak = if reply.understood {
             0
@@ -1206,34 +1205,25 @@ impl Bot {
         // What the store says they hold, and what the desk does (the same,
         // unless an earlier failure left them apart).
         let mut held = agent.active.clone();
-        for entry in self.store.open_entries()? {
-            if let handoff::EntryState::Claimed {
-                agent_id: holder, ..
-            } = &entry.state
-            {
-                if holder == agent_id {
-                    held.insert(entry.conversation_id);
-                }
-            }
-        }
+        held.extend(
+            self.claimed_holds()?
+                .into_iter()
+                .filter(|(holder, _)| holder == agent_id)
+                .map(|(_, id)| id),
+        );
         if held.is_empty() {
             return Ok(agent);
         }
         for id in &held {
             self.hand_back(id, agent_id);
         }
-        Ok(self
-            .desk
-            .agents()
-            .into_iter()
-            .find(|a| a.id == agent_id)
-            .unwrap_or(agent))
+        Ok(self.desk.agent(agent_id).unwrap_or(agent))
     }
 
-    /// After a start: gives the agents back the conversations the store
-    /// says they held ([`Desk::restore`]). Returns how many.
-    pub fn restore_holds(&self) -> Result<usize, TurnError> {
-        let holds: Vec<(String, String)> = self
+    /// `(agent, conversation)` for every conversation the store says an
+    /// agent holds.
+    fn claimed_holds(&self) -> Result<Vec<(String, String)>, TurnError> {
+        Ok(self
             .store
             .open_entries()?
             .into_iter()
@@ -1243,7 +1233,13 @@ impl Bot {
                 }
                 _ => None,
             })
-            .collect();
+            .collect())
+    }
+
+    /// After a start: gives the agents back the conversations the store
+    /// says they held ([`Desk::restore`]). Returns how many.
+    pub fn restore_holds(&self) -> Result<usize, TurnError> {
+        let holds = self.claimed_holds()?;
         let total = holds.len();
         self.desk.restore(holds, self.now());
         Ok(total)

@@ -13,23 +13,19 @@
 //! calibrated on cross-fitted scores; `--holdout` instead holds every 10th
 //! line out to calibrate on, as it did before.
 //!
-//! `cargo run -p intents --release --example cv -- TRAIN.jsonl VAL.jsonl|- [--folds K] [--repeats R] [--prune X] [--l2 X] [--budget X] [--epochs N] [--min-count N] [--pieces MIN-MAX] [--endings MIN-MAX] [--holdout]`
+//! `cargo run -p intents --release --example cv -- TRAIN.jsonl VAL.jsonl|- [--folds K] [--repeats R] [--prune X] [--l2 X] [--budget X] [--epochs N] [--lr X] [--min-count N] [--pieces MIN-MAX] [--endings MIN-MAX] [--found-scale] [--holdout]`
 //!
 //! Never point it at a test split.
 
 use std::collections::HashMap;
 
 use intents::eval::Example;
-use intents::train::{train, train_cross_fitted, TrainOptions};
+use intents::train::{train, train_cross_fitted};
 use intents::{LexiconSpec, Matcher, OUT_OF_SCOPE};
 
-fn read(path: &str) -> Result<Vec<Example>, Box<dyn std::error::Error>> {
-    Ok(std::fs::read_to_string(path)?
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?)
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{read, train_options};
 
 /// One held-out message: out-of-scope by label, the top intent of the
 /// head without threshold and its probability, and the answer with the
@@ -44,43 +40,14 @@ struct Seen {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: cv TRAIN.jsonl VAL.jsonl|- [--folds K] [--repeats R] [--prune X] [--l2 X] [--budget X] [--epochs N] [--min-count N] [--pieces MIN-MAX] [--endings MIN-MAX] [--holdout]";
+    let usage = "usage: cv TRAIN.jsonl VAL.jsonl|- [--folds K] [--repeats R] [--prune X] [--l2 X] [--budget X] [--epochs N] [--lr X] [--min-count N] [--pieces MIN-MAX] [--endings MIN-MAX] [--found-scale] [--holdout]";
     let (train_path, val_path) = (args.first().ok_or(usage)?, args.get(1).ok_or(usage)?);
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-    };
+    let value = |flag: &str| common::value(&args, flag);
     let folds: usize = value("--folds")
         .map(|v| v.parse())
         .transpose()?
         .unwrap_or(5);
-    let mut options = TrainOptions::default();
-    if let Some(v) = value("--prune") {
-        options.intent_prune = v.parse()?;
-    }
-    if let Some(v) = value("--l2") {
-        options.l2 = v.parse()?;
-    }
-    if let Some(v) = value("--budget") {
-        options.out_of_scope_budget = v.parse()?;
-    }
-    if let Some(v) = value("--epochs") {
-        options.epochs = v.parse()?;
-    }
-    if let Some(v) = value("--min-count") {
-        options.min_count = v.parse()?;
-    }
-    let range = |v: &String| -> Result<(usize, usize), Box<dyn std::error::Error>> {
-        let (lo, hi) = v.split_once('-').ok_or("a range is MIN-MAX")?;
-        Ok((lo.parse()?, hi.parse()?))
-    };
-    if let Some(v) = value("--pieces") {
-        options.shapes.pieces = range(v)?;
-    }
-    if let Some(v) = value("--endings") {
-        options.shapes.endings = range(v)?;
-    }
+    let options = train_options(&args)?;
     let lexicon = concat!(env!("CARGO_MANIFEST_DIR"), "/../dialogs/pack/lexicon.toml");
     let base: LexiconSpec = toml::from_str(&std::fs::read_to_string(lexicon)?)?;
     let examples = read(train_path)?;

@@ -9,60 +9,20 @@
 
 use std::time::Instant;
 
-use intents::eval::{Example, Scorecard};
-use intents::train::{train, TrainOptions};
-use intents::{LexiconSpec, Matcher, Scale};
+use intents::eval::Scorecard;
+use intents::train::train;
+use intents::{LexiconSpec, Matcher};
 
-fn read(path: &str) -> Result<Vec<Example>, Box<dyn std::error::Error>> {
-    Ok(std::fs::read_to_string(path)?
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()?)
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{read, train_options};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let usage = "usage: tune TRAIN.jsonl VAL.jsonl [options]";
     let (train_path, val_path) = (args.first().ok_or(usage)?, args.get(1).ok_or(usage)?);
-    let value = |flag: &str| {
-        args.iter()
-            .position(|a| a == flag)
-            .and_then(|i| args.get(i + 1))
-    };
     let flag = |flag: &str| args.iter().any(|a| a == flag);
-    let mut options = TrainOptions::default();
-    if let Some(v) = value("--epochs") {
-        options.epochs = v.parse()?;
-    }
-    if let Some(v) = value("--l2") {
-        options.l2 = v.parse()?;
-    }
-    if let Some(v) = value("--lr") {
-        options.learning_rate = v.parse()?;
-    }
-    if let Some(v) = value("--min-count") {
-        options.min_count = v.parse()?;
-    }
-    if let Some(v) = value("--prune") {
-        options.intent_prune = v.parse()?;
-    }
-    if let Some(v) = value("--budget") {
-        options.out_of_scope_budget = v.parse()?;
-    }
-    let range = |v: &String| -> Result<(usize, usize), Box<dyn std::error::Error>> {
-        let (lo, hi) = v.split_once('-').ok_or("a range is MIN-MAX")?;
-        Ok((lo.parse()?, hi.parse()?))
-    };
-    if let Some(v) = value("--pieces") {
-        options.shapes.pieces = range(v)?;
-    }
-    if let Some(v) = value("--endings") {
-        options.shapes.endings = range(v)?;
-    }
-    if flag("--found-scale") {
-        options.scale = Scale::Found;
-    }
+    let options = train_options(&args)?;
     let lexicon = concat!(env!("CARGO_MANIFEST_DIR"), "/../dialogs/pack/lexicon.toml");
     let base: LexiconSpec = toml::from_str(&std::fs::read_to_string(lexicon)?)?;
     let (examples, val) = (read(train_path)?, read(val_path)?);

@@ -1,4 +1,4 @@
-//! `xiaoer chat`: a conversation on stdin/stdout through the same [`Bot`]
+//! `xiaoer chat`: a conversation on stdin/stdout through the same [`Bot`](crate::turn::Bot)
 //! the server uses, on a temporary store (the demo shop, or `--import DIR`),
 //! with the server's configuration file if given (`--config`).
 

@@ -1,5 +1,5 @@
 //! The HTTP and WebSocket API (axum). Handlers are thin: parse, call the
-//! [`Bot`](crate::turn::Bot), map the result. Routes:
+//! [`Bot`], map the result. Routes:
 //!
 //! | method | path | who |
 //! |---|---|---|

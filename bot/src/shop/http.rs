@@ -110,8 +110,8 @@ impl HttpShopConfig {
         })
     }
 
-    /// Another circuit breaker than [`BREAKER_FAILURES`] and
-    /// [`BREAKER_PAUSE`] (at least one failure opens it).
+    /// Another circuit breaker than the default (`BREAKER_FAILURES` failures
+    /// in a row pause requests for `BREAKER_PAUSE`); at least one failure opens it.
     pub fn breaker(mut self, failures: u32, pause: Duration) -> HttpShopConfig {
         self.breaker_failures = failures.max(1);
         self.breaker_pause = pause;

@@ -2,7 +2,7 @@
 
 use dialogs::Time;
 
-use crate::Error;
+use crate::{Error, QueueEntry};
 
 /// Length of a conversation id: 128 bits as lowercase hex.
 pub(super) const ID_LEN: usize = 32;
@@ -55,6 +55,16 @@ pub(super) fn waiting(priority: i64, since: &Time, arrival: u64, id: &str) -> Ve
         id.as_bytes(),
     ]
     .concat()
+}
+
+/// The `waiting` key of a waiting entry.
+pub(super) fn waiting_of(entry: &QueueEntry) -> Vec<u8> {
+    waiting(
+        entry.priority,
+        &entry.waiting_since,
+        entry.arrival,
+        &entry.conversation_id,
+    )
 }
 
 /// Length of a `waiting` key written before the order of arrival was in it

@@ -121,9 +121,10 @@ impl Store {
         );
         for entry in self.open_entries()? {
             if entry.state == EntryState::Waiting {
-                let id = &entry.conversation_id;
-                let key = keys::waiting(entry.priority, &entry.waiting_since, entry.arrival, id);
-                self.inner.waiting.insert(key, id.as_bytes())?;
+                let key = keys::waiting_of(&entry);
+                self.inner
+                    .waiting
+                    .insert(key, entry.conversation_id.as_bytes())?;
             }
         }
         for key in old_keys {
@@ -165,12 +166,7 @@ impl Store {
                     })
                 }
             };
-            waiting.remove(keys::waiting(
-                entry.priority,
-                &entry.waiting_since,
-                entry.arrival,
-                id,
-            ))?;
+            waiting.remove(keys::waiting_of(&entry))?;
             entry.state = EntryState::Claimed {
                 agent_id: agent_id.to_owned(),
                 at: now,
@@ -212,10 +208,7 @@ impl Store {
                 None => {
                     entry.state = EntryState::Waiting;
                     conversation.status = ConvStatus::Queued;
-                    waiting.insert(
-                        keys::waiting(entry.priority, &entry.waiting_since, entry.arrival, id),
-                        id.as_bytes(),
-                    )?;
+                    waiting.insert(keys::waiting_of(&entry), id.as_bytes())?;
                 }
             }
             write(queue, id, "queue entry", &entry)?;
@@ -437,12 +430,7 @@ pub(super) fn put_in_queue_tx(
                 // repair rather than refuse if it does not.
                 _ => fresh(&conversation.customer_id, id, kind, now, arrival),
             };
-            waiting.remove(keys::waiting(
-                entry.priority,
-                &entry.waiting_since,
-                entry.arrival,
-                id,
-            ))?;
+            waiting.remove(keys::waiting_of(&entry))?;
             merge(&mut entry.reasons, reasons);
             entry.priority = entry.priority.max(priority);
             entry
@@ -481,9 +469,6 @@ pub(super) fn put_in_queue_tx(
     };
     conversation.status = ConvStatus::Queued;
     write(queue, id, "queue entry", &entry)?;
-    waiting.insert(
-        keys::waiting(entry.priority, &entry.waiting_since, entry.arrival, id),
-        id.as_bytes(),
-    )?;
+    waiting.insert(keys::waiting_of(&entry), id.as_bytes())?;
     Ok(entry)
 }

@@ -434,6 +434,22 @@ fn an_entry_carries_its_history_in_its_context_only() {
     assert_eq!(read.context.history, entry.context.history);
 }
 
+/// A new conversation of C1002 that asked for a person at `when`.
+fn asking(store: &handoff::Store, priority: i64, when: i64) -> String {
+    let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
+    let context = bare_context(&c.id);
+    store
+        .enqueue(
+            &c.id,
+            vec![Reason::AskedForHuman],
+            priority,
+            context,
+            at(when),
+        )
+        .unwrap();
+    c.id
+}
+
 #[test]
 fn equal_priority_and_time_are_served_in_order_of_arrival() {
     let dir = tempfile::tempdir().unwrap();
@@ -441,17 +457,7 @@ fn equal_priority_and_time_are_served_in_order_of_arrival() {
     // A pinned clock: every hand-over at the same instant and priority.
     let mut made = Vec::new();
     for _ in 0..6 {
-        let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
-        store
-            .enqueue(
-                &c.id,
-                vec![Reason::AskedForHuman],
-                50,
-                bare_context(&c.id),
-                at(5),
-            )
-            .unwrap();
-        made.push(c.id);
+        made.push(asking(&store, 50, 5));
     }
     assert_eq!(ids(&store), made, "first come, first served");
     // Ranks agree, and a newcomer is last.
@@ -469,17 +475,7 @@ fn equal_priority_and_time_are_served_in_order_of_arrival() {
     // The order survives a restart, and later arrivals stay behind.
     drop(store);
     let store = open(&dir);
-    let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
-    store
-        .enqueue(
-            &c.id,
-            vec![Reason::AskedForHuman],
-            50,
-            bare_context(&c.id),
-            at(5),
-        )
-        .unwrap();
-    made.push(c.id);
+    made.push(asking(&store, 50, 5));
     assert_eq!(ids(&store), made);
 }
 
@@ -489,17 +485,7 @@ fn a_waiting_index_from_before_the_order_of_arrival_is_rebuilt_at_open() {
     let store = open(&dir);
     let mut made = Vec::new();
     for (priority, when) in [(10, 3), (50, 9), (10, 1)] {
-        let c = store.create_conversation("C1002", Lang::Zh, at(0)).unwrap();
-        store
-            .enqueue(
-                &c.id,
-                vec![Reason::AskedForHuman],
-                priority,
-                bare_context(&c.id),
-                at(when),
-            )
-            .unwrap();
-        made.push(c.id);
+        made.push(asking(&store, priority, when));
     }
     let served = ids(&store);
     drop(store);
