@@ -108,6 +108,29 @@ fn chat_json_prints_one_line_per_shopper_line() {
 }
 
 #[test]
+fn chat_from_a_pipe_echoes_each_shopper_line_before_its_answer() {
+    let (code, out, err) = run(
+        &["chat", "--customer", "C1001", "--now", REFERENCE_NOW],
+        "在吗\n我的快递到哪了?订单E20261111000123\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let at = |prefix: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?}:\n{out}"))
+    };
+    let first = at("you> 在吗");
+    let second = at("you> 我的快递到哪了");
+    let answer = at("bot> 订单 E20261111000123");
+    let facts = at("      [track_package");
+    assert!(first < second && second < facts && facts < answer, "{out}");
+    // The greeting comes first, before any shopper line.
+    assert!(lines[0].starts_with("bot> "), "{out}");
+}
+
+#[test]
 fn chat_with_import_uses_that_shop() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("customers.jsonl"), r#"{"customer_id":"X1","name":"测试","tier":"normal","phone":"13800000000","language":"zh"}"#).unwrap();

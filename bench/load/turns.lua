@@ -12,6 +12,12 @@ for line in io.lines(os.getenv("XIAOER_CONVERSATIONS") or "conversations.txt") d
 end
 local counter = 0
 local threads = {}
+-- XIAOER_THINK_MS: a shopper's mean pause (ms) between receiving an answer
+-- and sending the next message, drawn from an exponential distribution
+-- (wrk takes whole milliseconds). Unset or 0: no pause, the closed loop
+-- at saturation (64 requests always outstanding). With a pause the load is
+-- below saturation and the figures are latency at the rate reached.
+local think = tonumber(os.getenv("XIAOER_THINK_MS") or "0") or 0
 local texts = {
   '{"text":"我的快递到哪了?订单E20261111000123"}',
   '{"text":"退款什么时候到账"}',
@@ -38,8 +44,15 @@ function init(args)
       busy[id] = 0
     end
   end
+  math.randomseed(1000 + index)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
+end
+
+if think > 0 then
+  function delay()
+    return math.floor(-math.log(1 - math.random()) * think + 0.5)
+  end
 end
 
 function request()

@@ -2,7 +2,10 @@
 # Load test: durable chat turns over HTTP on loopback.
 # Usage: bench/load/turns.sh [CONNECTIONS] [SECONDS]
 # Environment: XIAOER_BIN runs that binary instead of building this tree
-# (to alternate before/after builds); XIAOER_LOG keeps the server's log.
+# (to alternate before/after builds); XIAOER_LOG keeps the server's log;
+# XIAOER_THINK_MS gives each shopper a mean pause between an answer and the
+# next message (turns.lua), for latency below saturation instead of the
+# closed loop's 64 requests always outstanding.
 # Starts a release `xiaoer serve` on a temporary store at the reference
 # clock, opens one conversation per connection, and drives them with wrk.
 # Traffic goes to 127.0.0.1 only; the run is bounded by SECONDS.

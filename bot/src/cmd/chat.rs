@@ -2,7 +2,7 @@
 //! the server uses, on a temporary store (the demo shop, or `--import DIR`),
 //! with the server's configuration file if given (`--config`).
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Context as _, Result};
 use serde_json::json;
@@ -84,8 +84,14 @@ pub fn run(args: ChatArgs) -> Result<()> {
             writeln!(out, "bot> {}", m.text)?;
         }
     }
+    // Typed at a terminal, the shopper's line is on the screen already; read
+    // from a pipe or a file, it is echoed so the transcript reads in order.
+    let echo = !args.json && !std::io::stdin().is_terminal();
     for line in std::io::stdin().lock().lines() {
         let line = line.context("reading stdin")?;
+        if echo {
+            writeln!(out, "you> {line}")?;
+        }
         let result = bot.handle(&conversation.id, &line);
         if args.json {
             let value = match &result {
