@@ -201,6 +201,80 @@ fn saying_no_keeps_the_order() {
     assert_eq!(chat.shop.order("E20261111000456").unwrap(), before);
 }
 
+/// What an answer to "确定要取消吗?" does to C1002's paid pre-sale order.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Cancelled,
+    Kept,
+    AskedAgain,
+}
+
+fn answer_to_cancellation(ask: &str, answer: &str) -> (Outcome, String) {
+    let mut chat = Chat::new("C1002");
+    let question = chat.say(ask);
+    assert_eq!(
+        chat.state.pending.as_ref().map(|p| p.node.as_str()),
+        Some("confirm_paid"),
+        "{}",
+        question.text
+    );
+    let reply = chat.say(answer);
+    let status = chat.shop.order("E20261111000456").unwrap().unwrap().status;
+    let outcome = if status == OrderStatus::Cancelled {
+        Outcome::Cancelled
+    } else if reply.text.contains("确定要取消吗") || reply.text.contains("Are you sure") {
+        Outcome::AskedAgain
+    } else {
+        Outcome::Kept
+    };
+    (outcome, reply.text)
+}
+
+#[test]
+fn only_a_clear_yes_cancels_hesitation_keeps_the_order() {
+    use Outcome::*;
+    let zh = "我要取消订单 E20261111000456";
+    let en = "I want to cancel order E20261111000456";
+    let cases = [
+        // Hesitating is not a yes, though 要/可以/嗯/ok are yes words.
+        (zh, "我要想想", Kept),
+        (zh, "我想要考虑一下", Kept),
+        (zh, "可以等我问问我老婆吗", Kept),
+        (zh, "嗯…让我想一下", Kept),
+        (en, "ok let me think about it", Kept),
+        (zh, "算了,不取消了", Kept),
+        (zh, "不", Kept),
+        (en, "no", Kept),
+        // A yes that holds a negation is a yes.
+        (zh, "不想要了,取消", Cancelled),
+        (zh, "对,不要了", Cancelled),
+        (zh, "不要了", Cancelled),
+        (en, "yes I don't want it anymore", Cancelled),
+        (en, "no problem, go ahead", Cancelled),
+        (en, "sure, not needed anymore", Cancelled),
+        // Plain yeses, with particles and a pasted id.
+        (zh, "好的", Cancelled),
+        (zh, "嗯嗯,好的谢谢", Cancelled),
+        (zh, "是的 E20261111000456", Cancelled),
+        (zh, "算了,取消吧", Cancelled),
+        (en, "yes please", Cancelled),
+        (en, "ok", Cancelled),
+        // A yes word inside a message that says something else is no answer.
+        (zh, "好慢啊", AskedAgain),
+        (zh, "行不行啊", Kept),
+        // ...and a question of its own is that question, the order kept.
+        (zh, "要多久能退回来", Kept),
+    ];
+    for (ask, answer, expected) in cases {
+        let (outcome, text) = answer_to_cancellation(ask, answer);
+        assert_eq!(outcome, expected, "{answer:?} → {text}");
+    }
+    // A message about another topic keeps the order and answers that topic.
+    let (outcome, text) = answer_to_cancellation(zh, "我要查物流 E20261111001555");
+    assert_eq!(outcome, Kept, "{text}");
+    assert!(text.contains("E20261111001555"), "{text}");
+}
+
 #[test]
 fn an_answer_to_a_question_a_reloaded_pack_no_longer_has_asks_it_again() {
     let mut chat = Chat::new("C1002");

@@ -136,24 +136,85 @@ fn is_bare_slot(u: &intents::Understanding) -> bool {
     had_slot && !rest.chars().any(char::is_alphanumeric)
 }
 
-/// Yes, no, or neither, by the pack's `confirm.yes_words` / `confirm.no_words`
-/// (any language of the pack). "No" words are checked first: "不取消了"
-/// contains a "yes" word too.
+/// Yes, no, or neither, to a `confirm` question (the cancellation's: a write
+/// that cannot be undone, so only a clear yes is a yes). In this order, by
+/// the pack's word lists (any language of the pack):
+///
+/// 1. `confirm.keep_words` ("不取消", "don't cancel") or
+///    `confirm.unsure_words` ("我想想", "let me think"): no, the order stays;
+/// 2. `confirm.yes_phrases`, yeses that hold a negation ("不要了", "don't
+///    want it", "no problem"): yes;
+/// 3. any of `confirm.no_words` ("不", "no"): no;
+/// 4. an answer made only of `confirm.yes_words` ("好的", "是", "ok") and
+///    `confirm.filler_words` (particles, "please"): yes. A yes word inside
+///    a longer message ("好慢啊", "我要查物流") is not an answer;
+/// 5. otherwise neither: the question is asked again (or the shopper moved on).
 fn yes_or_no(turn: &Turn) -> Option<bool> {
-    let text = turn.understanding().normalized.to_lowercase();
-    let has = |key: &str| {
-        turn.pack
+    let u = turn.understanding();
+    let mut text = u.normalized.to_lowercase();
+    // A pasted order id beside the answer ("是的 E2026…") is not a word of it.
+    for id in u.slots.order_ids.iter().chain(&u.slots.tracking_numbers) {
+        text = text.replace(&id.to_lowercase(), " ");
+    }
+    let words = |key: &str| -> Vec<String> {
+        let mut list: Vec<String> = turn
+            .pack
             .words(key)
             .iter()
-            .any(|w| contains_word(&text, &w.to_lowercase()))
+            .map(|w| w.to_lowercase())
+            .collect();
+        // Longest first, so "是的" goes before "是" when removing.
+        list.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        list
     };
-    if has("confirm.no_words") {
-        Some(false)
-    } else if has("confirm.yes_words") {
-        Some(true)
-    } else {
-        None
+    let has = |list: &[String]| list.iter().any(|w| contains_word(&text, w));
+    if has(&words("confirm.keep_words")) || has(&words("confirm.unsure_words")) {
+        return Some(false);
     }
+    if has(&words("confirm.yes_phrases")) {
+        return Some(true);
+    }
+    if has(&words("confirm.no_words")) {
+        return Some(false);
+    }
+    let yes = words("confirm.yes_words");
+    if !has(&yes) {
+        return None;
+    }
+    let mut rest = text.clone();
+    for w in yes.iter().chain(&words("confirm.filler_words")) {
+        rest = remove_word(&rest, w);
+    }
+    (!rest.chars().any(char::is_alphanumeric)).then_some(true)
+}
+
+/// `text` without the occurrences of `word` (latin words only where they
+/// stand alone, as [`contains_word`] finds them).
+fn remove_word(text: &str, word: &str) -> String {
+    if word.is_empty() {
+        return text.to_string();
+    }
+    if !word.is_ascii() {
+        return text.replace(word, " ");
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in text.match_indices(word) {
+        if at < last {
+            continue;
+        }
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        if !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            out.push_str(&text[last..at]);
+            out.push(' ');
+            last = at + word.len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// `word` occurs in `text`; latin words must stand alone ("no" is not in "know").

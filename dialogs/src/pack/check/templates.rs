@@ -46,9 +46,22 @@ const SYSTEM: &[(&str, Said)] = &[
     ("apology.words", Said::Plain(&[])),
     ("confirm.yes_words", Said::Plain(&[])),
     ("confirm.no_words", Said::Plain(&[])),
+    ("confirm.keep_words", Said::Plain(&[])),
+    ("confirm.unsure_words", Said::Plain(&[])),
+    ("confirm.yes_phrases", Said::Plain(&[])),
+    ("confirm.filler_words", Said::Plain(&[])),
 ];
 
-const OPTIONAL: &[&str] = &["apology.prefix", "apology.words"];
+/// System texts a pack may leave out: the apology, and the finer readings
+/// of a confirm answer (without them only `yes_words` / `no_words` count).
+const OPTIONAL: &[&str] = &[
+    "apology.prefix",
+    "apology.words",
+    "confirm.keep_words",
+    "confirm.unsure_words",
+    "confirm.yes_phrases",
+    "confirm.filler_words",
+];
 
 /// Texts only one language needs: the corrections of the traditional
 /// Chinese converter.
