@@ -132,6 +132,38 @@ fn asking_for_a_person_hands_over() {
 }
 
 #[test]
+fn a_question_that_offers_a_person_among_its_choices_hands_nothing_over_yet() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let c = server.start_conversation("C1006");
+    // Too close to call between "a person" and "payment": the bot asks.
+    let body = server.say(&c, "找客服问下付款");
+    assert!(body["handoff"].is_null(), "{body}");
+    let buttons: Vec<&str> = body["replies"][0]["buttons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["payload"].as_str().unwrap())
+        .collect();
+    assert_eq!(buttons.len(), 2, "{body}");
+    assert!(!texts(&body["replies"]).contains("工单"), "{body}");
+    // The other choice is answered by the bot (SVIP C1006's unpaid order).
+    let payment = buttons
+        .iter()
+        .find(|p| !p.contains("人工"))
+        .expect("a payment choice");
+    let answer = server.say(&c, payment);
+    assert!(answer["handoff"].is_null(), "{answer}");
+    assert!(texts(&answer["replies"]).contains("21:00"), "{answer}");
+    // Choosing the person hands over.
+    let c2 = server.start_conversation("C1006");
+    server.say(&c2, "找客服问下付款");
+    let person = buttons.iter().find(|p| p.contains("人工")).unwrap();
+    let handed = server.say(&c2, person);
+    assert!(handed["handoff"].is_object(), "{handed}");
+}
+
+#[test]
 fn the_packs_note_for_the_agent_is_in_the_context() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());

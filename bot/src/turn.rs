@@ -676,6 +676,7 @@ impl Bot {
             orders: Vec::new(),
             understood: true,
             flow: None,
+            clarifying: false,
         }
     }
 

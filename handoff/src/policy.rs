@@ -149,7 +149,8 @@ pub struct Decision {
 /// Decides whether this turn goes to a human, and why. Pure.
 ///
 /// Triggers: the shopper asks for a person (intent or the reply's handoff
-/// code), a complaint, anger at or above the tier's threshold, too many
+/// code), a complaint (the intent triggers wait while the reply asks which
+/// of two intents was meant: [`Reply::clarifying`]), anger at or above the tier's threshold, too many
 /// fallback answers in a row, or the reply asking for a handoff with a
 /// situation code.
 pub fn escalate(signals: &Signals, policy: &Policy) -> Decision {
@@ -157,12 +158,15 @@ pub fn escalate(signals: &Signals, policy: &Policy) -> Decision {
     let requested = signals.reply.handoff.as_ref().map(|h| h.reason.as_str());
     let mut reasons = Vec::new();
 
+    // While the bot asks which of two intents was meant, the message's
+    // intent is a guess: the shopper's choice settles it next turn.
+    let intent = (!signals.reply.clarifying).then_some(understanding.intent.as_str());
     let human = policy.human_intent.as_str();
-    if understanding.intent == human || requested == Some(human) {
+    if intent == Some(human) || requested == Some(human) {
         reasons.push(Reason::AskedForHuman);
     }
     let complaint = policy.complaint_intent.as_str();
-    if understanding.intent == complaint || requested == Some(complaint) {
+    if intent == Some(complaint) || requested == Some(complaint) {
         reasons.push(Reason::Complaint);
     }
     let threshold = policy.anger_threshold_for(signals.tier);

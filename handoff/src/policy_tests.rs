@@ -29,6 +29,7 @@ fn reply(handoff: Option<&str>) -> Reply {
         orders: Vec::new(),
         understood: true,
         flow: None,
+        clarifying: false,
     }
 }
 
@@ -65,6 +66,31 @@ type Row = (
     Tier,
     Vec<Reason>,
 );
+
+#[test]
+fn a_guess_the_bot_asks_about_hands_nothing_over_but_anger_still_does() {
+    fn reasons(intent: &str, anger: f32, clarifying: bool) -> Vec<Reason> {
+        let u = understanding(intent, anger);
+        let mut r = reply(None);
+        r.clarifying = clarifying;
+        let signals = Signals {
+            understanding: &u,
+            reply: &r,
+            not_understood_streak: 0,
+            tier: Tier::Normal,
+            recent: &[],
+        };
+        escalate(&signals, &Policy::default()).reasons
+    }
+    assert_eq!(reasons("human_agent", 0.0, true), vec![]);
+    assert_eq!(reasons("complaint", 0.0, true), vec![]);
+    assert_eq!(reasons("human_agent", 0.9, true), vec![anger(0.9, 0.6)]);
+    // The shopper's choice (the button's text) is read as the intent next turn.
+    assert_eq!(
+        reasons("human_agent", 0.0, false),
+        vec![Reason::AskedForHuman]
+    );
+}
 
 #[test]
 fn each_trigger_fires_alone_and_records_its_values() {

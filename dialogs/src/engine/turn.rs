@@ -26,6 +26,8 @@ pub(crate) struct Turn<'a> {
     handoff: Option<HandoffRequest>,
     orders: Vec<String>,
     understood: bool,
+    /// The reply is the clarifying question ([`Reply::clarifying`]).
+    clarifying: bool,
     /// The shop's words when it declined a cancellation (`declined`), for
     /// the note of the hand-over that follows.
     shop_said: Option<String>,
@@ -97,6 +99,7 @@ impl<'a> Turn<'a> {
             handoff: None,
             orders: Vec::new(),
             understood: true,
+            clarifying: false,
             shop_said: None,
             flow: None,
             attempts: 0,
@@ -490,6 +493,7 @@ impl<'a> Turn<'a> {
             orders: self.orders,
             understood: self.understood,
             flow: self.flow,
+            clarifying: self.clarifying,
         }
     }
 }

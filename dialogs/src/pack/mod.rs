@@ -252,6 +252,7 @@ impl Pack {
             orders: Vec::new(),
             understood: true,
             flow: None,
+            clarifying: false,
         }
     }
 

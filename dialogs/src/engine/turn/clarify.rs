@@ -36,6 +36,7 @@ impl Turn<'_> {
         }
         self.say("clarify.question");
         self.buttons.extend(buttons);
+        self.clarifying = true;
         true
     }
 }
