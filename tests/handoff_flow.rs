@@ -63,12 +63,15 @@ fn angry_complaint_is_queued_claimed_answered_and_resolved() {
         "replies for the late parcel: {suggested:?}"
     );
 
-    // While waiting, the bot stays quiet.
+    // While waiting, the bot answers nothing but notes the first message.
     let waiting = server.say(&c, "人呢?");
+    assert_eq!(waiting["replies"].as_array().unwrap().len(), 1, "{waiting}");
     assert!(
-        waiting["replies"].as_array().unwrap().is_empty(),
+        texts(&waiting["replies"]).contains("已补充到工单"),
         "{waiting}"
     );
+    let quiet = server.say(&c, "快点");
+    assert!(quiet["replies"].as_array().unwrap().is_empty(), "{quiet}");
 
     // An agent claims and replies; the shopper receives it live and in the history.
     sign_in(&server, "a1", 5);
@@ -161,6 +164,44 @@ fn a_question_that_offers_a_person_among_its_choices_hands_nothing_over_yet() {
     let person = buttons.iter().find(|p| p.contains("人工")).unwrap();
     let handed = server.say(&c2, person);
     assert!(handed["handoff"].is_object(), "{handed}");
+}
+
+#[test]
+fn a_waiting_shopper_who_writes_again_hears_once_that_the_message_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    // Nobody online: a ticket, answered by 13:00.
+    let c = server.start_conversation("C1001");
+    let ticket = server.say(&c, "我的羽绒服怎么还没到啊,都超时两天了😡 我要投诉");
+    assert_eq!(ticket["handoff"]["route"]["kind"], "ticket", "{ticket}");
+    let noted = server.say(&c, "能给补偿吗");
+    assert_eq!(noted["status"]["kind"], "queued", "{noted}");
+    let text = texts(&noted["replies"]);
+    assert!(text.contains("已补充到工单"), "{noted}");
+    assert!(text.contains("13:00"), "{noted}");
+    // Once: the next message waits quietly for the person.
+    let quiet = server.say(&c, "转人工");
+    assert_eq!(quiet["replies"].as_array().unwrap().len(), 0, "{quiet}");
+    // The agent's transcript has every message, the notice too.
+    let transcript = server.get(&format!("/api/conversations/{c}/messages")).1;
+    let all = texts(&transcript["messages"]);
+    assert!(
+        all.contains("能给补偿吗") && all.contains("转人工"),
+        "{all}"
+    );
+    assert!(all.contains("已补充到工单"), "{all}");
+
+    // In the live queue (an agent online, not yet taken), the place.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    sign_in(&server, "a1", 1);
+    let c2 = server.start_conversation("C1004");
+    let queued = server.say(&c2, "I want to talk to a real person");
+    assert_eq!(queued["handoff"]["route"]["kind"], "live_queue", "{queued}");
+    let again = server.say(&c2, "hello? anyone?");
+    let text = texts(&again["replies"]);
+    assert!(text.contains("Still waiting"), "{again}");
+    assert!(text.contains("number 1"), "{again}");
 }
 
 #[test]

@@ -64,7 +64,9 @@ fn metrics_count_turns_handoffs_errors_and_the_queue() {
         .as_str()
         .unwrap()
         .to_string();
-    // Waiting for a person: the bot keeps quiet.
+    // Waiting for a person: the bot answers nothing, notes the first message.
+    let noted = server.say(&conversation, "还有人吗");
+    assert_eq!(noted["replies"].as_array().unwrap().len(), 1, "{noted}");
     let quiet = server.say(&conversation, "还有人吗");
     assert_eq!(quiet["replies"], json!([]), "{quiet}");
     // Refused: empty, and a conversation that does not exist.
@@ -83,8 +85,9 @@ fn metrics_count_turns_handoffs_errors_and_the_queue() {
     let count = |name: &str| series(&text, name).unwrap_or_else(|| panic!("{name} in\n{text}"));
     assert_eq!(count("xiaoer_turns_total{outcome=\"bot\"}"), 1.0);
     assert_eq!(count("xiaoer_turns_total{outcome=\"handoff\"}"), 1.0);
-    assert_eq!(count("xiaoer_turns_total{outcome=\"human\"}"), 1.0);
-    assert_eq!(count("xiaoer_turn_duration_seconds_count"), 3.0);
+    // Two messages while waiting for a person (the first one noted).
+    assert_eq!(count("xiaoer_turns_total{outcome=\"human\"}"), 2.0);
+    assert_eq!(count("xiaoer_turn_duration_seconds_count"), 4.0);
     // Every durable answer waited for a group-commit flush.
     let flushes = count("xiaoer_store_flushes_total");
     assert!(flushes >= 1.0, "{text}");
@@ -103,7 +106,7 @@ fn metrics_count_turns_handoffs_errors_and_the_queue() {
     assert!(count("xiaoer_turn_duration_seconds_sum") > 0.0);
     assert_eq!(
         count("xiaoer_turn_duration_seconds_bucket{le=\"+Inf\"}"),
-        3.0
+        4.0
     );
     assert_eq!(
         count(&format!("xiaoer_intents_total{{intent=\"{intent}\"}}")),

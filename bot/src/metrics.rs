@@ -4,7 +4,7 @@
 //!
 //! | metric | type | labels |
 //! |---|---|---|
-//! | `xiaoer_turns_total` | counter | `outcome`: `bot` (answered), `handoff` (handed over this turn), `human` (waiting for or held by a person; the bot kept quiet) |
+//! | `xiaoer_turns_total` | counter | `outcome`: `bot` (answered), `handoff` (handed over this turn), `human` (waiting for or held by a person: the bot answered nothing, at most a note that the message was received) |
 //! | `xiaoer_turn_errors_total` | counter | `kind`: `bad_request` (empty, too long), `unknown_conversation`, `storage`, `dialog`, `commerce`, `other` |
 //! | `xiaoer_turn_duration_seconds` | histogram | — : from the message's arrival to its durable answer, the wait for the conversation's earlier turn included |
 //! | `xiaoer_intents_total` | counter | `intent` (the pack's intent ids) |
@@ -22,7 +22,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use handoff::{EntryKind, EntryState, FlushStats, Presence, Reason};
+use handoff::{ConvStatus, EntryKind, EntryState, FlushStats, Presence, Reason};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -240,7 +240,7 @@ impl Metrics {
                             .inc();
                     }
                     "handoff"
-                } else if outcome.replies.is_empty() {
+                } else if outcome.status != ConvStatus::Bot {
                     "human"
                 } else {
                     "bot"

@@ -480,12 +480,25 @@ impl Bot {
         let mut shopper = NewMessage::shopper(now, &understanding);
         if !matches!(conversation.status, ConvStatus::Bot) {
             // A person has (or is about to take) the conversation: the bot
-            // keeps quiet and the message waits for the agent.
+            // keeps quiet and the message waits for the agent; while nobody
+            // has it yet, the shopper's first message after a notice of the
+            // queue (queued, ticket, back in the queue) is acknowledged by
+            // the bot (still waiting: the place, or the ticket's answer
+            // time), so nobody writes into silence for an hour.
+            let mut messages = vec![shopper];
+            if conversation.status == ConvStatus::Queued {
+                if let Some(text) = self.still_waiting(conversation_id, &pack, voice)? {
+                    messages.push(NewMessage {
+                        author: Author::Bot,
+                        ..system_message(now, text)
+                    });
+                }
+            }
             let pending = self
                 .store
-                .write_message(conversation_id, shopper)?
-                .map(|m| RecordedTurn {
-                    messages: vec![m],
+                .write_messages(conversation_id, messages)?
+                .map(|messages| RecordedTurn {
+                    messages,
                     entry: None,
                 });
             return Ok(Begun {
@@ -678,6 +691,55 @@ impl Bot {
             flow: None,
             clarifying: false,
         }
+    }
+
+    /// What a waiting shopper who writes again is told, when the last message
+    /// is a notice of the queue (a system message: queued, ticket, back in
+    /// the queue), so once, not for every message: in the live queue their
+    /// place (`handoff.waiting`), for a ticket when a person will answer
+    /// (`handoff.ticket_noted`, when the pack has it).
+    fn still_waiting(
+        &self,
+        id: &str,
+        pack: &Pack,
+        (lang, script): Voice,
+    ) -> Result<Option<String>, TurnError> {
+        let last = self.store.last_message(id)?;
+        if last.is_none_or(|m| m.author != Author::System) {
+            return Ok(None);
+        }
+        let Some(entry) = self.store.entry(id)? else {
+            return Ok(None);
+        };
+        if !matches!(entry.state, handoff::EntryState::Waiting) {
+            return Ok(None);
+        }
+        if let (EntryKind::Ticket, Some(answer_by), true) = (
+            &entry.kind,
+            entry.context.answer_by,
+            pack.has_text("handoff.ticket_noted", lang),
+        ) {
+            let format = pack.say("format.datetime", lang, script, &[]);
+            let when = answer_by.format(&format).to_string();
+            return Ok(Some(pack.say(
+                "handoff.ticket_noted",
+                lang,
+                script,
+                &[("answer_by", when)],
+            )));
+        }
+        let position = self.store.rank(
+            entry.priority,
+            &entry.waiting_since,
+            Some(entry.arrival),
+            id,
+        )?;
+        Ok(Some(pack.say(
+            "handoff.waiting",
+            lang,
+            script,
+            &[("position", position.to_string())],
+        )))
     }
 
     /// The kind of queue entry a route makes, what the shopper is told

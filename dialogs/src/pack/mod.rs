@@ -199,6 +199,12 @@ impl Pack {
         self.text(key, lang, script, &all)
     }
 
+    /// Whether the pack has the text `key` in `lang` (for the optional system
+    /// texts, e.g. `handoff.ticket_noted`).
+    pub fn has_text(&self, key: &str, lang: Lang) -> bool {
+        self.template(key, lang).is_some()
+    }
+
     /// The words of the agents' one-line queue summary (the `summary.*`
     /// texts, keys without the prefix: `vip`, `situation.lost_parcel`, …),
     /// in the pack's Chinese texts, else its first language's: agents read

@@ -21,6 +21,31 @@ impl Store {
         Ok(self.inner.flusher.pending(message))
     }
 
+    /// Like [`write_message`](Store::write_message) for several messages,
+    /// written together (one record, consecutive seqs, all or none).
+    pub fn write_messages(
+        &self,
+        id: &str,
+        messages: Vec<NewMessage>,
+    ) -> Result<Pending<Vec<Message>>, Error> {
+        let stored = self.write_plain(id, messages, None)?;
+        Ok(self.inner.flusher.pending(stored))
+    }
+
+    /// The conversation's last message, `None` when it has none yet.
+    pub fn last_message(&self, id: &str) -> Result<Option<Message>, Error> {
+        if !keys::is_well_formed(id) {
+            return Err(unknown(id));
+        }
+        let Some(last) = self.inner.last_seq(id)? else {
+            return Err(unknown(id));
+        };
+        if last == 0 {
+            return Ok(None);
+        }
+        Ok(self.messages(id, last - 1)?.pop())
+    }
+
     /// The conversation's messages with a seq above `after_seq`, in order
     /// (`after_seq` 0 gives the whole transcript).
     pub fn messages(&self, id: &str, after_seq: u64) -> Result<Vec<Message>, Error> {

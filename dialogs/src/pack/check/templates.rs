@@ -37,6 +37,7 @@ const SYSTEM: &[(&str, Said)] = &[
         Said::Plain(&["opens_at", "answer_by"]),
     ),
     ("handoff.callback", Said::Plain(&["minutes", "answer_by"])),
+    ("handoff.ticket_noted", Said::Plain(&["answer_by"])),
     ("error.unavailable", Said::Plain(&[])),
     ("order.not_found", Said::InTurn(&["order_id"])),
     ("order.choose", Said::InTurn(&[])),
@@ -55,6 +56,7 @@ const SYSTEM: &[(&str, Said)] = &[
 /// System texts a pack may leave out: the apology, and the finer readings
 /// of a confirm answer (without them only `yes_words` / `no_words` count).
 const OPTIONAL: &[&str] = &[
+    "handoff.ticket_noted",
     "apology.prefix",
     "apology.words",
     "confirm.keep_words",
