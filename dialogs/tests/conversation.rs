@@ -363,7 +363,7 @@ impl Commerce for RefusingShop {
 /// the second the yes: what `respond` made of the yes.
 fn yes_to_a_refused_cancellation(
     pack: &dialogs::Pack,
-    shop: &RefusingShop,
+    shop: &dyn Commerce,
 ) -> Result<dialogs::Reply, dialogs::DialogError> {
     let mut state = DialogState::default();
     let mut turn = |text: &str| {
@@ -398,6 +398,37 @@ fn a_cancellation_the_shop_refuses_goes_to_a_person_with_the_shops_words() {
     assert_eq!(reply.orders, ["E20261111000456"]);
     let order = shop.order("E20261111000456").unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Paid);
+}
+
+/// The demo shop, except that it answers every cancellation "OK" with the
+/// order unchanged (an order system that cancels later, or not at all).
+struct AnswersButKeepsShop(dialogs::MemoryShop);
+
+impl Commerce for AnswersButKeepsShop {
+    fn customer(&self, id: &str) -> Result<Option<dialogs::Customer>, CommerceError> {
+        self.0.customer(id)
+    }
+    fn orders_of(&self, id: &str) -> Result<Vec<dialogs::Order>, CommerceError> {
+        self.0.orders_of(id)
+    }
+    fn order(&self, id: &str) -> Result<Option<dialogs::Order>, CommerceError> {
+        self.0.order(id)
+    }
+    fn cancel_order(&self, id: &str, _at: dialogs::Time) -> Result<dialogs::Order, CommerceError> {
+        Ok(self.0.order(id)?.expect("the demo order"))
+    }
+}
+
+#[test]
+fn an_ok_whose_order_is_not_cancelled_is_never_told_as_done() {
+    let shop = AnswersButKeepsShop(crate::support::shop());
+    let reply = yes_to_a_refused_cancellation(crate::support::pack(), &shop).unwrap();
+    assert!(!reply.text.contains("is cancelled"), "{}", reply.text);
+    assert!(!reply.text.contains("nothing is due"), "{}", reply.text);
+    let handoff = reply.handoff.expect("a person checks");
+    assert_eq!(handoff.reason, "cancel_refused");
+    let note = handoff.note.unwrap_or_default();
+    assert!(note.contains("still reads paid"), "{note}");
 }
 
 #[test]

@@ -5,7 +5,7 @@ use intents::{Lang, Script, Understanding};
 use super::facts::{customer_facts, order_facts_where};
 use super::{DialogError, DialogState, Pending, TurnInput};
 use crate::pack::{Node, Slot};
-use crate::{Button, Commerce, Customer, HandoffRequest, Order, Pack, Reply, Vars};
+use crate::{Button, Commerce, CommerceError, Customer, HandoffRequest, Order, Pack, Reply, Vars};
 
 /// One turn in progress: the facts known so far and the reply being built.
 pub(crate) struct Turn<'a> {
@@ -375,7 +375,23 @@ impl<'a> Turn<'a> {
             self.set_order(order);
             return Ok(Some(refused.to_string()));
         }
-        match self.shop.cancel_order(&id, self.input.now) {
+        // An order system that answers "OK" but sends back an order that is
+        // not cancelled (it cancels later, or not at all) has not cancelled
+        // it: the shopper is never told it is done.
+        let answer = self
+            .shop
+            .cancel_order(&id, self.input.now)
+            .and_then(|after| {
+                if after.status == crate::OrderStatus::Cancelled {
+                    Ok(after)
+                } else {
+                    Err(CommerceError::Refused(format!(
+                        "the cancellation of {id} was answered, but the order still reads {}",
+                        after.status.as_str()
+                    )))
+                }
+            });
+        match answer {
             Ok(cancelled) => {
                 self.set_order(cancelled);
                 Ok(Some(done.to_string()))
