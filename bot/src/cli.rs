@@ -155,6 +155,12 @@ pub struct TrainArgs {
     /// they cost classification speed (automaton patterns).
     #[arg(long, default_value = "words", value_parser = ["words", "pieces"])]
     pub features: String,
+    /// Train even on too few examples: an intent with fewer than 5, an
+    /// anger head with fewer than 20 angry or 20 calm messages (without
+    /// it, the first is refused and the anger labels of the second left out,
+    /// so the pack's anger lexicon keeps deciding).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

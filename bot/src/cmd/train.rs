@@ -9,6 +9,7 @@
 //! Also the loaders `classify` and `eval` share: labelled JSONL and a
 //! matcher from `--pack` and `--model`.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{bail, Context as _, Result};
@@ -27,10 +28,17 @@ struct ModelFile {
     model: ModelSpec,
 }
 
+/// Fewest examples of one intent the command learns from without `--force`.
+const MIN_PER_INTENT: usize = 5;
+/// Fewest angry, and fewest calm, examples the anger head is learned from
+/// without `--force`; a handful calibrates a threshold that means nothing.
+const MIN_ANGER_EACH: usize = 20;
+
 pub fn run(args: TrainArgs) -> Result<()> {
-    let examples = read_examples(&args.file)?;
+    let mut examples = read_examples(&args.file)?;
     let val = args.val.as_deref().map(read_examples).transpose()?;
     let base = lexicon(args.pack.as_deref())?;
+    vet(&mut examples, &base, args.force)?;
     let options = TrainOptions {
         epochs: args.epochs,
         min_count: args.min_count,
@@ -83,6 +91,65 @@ pub fn run(args: TrainArgs) -> Result<()> {
             "anger calibrated on {} examples: temperature {:.3}, threshold {:.2}",
             report.val_anger, report.anger_temperature, report.anger_threshold
         );
+    }
+    Ok(())
+}
+
+/// Refuses a training file too small to learn from (unless `force`), leaves
+/// out anger labels too few to learn from, and warns about the pack's
+/// intents the file does not have: a learned model predicts only the
+/// intents it was trained on.
+fn vet(examples: &mut [Example], base: &LexiconSpec, force: bool) -> Result<()> {
+    let mut per_intent: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in examples.iter() {
+        if let Some(intent) = &e.intent {
+            *per_intent.entry(intent).or_default() += 1;
+        }
+    }
+    let thin: Vec<String> = per_intent
+        .iter()
+        .filter(|(_, n)| **n < MIN_PER_INTENT)
+        .map(|(intent, n)| format!("{intent} ({n})"))
+        .collect();
+    if !thin.is_empty() {
+        let list = thin.join(", ");
+        if !force {
+            bail!(
+                "too few examples to learn from: {list}; give every intent at least \
+                 {MIN_PER_INTENT} (--force trains anyway)"
+            );
+        }
+        eprintln!("warning: few examples (--force): {list}");
+    }
+    if !per_intent.is_empty() {
+        let missing: Vec<&str> = base
+            .intents
+            .keys()
+            .map(String::as_str)
+            .filter(|i| !per_intent.contains_key(i))
+            .collect();
+        if !missing.is_empty() {
+            eprintln!(
+                "warning: the model predicts only the intents of the file; these intents of \
+                 the pack have no example and can no longer be predicted with it: {}",
+                missing.join(", ")
+            );
+        }
+    }
+    let angry = examples.iter().filter(|e| e.angry == Some(true)).count();
+    let calm = examples.iter().filter(|e| e.angry == Some(false)).count();
+    if angry + calm > 0 && (angry < MIN_ANGER_EACH || calm < MIN_ANGER_EACH) {
+        if force {
+            eprintln!("warning: the anger head learns from {angry} angry and {calm} calm examples (--force)");
+        } else {
+            eprintln!(
+                "warning: anger not learned: {angry} angry and {calm} calm examples, fewer than \
+                 {MIN_ANGER_EACH} of each; the pack's anger lexicon keeps deciding (--force learns anyway)"
+            );
+            for e in examples.iter_mut() {
+                e.angry = None;
+            }
+        }
     }
     Ok(())
 }
@@ -197,7 +264,39 @@ mod tests {
             intent_prune: 0.02,
             no_hand: false,
             features: "words".to_string(),
+            force: true,
         }
+    }
+
+    #[test]
+    fn too_few_examples_are_refused_and_too_few_anger_labels_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("train.jsonl"), DATA).unwrap();
+        let mut small = args(dir.path(), "small.model");
+        small.force = false;
+        let err = format!("{:#}", run(small).unwrap_err());
+        assert!(
+            err.contains("too few examples") && err.contains("--force"),
+            "{err}"
+        );
+        assert!(!dir.path().join("small.model").exists());
+        // Enough of each intent, but only a handful of anger labels: the
+        // intents are learned, anger stays with the pack's lexicon.
+        let lines: Vec<&str> = DATA.lines().filter(|l| !l.trim().is_empty()).collect();
+        let mut big = String::new();
+        for _ in 0..MIN_PER_INTENT {
+            for l in &lines {
+                big.push_str(l);
+                big.push('\n');
+            }
+        }
+        std::fs::write(dir.path().join("train.jsonl"), big).unwrap();
+        let mut enough = args(dir.path(), "enough.model");
+        enough.force = false;
+        run(enough).unwrap();
+        let model = read_model(&dir.path().join("enough.model")).unwrap();
+        assert!(model.intents.is_some());
+        assert!(model.anger.is_none(), "anger learned from a handful");
     }
 
     #[test]
