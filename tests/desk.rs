@@ -39,6 +39,34 @@ fn queue(server: &Server) -> Vec<Value> {
 }
 
 #[test]
+fn the_shopper_is_told_the_agents_name_not_their_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (status, body) = server.put(
+        "/api/agent/agents/emp-0042",
+        json!({ "presence": "online", "name": "小美", "max_chats": 2 }),
+    );
+    assert_eq!(status, 200, "{body}");
+    sign_in(&server, "a2", 2);
+    let (c, _) = hand_over(&server, "C1002", "转人工");
+    claim(&server, &c, "emp-0042");
+    let joined = server.last_message(&c);
+    assert!(joined.contains("小美"), "{joined}");
+    assert!(!joined.contains("emp-0042"), "{joined}");
+    // Transferred to a colleague without a name: their id.
+    let (status, body) = server.post(
+        &format!("/api/agent/conversations/{c}/transfer"),
+        json!({ "agent_id": "emp-0042", "to_agent": "a2" }),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        server.last_message(&c).contains("a2"),
+        "{}",
+        server.last_message(&c)
+    );
+}
+
+#[test]
 fn an_agent_on_duty_gets_a_live_queue_offer_and_can_pull() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());

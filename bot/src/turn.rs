@@ -1018,10 +1018,20 @@ impl Bot {
             "handoff.agent_joined",
             lang,
             script,
-            &[("agent", agent_id.to_string())],
+            &[("agent", self.agent_name(agent_id))],
         );
         self.publish(id, system_message(self.now(), text))?;
         Ok(entry)
+    }
+
+    /// What shoppers are told an agent is called: their name on the roster
+    /// (`[[desk.agents]]`'s `name`, or the console's), else their id.
+    fn agent_name(&self, agent_id: &str) -> String {
+        self.desk
+            .agent(agent_id)
+            .map(|a| a.name)
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| agent_id.to_string())
     }
 
     /// An agent takes the most urgent waiting conversation they can serve
@@ -1190,7 +1200,7 @@ impl Bot {
                     "handoff.agent_joined",
                     lang,
                     script,
-                    &[("agent", to.to_string())],
+                    &[("agent", self.agent_name(to))],
                 );
                 self.publish(id, system_message(now, text))?;
                 Ok((entry, None))
