@@ -3,6 +3,9 @@
 //! ```text
 //! status == shipped|delivered     equal to one of the alternatives
 //! refund.status != completed      none of them
+//! message ~ 扣了|付过了            contains one of them (both sides read as
+//!                                 the matcher reads messages: traditional
+//!                                 folded to simplified, lower case)
 //! days_late > 0                   numeric comparison (>, >=, <, <=)
 //! days_late >= policy.delivery.late_coupon_after_days   a dotted right side names a fact
 //! return_open                     the fact is set and not "false"/"0"/""
@@ -35,15 +38,17 @@ enum Op {
     Ge,
     Lt,
     Le,
+    Contains,
 }
 
-const OPS: [(&str, Op); 6] = [
+const OPS: [(&str, Op); 7] = [
     ("==", Op::Eq),
     ("!=", Op::Ne),
     (">=", Op::Ge),
     ("<=", Op::Le),
     (">", Op::Gt),
     ("<", Op::Lt),
+    ("~", Op::Contains),
 ];
 
 impl Condition {
@@ -110,7 +115,7 @@ fn parse_term(text: &str) -> Result<Term, String> {
     };
     if !is_name(fact) {
         return Err(format!(
-            "condition `{text}` is not `fact`, `!fact` or `fact <op> value` (ops: == != > >= < <=)"
+            "condition `{text}` is not `fact`, `!fact` or `fact <op> value` (ops: == != > >= < <= ~)"
         ));
     }
     Ok(Term::Truthy {
@@ -142,6 +147,15 @@ impl Term {
                 match op {
                     Op::Eq => expected.split('|').any(|alt| alt.trim() == actual),
                     Op::Ne => expected.split('|').all(|alt| alt.trim() != actual),
+                    // What the shopper wrote, in any script or case: the
+                    // phrases are normalised as the matcher's keywords are.
+                    Op::Contains => {
+                        let actual = intents::normalize(actual);
+                        expected
+                            .split('|')
+                            .map(|alt| intents::normalize(alt.trim()))
+                            .any(|alt| !alt.is_empty() && actual.contains(&alt))
+                    }
                     _ => match (actual.parse::<f64>(), expected.parse::<f64>()) {
                         (Ok(a), Ok(b)) => match op {
                             Op::Gt => a > b,
@@ -191,6 +205,10 @@ mod tests {
             ("missing != x", true),
             ("missing", false),
             ("status == shipped && days_late > 5", false),
+            ("status ~ ship", true),
+            ("status ~ paid|hip", true),
+            ("status ~ paid", false),
+            ("missing ~ x", false),
         ];
         for (text, expected) in table {
             assert_eq!(

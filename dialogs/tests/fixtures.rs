@@ -12,6 +12,8 @@ struct Case {
     handoff: Option<&'static str>,
     /// Button labels the reply must offer.
     buttons: &'static [&'static str],
+    /// Substrings the reply must not contain.
+    absent: &'static [&'static str],
 }
 
 const fn case(customer: &'static str, says: &'static str, facts: &'static [&'static str]) -> Case {
@@ -21,6 +23,7 @@ const fn case(customer: &'static str, says: &'static str, facts: &'static [&'sta
         facts,
         handoff: None,
         buttons: &[],
+        absent: &[],
     }
 }
 
@@ -181,9 +184,10 @@ const CASES: &[Case] = &[
             &["no scan for 8 days", "石家庄转运中心"],
         )
     },
-    // exception scan: damaged, a human takes over
+    // exception scan: damaged, a human takes over (the scan says 异常 itself)
     Case {
         handoff: Some("damaged_parcel"),
+        absent: &["异常:异常"],
         ..case(
             "C1006",
             "快递怎么还没到 E20261111001444",
@@ -196,6 +200,121 @@ const CASES: &[Case] = &[
             "C1006",
             "Where is my package E20261111001444",
             &["外包装破损", "putting you through"],
+        )
+    },
+    // Shopper review (rev6). Two days late (VIP): the coupon is stated on
+    // the tracking path too, and no chase is claimed that nobody made.
+    Case {
+        absent: &["已催促"],
+        ..case(
+            "C1001",
+            "我的快递到哪了?订单E20261111000123",
+            &["晚了 2 天", "10.00 元", "补偿券"],
+        )
+    },
+    Case {
+        absent: &["have asked"],
+        ..case(
+            "C1001",
+            "Where is my package E20261111000123",
+            &["2 days later", "10.00 CNY", "coupon"],
+        )
+    },
+    case(
+        "C1001",
+        "物流晚了能补偿吗",
+        &["晚了 2 天", "10.00 元", "补偿券"],
+    ),
+    // Charged but shown unpaid: no invitation to pay a second time.
+    Case {
+        handoff: Some("payment_mismatch"),
+        absent: &["完成支付"],
+        ..case(
+            "C1006",
+            "我已经付款了,为什么还显示待付款?钱都扣了",
+            &["不要再次支付", "11月20日 21:00", "人工客服"],
+        )
+    },
+    Case {
+        handoff: Some("payment_mismatch"),
+        ..case(
+            "C1006",
+            "I was charged but the order still says unpaid",
+            &["don't pay again", "Nov 20"],
+        )
+    },
+    // A payment that failed is still answered with the deadline.
+    case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
+    // A defect inside a return request: the quality flow, not "not returnable".
+    Case {
+        handoff: Some("quality_issue"),
+        absent: &["不支持七天无理由退货"],
+        ..case("C1005", "大闸蟹收到好几只死的,要退货退款", &["质量问题"])
+    },
+    Case {
+        handoff: Some("quality_issue"),
+        absent: &["不支持"],
+        ..case(
+            "C1003",
+            "E20261111001222 保溫杯刻錯字了,要退貨",
+            &["E20261111001222"],
+        )
+    },
+    Case {
+        handoff: Some("quality_issue"),
+        ..case("C1002", "收到的鞋子跟图片不一样", &["质量问题"])
+    },
+    // Refund status, not a choice between refund and tracking.
+    Case {
+        absent: &["不太确定"],
+        ..case("C1002", "退款什么时候到", &["退款"])
+    },
+    // The damaged parcel's scan already says 异常.
+    Case {
+        handoff: Some("damaged_parcel"),
+        absent: &["异常:异常", "不太确定"],
+        ..case(
+            "C1006",
+            "订单E20261111001444物流显示异常是怎么回事",
+            &["外包装破损"],
+        )
+    },
+    // Threats and asks for a person.
+    Case {
+        handoff: Some("complaint"),
+        ..case("C1001", "我要给你们打一星", &["客服主管"])
+    },
+    Case {
+        handoff: Some("complaint"),
+        ..case("C1003", "你們等著被爆料吧", &[])
+    },
+    Case {
+        handoff: Some("complaint"),
+        ..case(
+            "C1004",
+            "I will dispute the charge with my bank",
+            &["supervisor"],
+        )
+    },
+    Case {
+        handoff: Some("human_agent"),
+        ..case("C1001", "叫你们老板出来", &["人工客服"])
+    },
+    Case {
+        handoff: Some("human_agent"),
+        ..case("C1001", "客服电话多少", &["人工客服"])
+    },
+    Case {
+        handoff: Some("human_agent"),
+        ..case("C1001", "怎么联系商家", &["人工客服"])
+    },
+    // A tracking number is not an order number.
+    Case {
+        absent: &["没有找到订单 ZT"],
+        ..case(
+            "C1001",
+            "ZT75310246891 到哪了",
+            &["ZT75310246891", "运单号"],
         )
     },
     // handoff intents
@@ -222,6 +341,7 @@ fn replies_state_the_facts_of_each_fixture_order() {
             .facts
             .iter()
             .filter(|f| !reply.text.contains(*f))
+            .chain(c.absent.iter().filter(|a| reply.text.contains(*a)))
             .collect();
         let reason = reply.handoff.as_ref().map(|h| h.reason.as_str());
         let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();

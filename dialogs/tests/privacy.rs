@@ -73,7 +73,11 @@ fn a_tracking_number_finds_only_the_shoppers_own_parcel() {
 fn a_foreign_order_is_never_remembered() {
     let mut chat = Chat::new("C1002");
     let reply = chat.say("我的快递到哪了 E20261111000123");
-    assert!(reply.text.contains("没有找到订单"), "{}", reply.text);
+    assert!(
+        reply.text.contains("没有找到 E20261111000123"),
+        "{}",
+        reply.text
+    );
     assert_eq!(chat.state.current_order, None);
     // A forged state pointing at someone else's order is ignored too.
     chat.state.current_order = Some("E20261111000123".into());

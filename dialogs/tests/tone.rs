@@ -10,7 +10,7 @@ fn an_angry_shopper_hears_an_apology_first() {
     assert!(
         reply
             .text
-            .starts_with("非常抱歉给您添麻烦了,订单 E20261111000456"),
+            .starts_with("非常抱歉给您添麻烦了。订单 E20261111000456"),
         "{}",
         reply.text
     );
@@ -38,6 +38,23 @@ fn a_reply_that_already_apologises_gets_no_second_apology() {
     // Two days late: the reply itself starts with an apology.
     let reply = Chat::new("C1001").say("气死了!!!说好三天到现在还没到 E20261111000123");
     assert_eq!(reply.text.matches("抱歉").count(), 1, "{}", reply.text);
+}
+
+#[test]
+fn the_apology_is_a_sentence_of_its_own() {
+    let reply = Chat::new("C1001").say("气死了!!!转人工");
+    assert!(
+        reply.text.starts_with("非常抱歉给您添麻烦了。"),
+        "{}",
+        reply.text
+    );
+    assert!(!reply.text.contains("了,好的"), "{}", reply.text);
+}
+
+#[test]
+fn the_tier_reads_without_a_stray_space() {
+    let reply = Chat::new("C1006").say("我是什么会员");
+    assert!(reply.text.contains("您目前是SVIP会员"), "{}", reply.text);
 }
 
 #[test]

@@ -104,6 +104,40 @@ const CASES: &[(&str, &str, bool)] = &[
     ("hi, thanks, where is my refund?", "refund_status", false),
     ("顺丰不是说次日达吗,这都第三天了", "delivery_delay", false),
     ("不是质量问题,就是不想要了,能退吗", "return_request", false),
+    // Shopper review (rev6): threats and asks for a person that got the
+    // generic fallback, defects inside a return request, and phrasings
+    // whose right intent was not clearly ahead.
+    ("我要给你们打一星", "complaint", false),
+    ("你們等著被爆料吧", "complaint", false),
+    ("I will dispute the charge with my bank", "complaint", false),
+    ("叫你们老板出来", "human_agent", false),
+    ("客服电话多少", "human_agent", false),
+    ("怎么联系商家", "human_agent", false),
+    ("大闸蟹收到好几只死的,要退货退款", "quality_issue", false),
+    (
+        "E20261111001222 保溫杯刻錯字了,要退貨",
+        "quality_issue",
+        false,
+    ),
+    ("收到的鞋子跟图片不一样", "quality_issue", false),
+    ("杯子坏了,我要退货", "quality_issue", false),
+    (
+        "it arrived broken, I want to return it",
+        "quality_issue",
+        false,
+    ),
+    ("退款什么时候到", "refund_status", false),
+    ("物流晚了能补偿吗", "delivery_delay", false),
+    (
+        "订单E20261111001444物流显示异常是怎么回事",
+        "track_package",
+        false,
+    ),
+    (
+        "我已经付款了,为什么还显示待付款?钱都扣了",
+        "payment_issue",
+        false,
+    ),
     ("今天天气怎么样", "out_of_scope", false),
     ("tell me a joke", "out_of_scope", false),
     ("你们就是骗子!!!", "out_of_scope", true),
@@ -155,6 +189,28 @@ fn intensifier_phrases_are_not_a_quality_issue() {
         assert_eq!(u.intent, "out_of_scope", "{text}: {:?}", u.candidates);
     }
     assert_eq!(m.classify("手机一直死机").intent, "quality_issue");
+}
+
+/// "robot" asks for a person ("am I talking to a robot?"), but not inside
+/// the name of a product, as 机器人 is not inside 扫地机器人.
+#[test]
+fn a_robot_vacuum_is_a_product_not_a_request_for_a_person() {
+    let m = pack();
+    for text in [
+        "when do I have to pay for the robot vacuum?",
+        "is the robotic vacuum in stock",
+        "my vacuum robot arrived broken",
+        "does the robot cleaner come with a charger",
+        "扫地机器人什么时候发货",
+    ] {
+        let u = m.classify(text);
+        assert!(
+            u.candidates.iter().all(|c| c.intent != "human_agent"),
+            "{text}: {:?}",
+            u.candidates
+        );
+    }
+    assert_eq!(m.classify("am I talking to a robot?").intent, "human_agent");
 }
 
 #[test]
