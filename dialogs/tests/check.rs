@@ -410,3 +410,24 @@ fn a_pack_loads_the_model_its_manifest_names() {
         "{p}"
     );
 }
+
+#[test]
+fn an_excluded_category_without_a_display_name_is_a_problem() {
+    let dir = pack_copy();
+    edit(
+        &dir,
+        "policy.toml",
+        "\"digital_download\"]",
+        "\"digital_download\", \"books\"]",
+    );
+    let problems = problems_of(&dir);
+    assert_eq!(problems.len(), 2, "one per language: {problems:#?}");
+    for p in &problems {
+        assert_eq!(p.file, "policy.toml");
+        assert_eq!(
+            p.line,
+            Some(line_of(&dir, "policy.toml", "excluded_categories"))
+        );
+        assert!(p.message.contains("category_name.books"), "{p}");
+    }
+}

@@ -105,12 +105,12 @@ const CASES: &[Case] = &[
     case(
         "C1005",
         "我想退货 E20261111001111",
-        &["阳澄湖大闸蟹", "生鲜食品", "不支持七天无理由退货"],
+        &["阳澄湖大闸蟹", "生鲜食品", "不支持 7 天无理由退货"],
     ),
     case(
         "C1003",
         "我想退货 E20261111001222",
-        &["定製刻字保溫杯", "定制商品", "不支持七天无理由退货"],
+        &["定製刻字保溫杯", "定制商品", "不支持 7 天无理由退货"],
     ),
     case(
         "C1005",
@@ -248,7 +248,7 @@ const CASES: &[Case] = &[
     // A defect inside a return request: the quality flow, not "not returnable".
     Case {
         handoff: Some("quality_issue"),
-        absent: &["不支持七天无理由退货"],
+        absent: &["无理由退货"],
         ..case("C1005", "大闸蟹收到好几只死的,要退货退款", &["质量问题"])
     },
     Case {
@@ -412,4 +412,28 @@ fn the_fallback_is_not_understood_and_offers_the_main_topics() {
     assert!(payloads.contains(&"转人工"), "{payloads:?}");
     assert!(payloads.len() >= 4, "{payloads:?}");
     assert!(Chat::new("C1001").say("我的快递到哪了").understood);
+}
+
+#[test]
+fn a_longer_return_window_is_said_everywhere_the_window_is_named() {
+    let dir = crate::support::pack_copy();
+    let path = dir.path().join("policy.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("window_days = 7", "window_days = 15", 1),
+    )
+    .unwrap();
+    let pack: &'static dialogs::Pack =
+        Box::leak(Box::new(dialogs::Pack::load_dir(dir.path()).unwrap()));
+    // C1005's hairy crabs are fresh food: excluded whatever the window.
+    let mut chat = crate::support::Chat::new("C1005");
+    chat.pack = pack;
+    let reply = chat.say("我要退货 E20261111001111");
+    assert!(
+        reply.text.contains("不支持 15 天无理由退货"),
+        "{}",
+        reply.text
+    );
+    assert!(!reply.text.contains("七天"), "{}", reply.text);
 }

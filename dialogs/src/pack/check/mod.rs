@@ -236,6 +236,25 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
         check_manifest(&mut c, m, &flows, &known_intents, &all_templates);
     }
     templates::check_placeholders(&mut c, &all_templates, &usage, &policy_facts);
+    if let Some((policy, _)) = &policy {
+        // An excluded category is named in replies ("属于{excluded_category_text}"):
+        // without its display name the raw id would show.
+        for category in &policy.returns.excluded_categories {
+            let key = format!("category_name.{category}");
+            for (lang, t) in &all_templates {
+                if t.get(&key).is_none() {
+                    c.problem_at(
+                        "policy.toml",
+                        "returns.excluded_categories",
+                        format!(
+                            "excluded category `{category}` has no display name: add `{key}` to {}",
+                            templates_file(*lang)
+                        ),
+                    );
+                }
+            }
+        }
+    }
 
     let mut problems = c.problems;
     if !problems.is_empty() {
