@@ -245,6 +245,17 @@ fn three_turns_not_understood_hand_over() {
         .map(|r| r["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["not_understood"], "{third}");
+    // Not the fallback ("I can pass you to a person"): it says so, then the ticket.
+    let replies = texts(&third["replies"]);
+    assert!(replies.contains("没能理解您的问题"), "{replies}");
+    assert!(!replies.contains("暂时回答不了"), "{replies}");
+    assert!(replies.contains("已为您登记工单"), "{replies}");
+    // Angry about something the bot does not understand: an apology first.
+    let c = server.start_conversation("C1005");
+    let angry = server.say(&c, "TMD 螃蟹全死了");
+    assert!(angry["handoff"].is_object(), "{angry}");
+    let replies = texts(&angry["replies"]);
+    assert!(replies.contains("非常抱歉"), "{replies}");
 }
 
 #[test]

@@ -261,7 +261,10 @@ fn a_failing_order_system_loses_nothing_and_hands_over() {
     api.merchant.down.store(true, Ordering::SeqCst);
     let body = server.say(&c, "我的快递到哪了?订单E20261111000123");
     let reply = texts(&body["replies"]);
-    assert!(reply.contains("订单系统暂时查询不到"), "no apology: {reply}");
+    assert!(
+        reply.contains("订单系统暂时查询不到"),
+        "no apology: {reply}"
+    );
     assert!(!reply.contains("SF1402839475820"), "{reply}");
     assert_eq!(body["status"]["kind"], "queued", "{body}");
     let reasons = body["handoff"]["reasons"].to_string();

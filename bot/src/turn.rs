@@ -609,6 +609,17 @@ impl Bot {
             );
             if reply.handoff.is_some() || reply.understood {
                 messages.push(NewMessage::bot(now, &reply));
+            } else if pack.has_text("handoff.not_understood", voice.0) {
+                // Not the fallback ("I can't answer that, I can pass you
+                // to a person"): the hand-over is happening.
+                let mut text = pack.say("handoff.not_understood", voice.0, voice.1, &[]);
+                if understanding.angry && pack.has_text("apology.prefix", voice.0) {
+                    text.insert_str(0, &pack.say("apology.prefix", voice.0, voice.1, &[]));
+                }
+                messages.push(NewMessage {
+                    author: Author::Bot,
+                    ..system_message(now, text)
+                });
             }
             let (kind, notice, answer_by) = self.route_notice(&pack, voice, &routed, position, now);
             handoff.kind = kind;

@@ -38,6 +38,7 @@ const SYSTEM: &[(&str, Said)] = &[
     ),
     ("handoff.callback", Said::Plain(&["minutes", "answer_by"])),
     ("handoff.ticket_noted", Said::Plain(&["answer_by"])),
+    ("handoff.not_understood", Said::Plain(&[])),
     ("error.unavailable", Said::Plain(&[])),
     ("order.not_found", Said::InTurn(&["order_id"])),
     ("order.choose", Said::InTurn(&[])),
@@ -57,6 +58,7 @@ const SYSTEM: &[(&str, Said)] = &[
 /// of a confirm answer (without them only `yes_words` / `no_words` count).
 const OPTIONAL: &[&str] = &[
     "handoff.ticket_noted",
+    "handoff.not_understood",
     "apology.prefix",
     "apology.words",
     "confirm.keep_words",
