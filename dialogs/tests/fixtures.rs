@@ -245,6 +245,12 @@ const CASES: &[Case] = &[
     },
     // A payment that failed is still answered with the deadline.
     case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
+    // "Did the money come back?" about a cancelled order: where the money went.
+    case(
+        "C1005",
+        "E20261109000444 钱退了吗？没收到啊",
+        &["已于 11月10日 08:00 取消", "已退款", "199.00 元", "微信支付"],
+    ),
     // A defect inside a return request: the quality flow, not "not returnable".
     Case {
         handoff: Some("quality_issue"),
