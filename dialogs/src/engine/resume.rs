@@ -103,16 +103,15 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             }
         }
         Node::Lookup { .. } => {
-            // A place among the buttons ("第二个") answers the question
-            // whatever else the matcher reads in so short a message.
+            if moved_on(turn, flow) {
+                return Ok(Resume::NewTopic);
+            }
+            // A place among the buttons: "第二个", "2", "the last one".
             let picks = pack.order_picks();
             let normalized = &turn.understanding().normalized;
             if let Some(i) = super::pick::ordinal(&picks, normalized, pending.offered.len()) {
                 turn.picked = Some(pending.offered[i].clone());
                 return go(&pending.node);
-            }
-            if moved_on(turn, flow) {
-                return Ok(Resume::NewTopic);
             }
             if has_order_slot(turn.understanding()) || !turn.named_orders()?.is_empty() {
                 return go(&pending.node);
