@@ -13,6 +13,7 @@ mod desk_clock;
 mod handoff_flow;
 mod language;
 mod metrics;
+mod order_naming;
 mod order_system;
 mod pack_reload;
 mod serve_process;

@@ -25,8 +25,9 @@ const CAPACITY: usize = 64;
 /// What a conversation's listeners receive.
 #[derive(Debug, Clone)]
 pub enum Live {
-    /// A new message (durable before it is sent).
-    Message(Message),
+    /// A new message (durable before it is sent), boxed: a message with
+    /// its turn's facts is far larger than a place.
+    Message(Box<Message>),
     /// The conversation's place in the queue changed (or it left the queue).
     Place(Place),
 }
@@ -92,7 +93,7 @@ impl Hub {
         if message.author == handoff::Author::System {
             self.queue_moved();
         }
-        self.send(conversation_id, Live::Message(message.clone()));
+        self.send(conversation_id, Live::Message(Box::new(message.clone())));
     }
 
     fn send(&self, conversation_id: &str, live: Live) {

@@ -36,6 +36,7 @@
 mod commerce;
 mod condition;
 mod engine;
+mod items;
 mod pack;
 mod reply;
 

@@ -431,3 +431,60 @@ fn an_excluded_category_without_a_display_name_is_a_problem() {
         assert!(p.message.contains("category_name.books"), "{p}");
     }
 }
+
+#[test]
+fn an_ordinal_text_of_no_place_is_reported() {
+    let dir = pack_copy();
+    for file in ["templates/zh.toml", "templates/en.toml"] {
+        edit(&dir, file, "\nlast = ", "\nlatest = ");
+    }
+    let problems = problems_of(&dir);
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    let p = &problems[1];
+    assert_eq!(p.file, "templates/zh.toml");
+    assert_eq!(
+        p.line,
+        Some(line_of(&dir, "templates/zh.toml", "latest = "))
+    );
+    assert_eq!(
+        p.message,
+        "`order.pick.latest`: an ordinal is `order.pick.<n>` (1, 2, …) or `order.pick.last`"
+    );
+}
+
+#[test]
+fn an_empty_item_word_or_short_form_is_reported() {
+    let dir = pack_copy();
+    edit(
+        &dir,
+        "pack.toml",
+        "\"鞋\" = [\"鞋\", \"shoe\", \"sneaker\"]",
+        "\"鞋\" = []",
+    );
+    edit(
+        &dir,
+        "pack.toml",
+        "\"蟹\" = [\"蟹\", \"crab\"]",
+        "\"蟹\" = [\"蟹\", \"!?\"]",
+    );
+    let problems = problems_of(&dir);
+    let messages: Vec<(Option<usize>, &str)> = problems
+        .iter()
+        .map(|p| (p.line, p.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            (
+                Some(line_of(&dir, "pack.toml", "\"鞋\" = ")),
+                "[items.aliases] `鞋` stands for no word of a title"
+            ),
+            (
+                Some(line_of(&dir, "pack.toml", "\"蟹\" = ")),
+                "[items.aliases] `蟹`: `!?` is empty once normalised (no letter, digit or Han character)"
+            ),
+        ],
+        "{problems:#?}"
+    );
+    assert!(problems.iter().all(|p| p.file == "pack.toml"));
+}

@@ -249,7 +249,12 @@ const CASES: &[Case] = &[
     case(
         "C1005",
         "E20261109000444 钱退了吗？没收到啊",
-        &["已于 11月10日 08:00 取消", "已退款", "199.00 元", "微信支付"],
+        &[
+            "已于 11月10日 08:00 取消",
+            "已退款",
+            "199.00 元",
+            "微信支付",
+        ],
     ),
     // A defect inside a return request: the quality flow, not "not returnable".
     Case {

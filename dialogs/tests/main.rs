@@ -6,6 +6,7 @@ mod commerce;
 mod conversation;
 mod example;
 mod fixtures;
+mod items;
 mod pack;
 mod privacy;
 mod support;

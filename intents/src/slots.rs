@@ -14,6 +14,9 @@ use crate::{Error, Slots};
 #[derive(Debug)]
 pub(crate) struct SlotFinder {
     order_id: Regex,
+    /// Anything shaped like an order id: `e` + 8 to 20 digits, or 13 to 16
+    /// bare digits; those that are not `order_id` are typos of one.
+    order_id_like: Regex,
     tracking: Regex,
     amount: Regex,
     phone: Regex,
@@ -24,6 +27,7 @@ impl SlotFinder {
         let re = |p: &str| Regex::new(p).map_err(|e| Error::Pattern(e.to_string()));
         Ok(SlotFinder {
             order_id: re(r"(?-u:\b)e[0-9]{14}(?-u:\b)")?,
+            order_id_like: re(r"(?-u:\b)(?:e[0-9]{8,20}|[0-9]{13,16})(?-u:\b)")?,
             tracking: re(
                 r"(?-u:\b)(?:sf[0-9]{13}|zt[0-9]{11,13}|yt[0-9]{13}|yd[0-9]{13}|st[0-9]{13}|jdv[0-9]{12})(?-u:\b)",
             )?,
@@ -78,6 +82,22 @@ impl SlotFinder {
             };
             push_unique(&mut slots.phones, phone);
         }
+        // A phone written with its country code (8613812345678) has the
+        // length of a mistyped order id: what the phone pattern took is not one.
+        let phones: Vec<_> = self
+            .phone
+            .find_iter(normalized)
+            .map(|m| m.range())
+            .collect();
+        for m in self.order_id_like.find_iter(normalized) {
+            let id = m.as_str().to_ascii_uppercase();
+            let is_phone = phones
+                .iter()
+                .any(|p| p.start < m.end() && m.start() < p.end);
+            if !is_phone && !slots.order_ids.contains(&id) {
+                push_unique(&mut slots.malformed_order_ids, id);
+            }
+        }
         slots
     }
 }
@@ -118,6 +138,35 @@ mod tests {
             find("E202611110001234").order_ids.is_empty(),
             "15 digits is not an order id"
         );
+    }
+
+    #[test]
+    fn mistyped_order_ids_are_kept_apart() {
+        let s = find("取消订单E2026111100155");
+        assert!(s.order_ids.is_empty());
+        assert_eq!(s.malformed_order_ids, ["E2026111100155"]);
+        assert_eq!(
+            find("取消订单20261111001555").malformed_order_ids,
+            ["20261111001555"]
+        );
+        assert_eq!(
+            find("e202611110015555 和 E20261111").malformed_order_ids,
+            ["E202611110015555", "E20261111"]
+        );
+        let valid = find("E20261111001555");
+        assert_eq!(valid.order_ids, ["E20261111001555"]);
+        assert!(valid.malformed_order_ids.is_empty());
+        for other in [
+            "SF1402839475820",
+            "JDV001234567890",
+            "+86 13812345678",
+            "+8613812345678",
+            "13812345678",
+            "1,299元",
+            "E2026",
+        ] {
+            assert!(find(other).malformed_order_ids.is_empty(), "{other}");
+        }
     }
 
     #[test]

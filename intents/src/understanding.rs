@@ -75,6 +75,12 @@ pub struct Slots {
     /// Order ids: `E` + 14 digits.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub order_ids: Vec<String>,
+    /// What looks like an order id but is not one (a digit missing or too
+    /// many, no `E`): `E` or `e` with 8 to 20 digits, or 13 to 16 bare
+    /// digits, upper-cased. Never counted as an order id; the dialogs say
+    /// it was not found rather than guess another order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub malformed_order_ids: Vec<String>,
     /// Tracking numbers: `SF…`, `ZT…`, `YT…`, `YD…`, `ST…`, `JDV…`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tracking_numbers: Vec<String>,

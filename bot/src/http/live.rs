@@ -132,7 +132,7 @@ async fn follow(state: AppState, id: String, after: u64) -> Result<mpsc::Receive
         let mut last = after;
         for m in backlog {
             last = m.seq;
-            if tx.send(Live::Message(m)).await.is_err() {
+            if tx.send(Live::Message(Box::new(m))).await.is_err() {
                 return;
             }
         }
@@ -169,7 +169,7 @@ async fn follow(state: AppState, id: String, after: u64) -> Result<mpsc::Receive
                 };
                 for m in catch_up {
                     last = m.seq;
-                    if tx.send(Live::Message(m)).await.is_err() {
+                    if tx.send(Live::Message(Box::new(m))).await.is_err() {
                         return;
                     }
                 }

@@ -1,6 +1,7 @@
 //! One turn of a conversation: the understood message in, the reply out.
 
 pub(crate) mod facts;
+mod pick;
 mod resume;
 mod turn;
 mod voice;
@@ -66,6 +67,10 @@ pub struct Pending {
     /// How many answers did not fit so far.
     #[serde(default)]
     pub attempts: u32,
+    /// The orders offered as buttons, in the order shown, when the question
+    /// is which order: "第二个" picks the second of these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered: Vec<String>,
 }
 
 /// Everything one turn needs besides the pack, the shop and the state.

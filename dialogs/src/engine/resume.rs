@@ -50,6 +50,15 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
     let again = pending.attempts + 1;
     match node {
         Node::Confirm { yes, no, .. } => {
+            // "不是这单, 绘本那单": an answer that names another order than
+            // the one asked about asks the flow again, about that order.
+            if names_another_order(turn, state)? {
+                return if moved_on(turn, flow) {
+                    Ok(Resume::NewTopic)
+                } else {
+                    go(&flow.start)
+                };
+            }
             if let Some(answer) = yes_or_no(turn) {
                 return go(if answer { yes } else { no });
             }
@@ -97,8 +106,14 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             if moved_on(turn, flow) {
                 return Ok(Resume::NewTopic);
             }
-            let slots = &turn.understanding().slots;
-            if !slots.order_ids.is_empty() || !slots.tracking_numbers.is_empty() {
+            // A place among the buttons: "第二个", "2", "the last one".
+            let picks = pack.order_picks();
+            let normalized = &turn.understanding().normalized;
+            if let Some(i) = super::pick::ordinal(&picks, normalized, pending.offered.len()) {
+                turn.picked = Some(pending.offered[i].clone());
+                return go(&pending.node);
+            }
+            if has_order_slot(turn.understanding()) || !turn.named_orders()?.is_empty() {
                 return go(&pending.node);
             }
             if again >= DEFAULT_ATTEMPTS {
@@ -126,14 +141,44 @@ pub(crate) fn is_bare_order_id(u: &intents::Understanding) -> bool {
     is_bare_slot(u)
 }
 
-/// The message is only ids (a pressed order button, a pasted tracking number).
+/// The message is only ids (a pressed order button, a pasted tracking
+/// number, a mistyped order id).
 fn is_bare_slot(u: &intents::Understanding) -> bool {
     let mut rest = u.normalized.to_lowercase();
-    for id in u.slots.order_ids.iter().chain(&u.slots.tracking_numbers) {
+    let slots = &u.slots;
+    for id in slots
+        .order_ids
+        .iter()
+        .chain(&slots.tracking_numbers)
+        .chain(&slots.malformed_order_ids)
+    {
         rest = rest.replace(&id.to_lowercase(), " ");
     }
-    let had_slot = !u.slots.order_ids.is_empty() || !u.slots.tracking_numbers.is_empty();
-    had_slot && !rest.chars().any(char::is_alphanumeric)
+    has_order_slot(u) && !rest.chars().any(char::is_alphanumeric)
+}
+
+/// The message names an order by an id: an order id, a tracking number,
+/// or something meant as an order id.
+fn has_order_slot(u: &intents::Understanding) -> bool {
+    let slots = &u.slots;
+    !slots.order_ids.is_empty()
+        || !slots.tracking_numbers.is_empty()
+        || !slots.malformed_order_ids.is_empty()
+}
+
+/// The message names an order other than the conversation's: by another
+/// id, a mistyped one, or the item of another order (and not of this one).
+fn names_another_order(turn: &Turn, state: &DialogState) -> Result<bool, DialogError> {
+    let current = state.current_order.as_deref();
+    let slots = &turn.understanding().slots;
+    if let Some(id) = slots.order_ids.first() {
+        return Ok(Some(id.as_str()) != current);
+    }
+    if !slots.malformed_order_ids.is_empty() {
+        return Ok(true);
+    }
+    let named = turn.named_orders()?;
+    Ok(!named.is_empty() && !named.iter().any(|o| Some(o.order_id.as_str()) == current))
 }
 
 /// Yes, no, or neither, to a `confirm` question (the cancellation's: a write
@@ -218,7 +263,7 @@ fn remove_word(text: &str, word: &str) -> String {
 }
 
 /// `word` occurs in `text`; latin words must stand alone ("no" is not in "know").
-fn contains_word(text: &str, word: &str) -> bool {
+pub(super) fn contains_word(text: &str, word: &str) -> bool {
     if word.is_empty() {
         return false;
     }

@@ -35,6 +35,9 @@ pub(crate) struct Turn<'a> {
     flow: Option<String>,
     /// Answers that did not fit the pending question, carried into it again.
     pub(crate) attempts: u32,
+    /// The offered order the shopper picked by its place ("第二个"), for
+    /// the `lookup` that asked.
+    pub(crate) picked: Option<String>,
 }
 
 /// Where the facts of the turn's order come from. They are computed only
@@ -103,6 +106,7 @@ impl<'a> Turn<'a> {
             shop_said: None,
             flow: None,
             attempts: 0,
+            picked: None,
         })
     }
 
@@ -208,6 +212,7 @@ impl<'a> Turn<'a> {
             flow: flow_name.to_string(),
             node: node_id.to_string(),
             attempts,
+            offered: Vec::new(),
         };
         match node {
             Node::Answer {
@@ -260,6 +265,7 @@ impl<'a> Turn<'a> {
                         .template("order.button", self.lang)
                         .map(placeholders)
                         .unwrap_or_default();
+                    let offered: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
                     for order in orders {
                         let facts =
                             order_facts_where(self.pack, self.lang, &order, self.input.now, &|k| {
@@ -274,7 +280,10 @@ impl<'a> Turn<'a> {
                             payload: order.order_id,
                         });
                     }
-                    state.pending = Some(wait(self.attempts));
+                    state.pending = Some(Pending {
+                        offered,
+                        ..wait(self.attempts)
+                    });
                     Ok(None)
                 }
                 Resolved::NoCandidate => match none {
@@ -433,8 +442,10 @@ impl<'a> Turn<'a> {
     }
 
     /// The order the shopper means: the one named by order id or tracking
-    /// number (if it is theirs), the one remembered, or the only candidate;
-    /// several candidates are offered.
+    /// number (if it is theirs; a mistyped id is not found, never guessed),
+    /// the one picked among those offered, the one whose item the message
+    /// names, the one remembered, or the only candidate; several candidates
+    /// (or several orders of the item named) are offered.
     fn resolve(&self, state: &DialogState, filter: Option<&str>) -> Result<Resolved, DialogError> {
         let customer = self.input.customer_id;
         if let Some(id) = self.understanding().slots.order_ids.first() {
@@ -458,6 +469,25 @@ impl<'a> Turn<'a> {
                 Some(order) => Resolved::Found(Box::new(order)),
                 None => Resolved::NotFound(tracking_no.clone()),
             });
+        }
+        if let Some(typo) = self.understanding().slots.malformed_order_ids.first() {
+            return Ok(Resolved::NotFound(typo.clone()));
+        }
+        if let Some(id) = &self.picked {
+            if let Some(order) = self.shop.order(id)? {
+                if order.customer_id == customer {
+                    return Ok(Resolved::Found(Box::new(order)));
+                }
+            }
+        }
+        let mut named = self.named_orders()?;
+        match named.len() {
+            0 => {}
+            1 => return Ok(Resolved::Found(Box::new(named.remove(0)))),
+            _ => {
+                named.truncate(self.pack.limits().order_buttons.max(1));
+                return Ok(Resolved::Choose(named));
+            }
         }
         if let Some(id) = &state.current_order {
             if let Some(order) = self.shop.order(id)? {
@@ -493,6 +523,23 @@ impl<'a> Turn<'a> {
                 Resolved::Choose(candidates)
             }
         })
+    }
+
+    /// The shopper's orders whose item the message names (newest first).
+    pub(crate) fn named_orders(&self) -> Result<Vec<Order>, DialogError> {
+        let u = self.understanding();
+        if !u.has_words() {
+            return Ok(Vec::new());
+        }
+        let customer = self.input.customer_id;
+        let words = self.pack.item_words();
+        Ok(self
+            .shop
+            .orders_of(customer)?
+            .into_iter()
+            .filter(|o| o.customer_id == customer)
+            .filter(|o| o.items.iter().any(|i| words.names(&u.normalized, &i.name)))
+            .collect())
     }
 
     /// The reply built by this turn; an angry shopper hears the pack's

@@ -89,6 +89,7 @@ pub(crate) use templates::render;
 use templates::{in_script, Templates};
 
 use crate::condition::Condition;
+use crate::items::{ItemWords, ItemsSpec};
 use crate::{Button, Reply, Vars};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/pack");
@@ -111,6 +112,9 @@ struct Manifest {
     /// whose learned weights the pack's matcher loads.
     #[serde(default)]
     model: Option<String>,
+    /// Generic words and short forms for naming an order by its item.
+    #[serde(default)]
+    items: ItemsSpec,
 }
 
 /// `[dialog]` of `pack.toml`.
@@ -158,6 +162,8 @@ pub struct Pack {
     conditions: BTreeMap<String, Condition>,
     /// Corrections applied after simplified -> traditional conversion.
     traditional_fixes: Vec<(String, String)>,
+    /// `[items]` of `pack.toml`, normalised.
+    item_words: ItemWords,
 }
 
 impl Pack {
@@ -319,6 +325,38 @@ impl Pack {
             .collect()
     }
 
+    /// The words that name an order by its item (`[items]` of `pack.toml`).
+    pub(crate) fn item_words(&self) -> &ItemWords {
+        &self.item_words
+    }
+
+    /// The ordinals that pick among offered orders (`order.pick.<n>` and
+    /// `order.pick.last` in every language), normalised as messages are:
+    /// `(Some(n), words)` for the n-th button (from 1), `(None, words)` for
+    /// the last.
+    pub(crate) fn order_picks(&self) -> Vec<(Option<usize>, Vec<String>)> {
+        let mut picks: Vec<(Option<usize>, Vec<String>)> = Vec::new();
+        for (_, templates) in &self.templates {
+            for (key, list) in templates.iter() {
+                let Some(which) = key.strip_prefix(ORDER_PICK) else {
+                    continue;
+                };
+                let Some(which) = pick_position(which) else {
+                    continue;
+                };
+                let words = list
+                    .split('|')
+                    .map(|w| intents::normalize(w).to_lowercase())
+                    .filter(|w| !w.is_empty());
+                match picks.iter_mut().find(|(p, _)| *p == which) {
+                    Some((_, known)) => known.extend(words),
+                    None => picks.push((which, words.collect())),
+                }
+            }
+        }
+        picks
+    }
+
     pub(crate) fn menu(&self) -> &[String] {
         &self.manifest.menu
     }
@@ -355,6 +393,18 @@ impl Pack {
             .get(intent)
             .map_or(self.manifest.fallback.as_str(), String::as_str)
     }
+}
+
+/// The prefix of the ordinal texts (`order.pick.1`, `order.pick.last`).
+const ORDER_PICK: &str = "order.pick.";
+
+/// `1`, `2`… or `last` of an `order.pick.<which>` key: `Some(Some(n))`,
+/// `Some(None)` for the last, `None` for anything else.
+fn pick_position(which: &str) -> Option<Option<usize>> {
+    if which == "last" {
+        return Some(None);
+    }
+    which.parse::<usize>().ok().filter(|&n| n > 0).map(Some)
 }
 
 fn lang_id(lang: Lang) -> &'static str {

@@ -17,6 +17,7 @@ use super::error::parse_toml;
 use super::spans::Lines;
 use super::templates::{parse_fixes, Templates};
 use super::{lang_id, source, Manifest, Pack, PackError, Policy, Problem, EMBEDDED};
+use crate::items::ItemWords;
 
 /// The intent ids every pack may use without declaring them: those of the
 /// labelled sets (`shared/eval/README.md`), so any set can be scored
@@ -215,6 +216,7 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
         }
     }
     templates::check_languages(&mut c, &all_templates);
+    templates::check_picks(&mut c, &all_templates);
     let known_intents: BTreeSet<String> = STANDARD_INTENTS
         .iter()
         .map(|s| s.to_string())
@@ -273,7 +275,6 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
         .map(parse_fixes)
         .unwrap_or_default();
     Ok(Pack {
-        manifest,
         matcher,
         policy,
         policy_vars,
@@ -282,6 +283,8 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
         flow_of_intent,
         conditions,
         traditional_fixes,
+        item_words: ItemWords::new(&manifest.items),
+        manifest,
     })
 }
 
@@ -308,6 +311,41 @@ fn check_manifest(
             "bare_order",
             format!("`bare_order`: unknown intent `{}`", m.bare_order),
         );
+    }
+    for word in &m.items.generic {
+        if let Some(problem) = crate::items::word_problem(word) {
+            c.problem_at(
+                "pack.toml",
+                "items.generic",
+                format!("[items] generic word `{word}` {problem}"),
+            );
+        }
+    }
+    for (short, targets) in &m.items.aliases {
+        let path = format!("items.aliases.{short}");
+        if let Some(problem) = crate::items::word_problem(short) {
+            c.problem_at(
+                "pack.toml",
+                &path,
+                format!("[items.aliases] `{short}` {problem}"),
+            );
+        }
+        if targets.is_empty() {
+            c.problem_at(
+                "pack.toml",
+                &path,
+                format!("[items.aliases] `{short}` stands for no word of a title"),
+            );
+        }
+        for target in targets {
+            if let Some(problem) = crate::items::word_problem(target) {
+                c.problem_at(
+                    "pack.toml",
+                    &path,
+                    format!("[items.aliases] `{short}`: `{target}` {problem}"),
+                );
+            }
+        }
     }
     for (i, topic) in m.menu.iter().enumerate() {
         if let Some(message) = templates::missing_topic(templates, topic) {

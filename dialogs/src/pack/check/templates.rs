@@ -134,6 +134,27 @@ pub(super) fn check_languages(c: &mut Checker, templates: &[(Lang, Templates)]) 
     }
 }
 
+/// The ordinals that pick an offered order are `order.pick.<n>` (from 1)
+/// or `order.pick.last`; any other name would never be read.
+pub(super) fn check_picks(c: &mut Checker, templates: &[(Lang, Templates)]) {
+    for (lang, t) in templates {
+        for (key, _) in t.iter() {
+            let Some(which) = key.strip_prefix(crate::pack::ORDER_PICK) else {
+                continue;
+            };
+            if crate::pack::pick_position(which).is_none() {
+                c.problem_at(
+                    &templates_file(*lang),
+                    key,
+                    format!(
+                        "`{key}`: an ordinal is `order.pick.<n>` (1, 2, …) or `order.pick.last`"
+                    ),
+                );
+            }
+        }
+    }
+}
+
 /// `Some(message)` when no language has `key`.
 pub(super) fn missing_everywhere(templates: &[(Lang, Templates)], key: &str) -> Option<String> {
     if templates.is_empty() || templates.iter().any(|(_, t)| t.get(key).is_some()) {
