@@ -81,11 +81,7 @@ fn a_mistyped_order_id_is_not_found() {
     let server = Server::start(dir.path());
     for typo in ["E2026111100155", "20261111001555"] {
         let replies = conversation(&server, "C1002", &[&format!("取消订单{typo}"), "好的"]);
-        assert!(
-            replies[0].contains("对应的订单"),
-            "{typo}: {}",
-            replies[0]
-        );
+        assert!(replies[0].contains("对应的订单"), "{typo}: {}", replies[0]);
         assert!(replies[0].contains(typo), "{typo}: {}", replies[0]);
         assert!(!replies[0].contains("空气炸锅"), "{typo}: {}", replies[0]);
         assert!(!replies[1].contains("已取消"), "{typo}: {}", replies[1]);

@@ -160,7 +160,7 @@ fn an_unreachable_node_is_reported_at_its_header() {
     );
     assert_eq!(
         p.message,
-        "node `kept` is unreachable: no path leads to it from `find`"
+        "node `kept` is unreachable: no path leads to it from `find` or `why`"
     );
 }
 
@@ -487,4 +487,24 @@ fn an_empty_item_word_or_short_form_is_reported() {
         "{problems:#?}"
     );
     assert!(problems.iter().all(|p| p.file == "pack.toml"));
+}
+
+#[test]
+fn a_why_that_names_no_node_is_reported() {
+    let dir = pack_copy();
+    edit(
+        &dir,
+        "flows/refund_status.toml",
+        "why = \"why\"",
+        "why = \"why_not\"",
+    );
+    let problems = problems_of(&dir);
+    // The missing node, and the nodes only `why` reached.
+    let p = &problems[0];
+    assert_eq!(p.file, "flows/refund_status.toml");
+    assert_eq!(
+        p.line,
+        Some(line_of(&dir, "flows/refund_status.toml", "why = "))
+    );
+    assert_eq!(p.message, "node `why_not` is not defined (named by `why`)");
 }

@@ -504,3 +504,43 @@ fn state_survives_json_between_turns() {
     let empty: dialogs::DialogState = serde_json::from_str("{}").unwrap();
     assert_eq!(empty, dialogs::DialogState::default());
 }
+
+#[test]
+fn a_why_right_after_an_answer_is_explained_for_the_same_order() {
+    // An excluded return, then 凭什么不能退: why fresh food is excluded.
+    let mut chat = Chat::new("C1005");
+    let first = chat.say("螃蟹不想要了 七天无理由退货");
+    assert!(first.text.contains("不支持"), "{}", first.text);
+    let why = chat.say("凭什么不能退?");
+    assert!(why.understood, "{}", why.text);
+    assert_eq!(why.flow.as_deref(), Some("return_request"));
+    assert!(why.text.contains("影响二次销售"), "{}", why.text);
+    assert!(why.text.contains("阳澄湖大闸蟹"), "{}", why.text);
+    // A refund in progress, then "why so slow?": the channel's days and the date.
+    let mut chat = Chat::new("C1004");
+    chat.say("hi, where is my refund for the scarf?");
+    let why = chat.say("why so slow? it has been 5 days");
+    assert!(why.text.contains("5-7 business days"), "{}", why.text);
+    assert!(why.text.contains("Nov 26"), "{}", why.text);
+    // After a cancellation: how long the refund takes.
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单 E20261111000456");
+    chat.say("确认取消");
+    let why = chat.say("为什么要3天这么慢");
+    assert!(why.text.contains("1-3 个工作日"), "{}", why.text);
+    assert!(why.text.contains("11月25日"), "{}", why.text);
+    // After a fallback there is nothing to explain: still not understood.
+    let mut chat = Chat::new("C1002");
+    chat.say("今天天气怎么样");
+    assert!(!chat.say("为什么").understood);
+    // A why with a topic of its own is that topic.
+    let mut chat = Chat::new("C1005");
+    chat.say("螃蟹不想要了 七天无理由退货");
+    let other = chat.say("为什么我的快递还没到");
+    assert_ne!(
+        other.flow.as_deref(),
+        Some("return_request"),
+        "{}",
+        other.text
+    );
+}

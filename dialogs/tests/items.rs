@@ -69,11 +69,7 @@ fn a_mistyped_order_id_is_not_found_never_another_order() {
     ] {
         let mut chat = Chat::new("C1002");
         let reply = chat.say(typo);
-        assert!(
-            reply.text.contains("对应的订单"),
-            "{typo}: {}",
-            reply.text
-        );
+        assert!(reply.text.contains("对应的订单"), "{typo}: {}", reply.text);
         assert!(reply.orders.is_empty(), "{typo}: {:?}", reply.orders);
         assert!(!reply.text.contains("空气炸锅"), "{typo}: {}", reply.text);
         assert!(chat.state.pending.is_none(), "{typo}");

@@ -45,6 +45,10 @@ pub struct DialogState {
     /// and for the same question asked again and again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recent: Vec<RecentTurn>,
+    /// The flow that answered the last turn (none after a fallback or a
+    /// clarifying question): a "why?" next turn goes to its `why` node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_flow: Option<String>,
 }
 
 /// How many turns [`DialogState::recent`] keeps.
@@ -116,10 +120,19 @@ pub fn respond(
         state.recent.remove(0);
     }
     let mut turn = Turn::new(pack, shop, state, input)?;
+    let last_flow = state.last_flow.take();
     let (flow, node) = match resume::resume(&mut turn, state)? {
         resume::Resume::Continue { flow, node } => (flow, node),
-        resume::Resume::Replied => return Ok(turn.finish()),
+        resume::Resume::Replied => {
+            state.last_flow = last_flow;
+            return Ok(turn.finish());
+        }
         resume::Resume::NewTopic => {
+            if let Some(asked) = why_about(pack, input.understanding, last_flow.as_deref()) {
+                turn.run(state, &asked.0, asked.1)?;
+                state.last_flow = Some(asked.0);
+                return Ok(turn.finish());
+            }
             if turn.clarify() {
                 return Ok(turn.finish());
             }
@@ -138,5 +151,24 @@ pub fn respond(
         }
     };
     turn.run(state, &flow, node)?;
-    Ok(turn.finish())
+    let reply = turn.finish();
+    state.last_flow = reply.understood.then(|| flow.to_string());
+    Ok(reply)
+}
+
+/// The flow and its `why` node, when the message is a "why?" (the pack's
+/// `followup.why_words`) that the matcher found no topic in, right after an
+/// answer of a flow that explains itself.
+fn why_about(pack: &Pack, u: &Understanding, last_flow: Option<&str>) -> Option<(String, String)> {
+    if u.intent != "out_of_scope" || resume::is_bare_order_id(u) {
+        return None;
+    }
+    let flow_name = last_flow?;
+    let node = pack.flow(flow_name)?.why.clone()?;
+    let text = u.normalized.to_lowercase();
+    let asks_why = pack
+        .words("followup.why_words")
+        .iter()
+        .any(|w| resume::contains_word(&text, &w.to_lowercase()));
+    asks_why.then(|| (flow_name.to_string(), node))
 }

@@ -15,6 +15,12 @@ pub(crate) struct Flow {
     pub(crate) intents: Vec<String>,
     /// The first node.
     pub(crate) start: String,
+    /// Where a "why?" right after this flow's answer goes (为什么不能退,
+    /// "why so slow?"): a node that explains, usually a lookup of the
+    /// remembered order and a branch on its facts. Without it such a
+    /// question is not understood.
+    #[serde(default)]
+    pub(crate) why: Option<String>,
     pub(crate) nodes: BTreeMap<String, Node>,
     /// Set after parsing: `flows/<name>.toml`.
     #[serde(skip)]

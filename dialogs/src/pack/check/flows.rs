@@ -123,6 +123,15 @@ fn check_names(c: &mut Checker, file: &str, flow: &Flow) {
             format!("node `{}` is not defined (named by `start`)", flow.start),
         );
     }
+    if let Some(why) = &flow.why {
+        if !flow.nodes.contains_key(why) {
+            c.problem_at(
+                file,
+                "why",
+                format!("node `{why}` is not defined (named by `why`)"),
+            );
+        }
+    }
     for (id, node) in &flow.nodes {
         for (field, target) in targets_of(node) {
             if !flow.nodes.contains_key(target) {
@@ -136,6 +145,7 @@ fn check_names(c: &mut Checker, file: &str, flow: &Flow) {
     }
     let mut reached = BTreeSet::new();
     let mut queue = VecDeque::from([flow.start.as_str()]);
+    queue.extend(flow.why.as_deref());
     while let Some(id) = queue.pop_front() {
         let Some(node) = flow.nodes.get(id) else {
             continue;
@@ -150,8 +160,9 @@ fn check_names(c: &mut Checker, file: &str, flow: &Flow) {
                 file,
                 &format!("nodes.{id}"),
                 format!(
-                    "node `{id}` is unreachable: no path leads to it from `{}`",
-                    flow.start
+                    "node `{id}` is unreachable: no path leads to it from `{}`{}",
+                    flow.start,
+                    if flow.why.is_some() { " or `why`" } else { "" }
                 ),
             );
         }

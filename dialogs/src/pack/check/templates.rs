@@ -39,6 +39,7 @@ const SYSTEM: &[(&str, Said)] = &[
     ("handoff.callback", Said::Plain(&["minutes", "answer_by"])),
     ("handoff.ticket_noted", Said::Plain(&["answer_by"])),
     ("handoff.not_understood", Said::Plain(&[])),
+    ("followup.why_words", Said::Plain(&[])),
     ("error.unavailable", Said::Plain(&[])),
     ("order.not_found", Said::InTurn(&["order_id"])),
     ("order.choose", Said::InTurn(&[])),
@@ -59,6 +60,7 @@ const SYSTEM: &[(&str, Said)] = &[
 const OPTIONAL: &[&str] = &[
     "handoff.ticket_noted",
     "handoff.not_understood",
+    "followup.why_words",
     "apology.prefix",
     "apology.words",
     "confirm.keep_words",
