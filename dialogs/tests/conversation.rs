@@ -544,3 +544,24 @@ fn a_why_right_after_an_answer_is_explained_for_the_same_order() {
         other.text
     );
 }
+
+#[test]
+fn a_second_order_named_in_the_message_is_offered_not_dropped() {
+    let mut chat = Chat::new("C1001");
+    let reply = chat.say("你好，我想问下E20261111000987的退款，还有E20261111000123啥时候到");
+    assert!(reply.text.contains("89.00 元"), "{}", reply.text);
+    assert!(reply.text.contains("您还提到了"), "{}", reply.text);
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert_eq!(payloads, ["E20261111000123"], "{:?}", reply.buttons);
+    // Pressed, it is answered.
+    let next = chat.say("E20261111000123");
+    assert!(next.text.contains("晚了 2 天"), "{}", next.text);
+    // Another customer's order is never offered; nor beside a question.
+    let mut chat = Chat::new("C1002");
+    let reply = chat.say("E20261111000456 E20261111000123 什么状态");
+    assert!(!reply.text.contains("您还提到了"), "{}", reply.text);
+    let mut chat = Chat::new("C1002");
+    let ask = chat.say("我要取消订单 E20261111000456 E20261112000789");
+    assert!(!ask.text.contains("您还提到了"), "{}", ask.text);
+    assert_eq!(ask.buttons.len(), 2, "only yes and no: {:?}", ask.buttons);
+}

@@ -545,6 +545,56 @@ impl<'a> Turn<'a> {
     /// The reply built by this turn; an angry shopper hears the pack's
     /// `apology.prefix` first, unless the reply already apologises (has
     /// one of the `apology.words`).
+    /// Orders the message names beside the one answered ("E…0456 和
+    /// E…0789 分别是什么状态") are not dropped without a word: with the pack's
+    /// `order.also`, each of the shopper's other named orders is offered as a
+    /// button (its id: pressed, it is looked up). Only after an answer about
+    /// an order, and not while a question waits for its answer (its buttons
+    /// are the answers).
+    pub(crate) fn offer_other_orders(&mut self, state: &DialogState) -> Result<(), DialogError> {
+        if state.pending.is_some()
+            || self.orders.is_empty()
+            || self.pack.template("order.also", self.lang).is_none()
+        {
+            return Ok(());
+        }
+        let ids = self.understanding().slots.order_ids.clone();
+        let names = self
+            .pack
+            .template("order.button", self.lang)
+            .map(placeholders)
+            .unwrap_or_default();
+        let mut others = Vec::new();
+        for id in ids {
+            if self.orders.contains(&id) || others.iter().any(|o: &Order| o.order_id == id) {
+                continue;
+            }
+            if let Some(order) = self.shop.order(&id)? {
+                if order.customer_id == self.input.customer_id {
+                    others.push(order);
+                }
+            }
+        }
+        others.truncate(self.pack.limits().order_buttons.max(1));
+        if others.is_empty() {
+            return Ok(());
+        }
+        self.say("order.also");
+        for order in others {
+            let facts = order_facts_where(self.pack, self.lang, &order, self.input.now, &|k| {
+                names.contains(&k)
+            });
+            let label = self
+                .pack
+                .text("order.button", self.lang, self.script, &facts);
+            self.buttons.push(Button {
+                label,
+                payload: order.order_id,
+            });
+        }
+        Ok(())
+    }
+
     pub(crate) fn finish(mut self) -> Reply {
         if self.understanding().angry && !self.texts.is_empty() {
             self.apologise();
