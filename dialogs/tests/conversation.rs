@@ -96,7 +96,11 @@ fn chinese_without_a_script_of_its_own_keeps_the_conversations_script() {
         "您目前沒有可以修改的訂單(只有還未發貨的訂單可以修改)。"
     );
     // A message in simplified characters switches to simplified...
-    assert_eq!(chat.say("我的快递到哪了").text, "您目前没有运输中的包裹。");
+    let simplified = chat.say("我的快递到哪了").text;
+    assert!(
+        simplified.starts_with("您目前没有运输中的包裹。\n请问您想咨询哪个订单"),
+        "{simplified}"
+    );
     // ...and the next one without a script of its own stays there.
     assert_eq!(
         chat.say("我想改地址").text,
@@ -564,4 +568,26 @@ fn a_second_order_named_in_the_message_is_offered_not_dropped() {
     let ask = chat.say("我要取消订单 E20261111000456 E20261112000789");
     assert!(!ask.text.contains("您还提到了"), "{}", ask.text);
     assert_eq!(ask.buttons.len(), 2, "only yes and no: {:?}", ask.buttons);
+}
+
+#[test]
+fn nothing_on_its_way_still_answers_for_the_shoppers_orders() {
+    // C1005's crabs were signed for, the toothbrush order cancelled.
+    let mut chat = Chat::new("C1005");
+    let reply = chat.say("我的快递到哪了");
+    assert!(
+        reply.text.starts_with("您目前没有运输中的包裹。"),
+        "{}",
+        reply.text
+    );
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert_eq!(
+        payloads,
+        ["E20261111001111", "E20261109000444"],
+        "{}",
+        reply.text
+    );
+    let crabs = chat.say("第一个");
+    assert!(crabs.text.contains("11月13日 09:30"), "{}", crabs.text);
+    assert!(crabs.text.contains("签收"), "{}", crabs.text);
 }
