@@ -290,7 +290,8 @@ fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
         return;
     };
     let return_until = at + Duration::days(policy.returns.window_days);
-    f.date("return_until", &return_until);
+    // To the minute: "21日前" reads as "by the 20th" to many shoppers.
+    f.datetime("return_until", &return_until);
     f.flag("return_open", now <= return_until);
     f.set_with("return_days_left", || {
         let left =
@@ -298,7 +299,7 @@ fn after_sale_facts(f: &mut Facts, order: &Order, now: Time) {
         left.max(0).to_string()
     });
     let exchange_until = at + Duration::days(policy.exchange.window_days);
-    f.date("exchange_until", &exchange_until);
+    f.datetime("exchange_until", &exchange_until);
     f.flag("exchange_open", now <= exchange_until);
 }
 
