@@ -51,6 +51,10 @@ pub struct ServeArgs {
     /// shop's date in which SLA timers and handling times move).
     #[arg(long, env = "XIAOER_START")]
     pub start: Option<String>,
+    /// Load the demo shop (6 customers, 13 orders) into an empty store:
+    /// the default without --config; with a config file only when asked.
+    #[arg(long, env = "XIAOER_DEMO")]
+    pub demo: bool,
 }
 
 #[derive(Debug, Args)]

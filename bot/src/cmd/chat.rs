@@ -50,10 +50,17 @@ pub fn run(args: ChatArgs) -> Result<()> {
             super::open_db(temporary.path())?
         }
     };
+    let shop = SledShop::open(&db)?;
     if let Some(import) = &args.import {
-        SledShop::open(&db)?
-            .import_dir(import)
+        shop.import_dir(import)
             .with_context(|| format!("import from {}", import.display()))?;
+    } else if args.data_dir.is_none() {
+        // A temporary copy of the demo shop.
+        shop.seed_demo_if_empty().context("loading the demo shop")?;
+    } else if config.is_none() {
+        // The persistent store, as `serve` treats it: the demo shop only
+        // without a config file (a try-out), never in a configured store.
+        super::load_demo_if_empty(&db)?;
     }
     let pack = super::load_pack(config.as_ref().and_then(|c| c.pack_dir.as_deref()))?;
     let bot = match &config {
@@ -66,8 +73,9 @@ pub fn run(args: ChatArgs) -> Result<()> {
             config.max_message_chars,
             config.desk.clone(),
         )?,
-        None => super::build_bot(
+        None => super::build_bot_with_shop(
             &db,
+            None,
             pack,
             handoff::Policy::default(),
             clock,
