@@ -245,6 +245,18 @@ impl HttpShop {
 }
 
 impl Commerce for HttpShop {
+    fn unavailable(&self) -> Option<String> {
+        let until = self.breaker().open_until?;
+        let left = until.saturating_duration_since(Instant::now());
+        (!left.is_zero()).then(|| {
+            format!(
+                "the order system's last {} requests failed: no request is sent for {} s (circuit breaker open)",
+                self.config.breaker_failures,
+                left.as_secs().max(1)
+            )
+        })
+    }
+
     fn customer(&self, customer_id: &str) -> Result<Option<Customer>, CommerceError> {
         let path = format!("/customers/{}", segment(customer_id));
         let customer: Option<Customer> = self.get(&path)?;
