@@ -422,3 +422,41 @@ fn the_demo_shop_never_stays_in_a_merchants_store() {
     assert!(out.contains("E20261201000002"), "{out}");
     assert!(!out.contains("E2026111"), "no demo order left: {out}");
 }
+
+/// Review 6, finding 11: `serve --pack DIR` and `chat --pack DIR` serve that
+/// content pack, as `classify --pack` reads it, without a config file.
+#[test]
+fn serve_and_chat_take_a_pack_on_the_command_line() {
+    let pack = tempfile::tempdir().unwrap();
+    copy_tree(&default_pack_dir(), pack.path());
+    crate::pack_reload::set_greeting(pack.path(), "本店新包的问候");
+    let data = tempfile::tempdir().unwrap();
+    let server = Process::start_with(data.path(), &["--pack", pack.path().to_str().unwrap()]);
+    let started = server.post("/api/conversations", json!({ "customer_id": "C1002" }));
+    assert_eq!(
+        started["messages"][0]["text"], "本店新包的问候",
+        "{started}"
+    );
+    assert_eq!(server.terminate(), Some(0));
+
+    let out = Command::new(xiaoer_bin())
+        .args([
+            "chat",
+            "--customer",
+            "C1002",
+            "--now",
+            REFERENCE_NOW,
+            "--pack",
+        ])
+        .arg(pack.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("本店新包的问候"), "{stdout}");
+}

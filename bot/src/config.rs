@@ -141,6 +141,7 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub now: Option<String>,
     pub start: Option<String>,
+    pub pack_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -188,7 +189,7 @@ impl Config {
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             clock,
-            pack_dir: file.pack_dir,
+            pack_dir: over.pack_dir.or(file.pack_dir),
             agent_token: file.agent_token.filter(|t| !t.is_empty()),
             max_message_chars,
             policy: file.handoff.unwrap_or_default(),
@@ -212,8 +213,34 @@ mod tests {
             listen: Some("127.0.0.1:9100".into()),
             ..Default::default()
         };
-        let c = Config::build(file, over).unwrap();
+        let c = Config::build(file.clone(), over).unwrap();
         assert_eq!(c.listen.port(), 9100);
+        assert_eq!(c.pack_dir, None);
+        // `--pack` (review 6, finding 11) wins over the file's `pack_dir`.
+        let mut with_pack = file.clone();
+        with_pack.pack_dir = Some(PathBuf::from("/etc/xiaoer/pack"));
+        let flag = Overrides {
+            pack_dir: Some(PathBuf::from("mypack")),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::build(with_pack.clone(), flag).unwrap().pack_dir,
+            Some(PathBuf::from("mypack"))
+        );
+        assert_eq!(
+            Config::build(with_pack, Overrides::default())
+                .unwrap()
+                .pack_dir,
+            Some(PathBuf::from("/etc/xiaoer/pack"))
+        );
+        let c = Config::build(
+            file,
+            Overrides {
+                listen: Some("127.0.0.1:9100".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.max_message_chars, 500);
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert!(matches!(c.clock, Clock::Pinned(_)));

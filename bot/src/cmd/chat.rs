@@ -19,6 +19,7 @@ pub fn run(args: ChatArgs) -> Result<()> {
             crate::config::FileConfig::read(path)?,
             crate::config::Overrides {
                 now: args.now.clone(),
+                pack_dir: args.pack.clone(),
                 ..Default::default()
             },
         )?),
@@ -62,7 +63,12 @@ pub fn run(args: ChatArgs) -> Result<()> {
         // without a config file (a try-out), never in a configured store.
         super::load_demo_if_empty(&db)?;
     }
-    let pack = super::load_pack(config.as_ref().and_then(|c| c.pack_dir.as_deref()))?;
+    // --pack wins over the config file's `pack_dir` (folded in above).
+    let pack_dir = match &config {
+        Some(config) => config.pack_dir.as_deref(),
+        None => args.pack.as_deref(),
+    };
+    let pack = super::load_pack(pack_dir)?;
     let bot = match &config {
         Some(config) => super::build_bot_with_shop(
             &db,

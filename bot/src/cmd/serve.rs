@@ -26,6 +26,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             data_dir: args.data_dir,
             now: args.now,
             start: args.start,
+            pack_dir: args.pack,
         },
     )?;
     let pack = super::load_pack(config.pack_dir.as_deref())?;
