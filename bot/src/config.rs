@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 
+mod checks;
 mod ranges;
+
+pub use checks::intent_warnings;
 
 use crate::clock::{parse_instant, Clock, RunningClock};
 use crate::desk::DeskConfig;
@@ -81,7 +84,8 @@ impl FileConfig {
     pub fn parse(text: &str, path: &Path) -> Result<FileConfig> {
         let file: FileConfig = toml::from_str(text)
             .with_context(|| format!("config file {} is not valid", path.display()))?;
-        let problems = ranges::out_of_range(&file);
+        let mut problems = ranges::out_of_range(&file);
+        problems.extend(checks::malformed(&file));
         anyhow::ensure!(
             problems.is_empty(),
             "config file {}: {}",

@@ -117,6 +117,9 @@ pub fn build_bot_with_shop(
     for warning in crate::config::skill_warnings(&desk.skills, pack.matcher().intent_ids()) {
         tracing::warn!("{warning}");
     }
+    for warning in crate::config::intent_warnings(&policy, pack.matcher().intent_ids()) {
+        tracing::warn!("{warning}");
+    }
     let remote = shop.is_some();
     let shop: Arc<dyn dialogs::Commerce> = match shop {
         Some(config) => {
