@@ -59,7 +59,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), clock = ?config.clock, "xiaoer is serving");
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), clock = %config.clock, "xiaoer is serving");
     // Printed (not only logged) so scripts and tests can find an ephemeral port.
     println!("xiaoer listening on http://{addr}");
 
