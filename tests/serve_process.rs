@@ -285,9 +285,10 @@ fn sighup_reloads_the_configured_pack() {
         format!("pack_dir = {:?}\n", pack.to_str().unwrap()),
     )
     .unwrap();
+    // With a config file the demo shop's customers come only with --demo.
     let server = Process::start_with(
         &dir.path().join("data"),
-        &["--config", config.to_str().unwrap()],
+        &["--config", config.to_str().unwrap(), "--demo"],
     );
     let greet = |p: &Process| {
         p.post("/api/conversations", json!({ "customer_id": "C1004" }))["messages"][0]["text"]
