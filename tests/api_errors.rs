@@ -192,3 +192,14 @@ fn routing_and_query_errors_are_json_errors() {
     let (status, _, body) = server.call("GET", &format!("/api/conversations/{c}/messages?after=0"));
     assert_eq!(status, 200, "{body}");
 }
+
+/// Review 6, finding 9: with the embedded shop and a working store the bot
+/// is ready.
+#[test]
+fn readiness_is_ready_with_the_embedded_shop() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = crate::support::Server::start(dir.path());
+    let (status, body) = server.get("/readyz");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "ready", "{body}");
+}

@@ -432,3 +432,27 @@ fn a_config_out_of_range_is_refused_and_a_skill_typo_is_warned_about() {
         "{err}"
     );
 }
+
+/// Review 6, finding 17: a log that does not go to a terminal carries no
+/// colour codes, even without NO_COLOR.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("x.toml");
+    // A typo in an intent list: a warning in the log at start.
+    std::fs::write(&config, "[handoff]\nrepeat_exempt = [\"greting\"]\n").unwrap();
+    let out = Command::new(xiaoer_bin())
+        .args(["chat", "--now", REFERENCE_NOW, "--config"])
+        .arg(&config)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("greting"), "{err}");
+    assert!(
+        !err.contains('\u{1b}'),
+        "colour codes in a piped log: {err:?}"
+    );
+}

@@ -497,3 +497,32 @@ fn a_cancellation_the_merchant_refuses_goes_to_a_person() {
     assert_eq!(shop_failures(&server), Some(0.0));
     assert!(notes.contains("the warehouse has packed it"), "{notes}");
 }
+
+/// Review 6, finding 9: `/readyz` says whether the bot can serve shoppers:
+/// ready while the order system answers, 503 with the reason while its
+/// circuit breaker is open.
+#[test]
+fn readiness_follows_the_order_systems_circuit_breaker() {
+    let api = merchant_api();
+    let dir = tempfile::tempdir().unwrap();
+    let config = HttpShopConfig::new(&api.base, None, Duration::from_secs(60))
+        .unwrap()
+        .breaker(1, Duration::from_secs(600));
+    let server = Server::start_with_shop(dir.path(), config);
+    let (status, body) = server.get("/readyz");
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (200, Some("ready")),
+        "{body}"
+    );
+    let c = server.start_conversation("C1001");
+    api.merchant.down.store(true, Ordering::SeqCst);
+    server.say(&c, "我的快递到哪了?订单E20261111000123");
+    let (status, body) = server.get("/readyz");
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "not_ready", "{body}");
+    assert!(
+        body["reason"].as_str().unwrap().contains("circuit breaker"),
+        "{body}"
+    );
+}

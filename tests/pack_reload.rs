@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::support::{copy_tree, default_pack_dir, Server};
 
-fn set_greeting(pack: &Path, text: &str) {
+pub fn set_greeting(pack: &Path, text: &str) {
     let file = pack.join("templates/zh.toml");
     let toml = std::fs::read_to_string(&file).unwrap();
     let line = toml

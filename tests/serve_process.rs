@@ -285,9 +285,10 @@ fn sighup_reloads_the_configured_pack() {
         format!("pack_dir = {:?}\n", pack.to_str().unwrap()),
     )
     .unwrap();
+    // With a config file the demo shop's customers come only with --demo.
     let server = Process::start_with(
         &dir.path().join("data"),
-        &["--config", config.to_str().unwrap()],
+        &["--config", config.to_str().unwrap(), "--demo"],
     );
     let greet = |p: &Process| {
         p.post("/api/conversations", json!({ "customer_id": "C1004" }))["messages"][0]["text"]
@@ -322,4 +323,141 @@ fn sighup_reloads_the_configured_pack() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(server.terminate(), Some(0));
+}
+
+/// Review 6, finding 1: a `serve` with a configuration file never writes
+/// the demo shop into the merchant's store; a try-out `serve` (no config)
+/// does, and a later `xiaoer import` removes it, so the merchant's customer
+/// C1001 sees only their own orders.
+#[test]
+fn the_demo_shop_never_stays_in_a_merchants_store() {
+    let chat = |dir: &std::path::Path, config: Option<&std::path::Path>| {
+        let mut cmd = Command::new(xiaoer_bin());
+        cmd.args([
+            "chat",
+            "--customer",
+            "C1001",
+            "--now",
+            REFERENCE_NOW,
+            "--json",
+        ])
+        .arg("--data-dir")
+        .arg(dir);
+        if let Some(config) = config {
+            cmd.arg("--config").arg(config);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all("我的订单\n".as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("xiaoer.toml");
+    std::fs::write(&config, "max_message_chars = 2000\n").unwrap();
+
+    // With a config file: the store stays empty.
+    let configured = work.path().join("configured");
+    let server = Process::start_with(&configured, &["--config", config.to_str().unwrap()]);
+    // Serving (and so listening for SIGTERM) once it answers.
+    server.get("/api/agent/queue");
+    assert_eq!(server.terminate(), Some(0));
+    let (ok, out, err) = chat(&configured, Some(&config));
+    assert!(
+        !ok && err.contains("C1001"),
+        "no demo customer: {out} {err}"
+    );
+
+    // A try-out without one gets the demo; the merchant's import removes it.
+    let tried = work.path().join("tried");
+    let server = Process::start(&tried);
+    server.get("/api/agent/queue");
+    assert_eq!(server.terminate(), Some(0));
+    let own = work.path().join("own");
+    std::fs::create_dir(&own).unwrap();
+    std::fs::write(
+        own.join("customers.jsonl"),
+        r#"{"customer_id":"C1001","name":"陈真","tier":"normal","phone":"13900000000","language":"zh"}"#,
+    )
+    .unwrap();
+    let demo_order = std::fs::read_to_string(crate::support::demo_dir().join("orders.jsonl"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .replace("E20261111000123", "E20261201000002");
+    std::fs::write(own.join("orders.jsonl"), demo_order).unwrap();
+    let out = Command::new(xiaoer_bin())
+        .arg("import")
+        .arg(&own)
+        .arg("--data-dir")
+        .arg(&tried)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("removed its 6 customers and 13 orders"),
+        "{stdout}"
+    );
+    let (ok, out, err) = chat(&tried, Some(&config));
+    assert!(ok, "{err}");
+    assert!(out.contains("E20261201000002"), "{out}");
+    assert!(!out.contains("E2026111"), "no demo order left: {out}");
+}
+
+/// Review 6, finding 11: `serve --pack DIR` and `chat --pack DIR` serve that
+/// content pack, as `classify --pack` reads it, without a config file.
+#[test]
+fn serve_and_chat_take_a_pack_on_the_command_line() {
+    let pack = tempfile::tempdir().unwrap();
+    copy_tree(&default_pack_dir(), pack.path());
+    crate::pack_reload::set_greeting(pack.path(), "本店新包的问候");
+    let data = tempfile::tempdir().unwrap();
+    let server = Process::start_with(data.path(), &["--pack", pack.path().to_str().unwrap()]);
+    let started = server.post("/api/conversations", json!({ "customer_id": "C1002" }));
+    assert_eq!(
+        started["messages"][0]["text"], "本店新包的问候",
+        "{started}"
+    );
+    assert_eq!(server.terminate(), Some(0));
+
+    let out = Command::new(xiaoer_bin())
+        .args([
+            "chat",
+            "--customer",
+            "C1002",
+            "--now",
+            REFERENCE_NOW,
+            "--pack",
+        ])
+        .arg(pack.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("本店新包的问候"), "{stdout}");
 }

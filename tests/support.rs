@@ -120,6 +120,9 @@ impl Server {
             rt.block_on(async move {
                 let db = xiaoer::cmd::open_db(&dir).unwrap();
                 let pack = xiaoer::cmd::load_pack(pack_dir.as_deref()).unwrap();
+                if shop.is_none() {
+                    xiaoer::cmd::load_demo_if_empty(&db).unwrap();
+                }
                 let bot = xiaoer::cmd::build_bot_with_shop(
                     &db,
                     shop.as_ref(),

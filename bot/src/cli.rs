@@ -51,6 +51,14 @@ pub struct ServeArgs {
     /// shop's date in which SLA timers and handling times move).
     #[arg(long, env = "XIAOER_START")]
     pub start: Option<String>,
+    /// A content pack directory [default: the config's `pack_dir`, else the
+    /// embedded storefront pack]; SIGHUP and the reload endpoint read it again.
+    #[arg(long, env = "XIAOER_PACK")]
+    pub pack: Option<PathBuf>,
+    /// Load the demo shop (6 customers, 13 orders) into an empty store:
+    /// the default without --config; with a config file only when asked.
+    #[arg(long, env = "XIAOER_DEMO")]
+    pub demo: bool,
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +191,10 @@ pub struct ChatArgs {
     /// the store stays temporary unless --data-dir is given.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// A content pack directory [default: the config's `pack_dir`, else the
+    /// embedded storefront pack].
+    #[arg(long, env = "XIAOER_PACK")]
+    pub pack: Option<PathBuf>,
     /// One JSON object per shopper line.
     #[arg(long)]
     pub json: bool,

@@ -42,6 +42,25 @@ impl Clock {
     }
 }
 
+/// For the start-up log: `system`, `pinned at 2026-11-20T12:00:00+08:00`,
+/// `running from …, now …`, `manual at …` (the Debug form shows an
+/// `Instant`'s innards).
+impl std::fmt::Display for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Clock::System => f.write_str("system"),
+            Clock::Pinned(t) => write!(f, "pinned at {}", t.to_rfc3339()),
+            Clock::Manual(clock) => write!(f, "manual at {}", clock.now().to_rfc3339()),
+            Clock::Running(clock) => write!(
+                f,
+                "running from {}, now {}",
+                clock.from.to_rfc3339(),
+                clock.now().to_rfc3339()
+            ),
+        }
+    }
+}
+
 /// A clock that reads `from` when it is made and then runs forward with the
 /// machine's monotonic clock (never backwards, whatever the wall clock does).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +125,23 @@ pub fn parse_instant(text: &str) -> Result<Time, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Review 6, finding 17: the start-up log shows the clock readably.
+    #[test]
+    fn a_clock_displays_readably() {
+        let t = parse_instant("2026-11-20T12:00:00+08:00").unwrap();
+        assert_eq!(Clock::System.to_string(), "system");
+        assert_eq!(
+            Clock::Pinned(t).to_string(),
+            "pinned at 2026-11-20T12:00:00+08:00"
+        );
+        let running = Clock::Running(RunningClock::starting_at(t)).to_string();
+        assert!(
+            running.starts_with("running from 2026-11-20T12:00:00+08:00, now 2026-11-20T12:00:"),
+            "{running}"
+        );
+        assert!(!running.contains("Instant"), "{running}");
+    }
 
     #[test]
     fn a_running_clock_starts_at_its_instant_and_moves_forward() {

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use serde::Deserialize;
 
+mod checks;
 mod ranges;
+
+pub use checks::intent_warnings;
 
 use crate::clock::{parse_instant, Clock, RunningClock};
 use crate::desk::DeskConfig;
@@ -81,7 +84,8 @@ impl FileConfig {
     pub fn parse(text: &str, path: &Path) -> Result<FileConfig> {
         let file: FileConfig = toml::from_str(text)
             .with_context(|| format!("config file {} is not valid", path.display()))?;
-        let problems = ranges::out_of_range(&file);
+        let mut problems = ranges::out_of_range(&file);
+        problems.extend(checks::malformed(&file));
         anyhow::ensure!(
             problems.is_empty(),
             "config file {}: {}",
@@ -141,6 +145,7 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub now: Option<String>,
     pub start: Option<String>,
+    pub pack_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -188,7 +193,7 @@ impl Config {
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
             clock,
-            pack_dir: file.pack_dir,
+            pack_dir: over.pack_dir.or(file.pack_dir),
             agent_token: file.agent_token.filter(|t| !t.is_empty()),
             max_message_chars,
             policy: file.handoff.unwrap_or_default(),
@@ -212,8 +217,34 @@ mod tests {
             listen: Some("127.0.0.1:9100".into()),
             ..Default::default()
         };
-        let c = Config::build(file, over).unwrap();
+        let c = Config::build(file.clone(), over).unwrap();
         assert_eq!(c.listen.port(), 9100);
+        assert_eq!(c.pack_dir, None);
+        // `--pack` (review 6, finding 11) wins over the file's `pack_dir`.
+        let mut with_pack = file.clone();
+        with_pack.pack_dir = Some(PathBuf::from("/etc/xiaoer/pack"));
+        let flag = Overrides {
+            pack_dir: Some(PathBuf::from("mypack")),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::build(with_pack.clone(), flag).unwrap().pack_dir,
+            Some(PathBuf::from("mypack"))
+        );
+        assert_eq!(
+            Config::build(with_pack, Overrides::default())
+                .unwrap()
+                .pack_dir,
+            Some(PathBuf::from("/etc/xiaoer/pack"))
+        );
+        let c = Config::build(
+            file,
+            Overrides {
+                listen: Some("127.0.0.1:9100".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert_eq!(c.max_message_chars, 500);
         assert_eq!(c.data_dir, PathBuf::from(DEFAULT_DATA_DIR));
         assert!(matches!(c.clock, Clock::Pinned(_)));

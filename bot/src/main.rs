@@ -1,5 +1,6 @@
 //! `xiaoer`: parses the command line, sets up logging, runs the subcommand.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -26,6 +27,9 @@ fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
         )
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal: a log file or a
+        // journal gets plain text. NO_COLOR turns them off there too.
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .init();
     let result = match cli.command {
         Command::Serve(args) => tokio::runtime::Runtime::new()

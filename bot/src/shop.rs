@@ -50,6 +50,8 @@ pub struct SledShop {
     customers: sled::Tree,
     orders: sled::Tree,
     by_customer: sled::Tree,
+    /// Marks: `demo` while the store holds the demo shop.
+    meta: sled::Tree,
     cache: Arc<cache::Cache>,
 }
 
@@ -58,7 +60,13 @@ pub struct SledShop {
 pub struct Imported {
     pub customers: usize,
     pub orders: usize,
+    /// The demo shop's records this import removed first (the store held
+    /// the demo shop), if any: a merchant's data never sits beside it.
+    pub demo_removed: Option<(usize, usize)>,
 }
+
+/// The key in `shop/meta` that marks a store seeded with the demo shop.
+const DEMO_MARK: &[u8] = b"demo";
 
 impl SledShop {
     /// Opens the shop's trees in a shared database.
@@ -67,6 +75,7 @@ impl SledShop {
             customers: db.open_tree("shop/customers")?,
             orders: db.open_tree("shop/orders")?,
             by_customer: db.open_tree("shop/orders_by_customer")?,
+            meta: db.open_tree("shop/meta")?,
             cache: Arc::default(),
         })
     }
@@ -90,15 +99,68 @@ impl SledShop {
 
     /// Imports JSON-lines text. Every line is checked before anything is
     /// written, so a bad file changes nothing; records with a known id are
-    /// replaced (an import is an upsert).
+    /// replaced (an import is an upsert). When the store holds the demo
+    /// shop, its records (those still as the demo wrote them) are removed
+    /// in the same transaction: a real customer C1001 must never see the
+    /// demo's orders.
     pub fn import(&self, customers: &str, orders: &str) -> Result<Imported, ImportError> {
+        self.import_records(customers, orders, true)
+    }
+
+    /// True when the store holds the demo shop: seeded by
+    /// [`seed_demo_if_empty`](Self::seed_demo_if_empty) (which marks it), or,
+    /// for a store seeded before the mark existed, every demo record is
+    /// there unchanged.
+    pub fn holds_demo(&self) -> Result<bool, ImportError> {
+        if self.meta.contains_key(DEMO_MARK)? {
+            return Ok(true);
+        }
+        let (customers, orders) = self.demo_records()?;
+        Ok(customers.len() == DEMO_CUSTOMERS.lines().count()
+            && orders.len() == DEMO_ORDERS.lines().count())
+    }
+
+    /// The demo records stored exactly as the demo wrote them (one the
+    /// merchant's import has since replaced is theirs, not the demo's).
+    fn demo_records(&self) -> Result<(Vec<Customer>, Vec<Order>), ImportError> {
+        let customers: Vec<(usize, Customer)> = parse_lines("customers.jsonl", DEMO_CUSTOMERS)?;
+        let orders: Vec<(usize, Order)> = parse_lines("orders.jsonl", DEMO_ORDERS)?;
+        let mut kept_customers = Vec::new();
+        for (_, c) in customers {
+            if self.customers.get(c.customer_id.as_bytes())?.as_deref() == Some(&to_json(&c)[..]) {
+                kept_customers.push(c);
+            }
+        }
+        let mut kept_orders = Vec::new();
+        for (_, o) in orders {
+            if self.orders.get(o.order_id.as_bytes())?.as_deref() == Some(&to_json(&o)[..]) {
+                kept_orders.push(o);
+            }
+        }
+        Ok((kept_customers, kept_orders))
+    }
+
+    fn import_records(
+        &self,
+        customers: &str,
+        orders: &str,
+        drop_demo: bool,
+    ) -> Result<Imported, ImportError> {
         let customers: Vec<(usize, Customer)> = parse_lines("customers.jsonl", customers)?;
         let orders: Vec<(usize, Order)> = parse_lines("orders.jsonl", orders)?;
+        let (demo_customers, demo_orders) = if drop_demo && self.holds_demo()? {
+            self.demo_records()?
+        } else {
+            (Vec::new(), Vec::new())
+        };
         for (line, order) in &orders {
             let known = customers
                 .iter()
                 .any(|(_, c)| c.customer_id == order.customer_id)
-                || self.customers.contains_key(&order.customer_id)?;
+                || (self.customers.contains_key(&order.customer_id)?
+                    && !demo_customers
+                        .iter()
+                        .any(|c| c.customer_id == order.customer_id));
             if !known {
                 return Err(ImportError::Line {
                     file: "orders.jsonl".into(),
@@ -110,7 +172,7 @@ impl SledShop {
                 });
             }
         }
-        let mut stale_index = Vec::new();
+        let mut stale_index: Vec<Vec<u8>> = demo_orders.iter().map(index_key).collect();
         for (_, o) in &orders {
             if let Some(old) = self.stored_order(&o.order_id)? {
                 stale_index.push(index_key(&old));
@@ -118,8 +180,17 @@ impl SledShop {
         }
         // One transaction over the three trees: a crash mid-import leaves the
         // store as it was, never orders without their index.
-        (&self.customers, &self.orders, &self.by_customer)
-            .transaction(|(tc, to, ti)| {
+        (&self.customers, &self.orders, &self.by_customer, &self.meta)
+            .transaction(|(tc, to, ti, tm)| {
+                if drop_demo {
+                    tm.remove(DEMO_MARK)?;
+                }
+                for c in &demo_customers {
+                    tc.remove(c.customer_id.as_bytes())?;
+                }
+                for o in &demo_orders {
+                    to.remove(o.order_id.as_bytes())?;
+                }
                 for (_, c) in &customers {
                     tc.insert(c.customer_id.as_bytes(), to_json(c))?;
                 }
@@ -144,16 +215,20 @@ impl SledShop {
         Ok(Imported {
             customers: customers.len(),
             orders: orders.len(),
+            demo_removed: (!demo_customers.is_empty() || !demo_orders.is_empty())
+                .then_some((demo_customers.len(), demo_orders.len())),
         })
     }
 
-    /// Loads the embedded demo shop when the store is empty (first start).
-    /// Returns whether it did.
+    /// Loads the embedded demo shop when the store is empty (first start)
+    /// and marks the store as holding it. Returns whether it did.
     pub fn seed_demo_if_empty(&self) -> Result<bool, ImportError> {
         if !self.is_empty() {
             return Ok(false);
         }
-        self.import(DEMO_CUSTOMERS, DEMO_ORDERS)?;
+        self.import_records(DEMO_CUSTOMERS, DEMO_ORDERS, false)?;
+        self.meta.insert(DEMO_MARK, &[])?;
+        self.meta.flush()?;
         Ok(true)
     }
 
@@ -413,7 +488,7 @@ mod tests {
         // ...and a cancellation through a clone refreshes them for all.
         assert_eq!(status(&shop.clone()), dialogs::OrderStatus::Cancelled);
         assert_eq!(listed(&shop), dialogs::OrderStatus::Cancelled);
-        shop.import("", DEMO_ORDERS).unwrap();
+        shop.import(DEMO_CUSTOMERS, DEMO_ORDERS).unwrap();
         assert_ne!(
             status(&shop),
             dialogs::OrderStatus::Cancelled,
@@ -430,9 +505,55 @@ mod tests {
             imported,
             Imported {
                 customers: 6,
-                orders: 13
+                orders: 13,
+                demo_removed: Some((6, 13)),
             }
         );
         assert_eq!(shop.orders_of("C1002").unwrap().len(), 3);
+    }
+
+    /// Review 6, finding 1: a merchant's import into a store holding the
+    /// demo shop removes the demo's records first, so their customer C1001
+    /// never sees the demo's orders; demo records the merchant replaced are
+    /// theirs and stay.
+    #[test]
+    fn import_over_the_demo_shop_removes_it() {
+        let (_dir, shop) = shop();
+        assert!(shop.seed_demo_if_empty().unwrap());
+        assert!(shop.holds_demo().unwrap());
+        let customer = r#"{"customer_id":"C1001","name":"陈真","tier":"normal","phone":"13900000000","language":"zh"}"#;
+        let mut order: serde_json::Value =
+            serde_json::from_str(DEMO_ORDERS.lines().next().unwrap()).unwrap();
+        order["order_id"] = "E20261201000002".into();
+        let imported = shop
+            .import(customer, &order.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(imported.demo_removed, Some((6, 13)));
+        assert!(!shop.holds_demo().unwrap());
+        let ids: Vec<_> = shop
+            .orders_of("C1001")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.order_id)
+            .collect();
+        assert_eq!(ids, ["E20261201000002"]);
+        assert_eq!(shop.customer("C1001").unwrap().unwrap().name, "陈真");
+        assert!(shop.customer("C1002").unwrap().is_none());
+        assert!(shop.order("E20261111000456").unwrap().is_none());
+        // A second import has no demo left to remove.
+        let again = shop.import(customer, "").unwrap();
+        assert_eq!(again.demo_removed, None);
+    }
+
+    /// A store seeded before the mark existed is recognised by its records.
+    #[test]
+    fn an_unmarked_demo_store_is_recognised() {
+        let (_dir, shop) = shop();
+        shop.import_records(DEMO_CUSTOMERS, DEMO_ORDERS, false)
+            .unwrap();
+        assert!(shop.holds_demo().unwrap());
+        let imported = shop.import("", "").unwrap();
+        assert_eq!(imported.demo_removed, Some((6, 13)));
+        assert!(shop.is_empty());
     }
 }

@@ -232,6 +232,16 @@ impl Bot {
         self
     }
 
+    /// Why the bot cannot serve shoppers now, for the readiness probe: the
+    /// store does not answer a read, or the shop says it is unavailable
+    /// (the order system's circuit breaker is open). `None` when ready.
+    pub fn unready(&self) -> Option<String> {
+        if let Err(e) = self.store.conversation("") {
+            return Some(format!("the store does not answer: {e}"));
+        }
+        self.shop.unavailable()
+    }
+
     /// The content pack in force.
     pub fn pack(&self) -> Arc<Pack> {
         self.pack.read().expect("pack lock").clone()

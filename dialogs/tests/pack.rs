@@ -108,6 +108,10 @@ fn other_broken_packs_say_what_to_fix() {
     );
     let missing = Pack::load_dir(Path::new("/nonexistent/pack")).unwrap_err();
     assert!(matches!(missing, PackError::Read { .. }), "{missing}");
+    // The OS error once, whether the message or the whole chain is printed
+    // (review 6, finding 17: it was repeated).
+    assert!(missing.to_string().contains("No such file"), "{missing}");
+    assert!(std::error::Error::source(&missing).is_none(), "{missing}");
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub fn run(args: ChatArgs) -> Result<()> {
             crate::config::FileConfig::read(path)?,
             crate::config::Overrides {
                 now: args.now.clone(),
+                pack_dir: args.pack.clone(),
                 ..Default::default()
             },
         )?),
@@ -50,12 +51,24 @@ pub fn run(args: ChatArgs) -> Result<()> {
             super::open_db(temporary.path())?
         }
     };
+    let shop = SledShop::open(&db)?;
     if let Some(import) = &args.import {
-        SledShop::open(&db)?
-            .import_dir(import)
+        shop.import_dir(import)
             .with_context(|| format!("import from {}", import.display()))?;
+    } else if args.data_dir.is_none() {
+        // A temporary copy of the demo shop.
+        shop.seed_demo_if_empty().context("loading the demo shop")?;
+    } else if config.is_none() {
+        // The persistent store, as `serve` treats it: the demo shop only
+        // without a config file (a try-out), never in a configured store.
+        super::load_demo_if_empty(&db)?;
     }
-    let pack = super::load_pack(config.as_ref().and_then(|c| c.pack_dir.as_deref()))?;
+    // --pack wins over the config file's `pack_dir` (folded in above).
+    let pack_dir = match &config {
+        Some(config) => config.pack_dir.as_deref(),
+        None => args.pack.as_deref(),
+    };
+    let pack = super::load_pack(pack_dir)?;
     let bot = match &config {
         Some(config) => super::build_bot_with_shop(
             &db,
@@ -66,8 +79,9 @@ pub fn run(args: ChatArgs) -> Result<()> {
             config.max_message_chars,
             config.desk.clone(),
         )?,
-        None => super::build_bot(
+        None => super::build_bot_with_shop(
             &db,
+            None,
             pack,
             handoff::Policy::default(),
             clock,

@@ -21,6 +21,11 @@ pub fn run(args: ImportArgs) -> Result<()> {
         )
     })?;
     db.flush().context("flushing the store")?;
+    if let Some((customers, orders)) = imported.demo_removed {
+        println!(
+            "the store held the demo shop: removed its {customers} customers and {orders} orders first"
+        );
+    }
     println!(
         "imported {} customers and {} orders into {}",
         imported.customers,

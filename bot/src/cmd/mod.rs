@@ -69,7 +69,8 @@ pub fn open_existing_db(data_dir: &Path) -> Result<sled::Db> {
 }
 
 /// Everything a running bot needs, built from an open database, with the
-/// embedded shop (the demo shop on first start).
+/// embedded shop, loaded with the demo shop when empty (tests, `chat`'s
+/// temporary store).
 pub fn build_bot(
     db: &sled::Db,
     pack: dialogs::Pack,
@@ -78,13 +79,32 @@ pub fn build_bot(
     max_message_chars: usize,
     desk: DeskConfig,
 ) -> Result<Bot> {
+    load_demo_if_empty(db)?;
     build_bot_with_shop(db, None, pack, policy, clock, max_message_chars, desk)
 }
 
-/// [`build_bot`] with the merchant's order system as the shop when `shop`
+/// Loads the demo shop into an empty embedded store, and says so in the log
+/// (and says it again at every start while the store holds it): the demo's
+/// customer ids (C1001…) look like real ones, so a store meant for a real
+/// shop must never get it unnoticed. Returns whether it loaded it.
+pub fn load_demo_if_empty(db: &sled::Db) -> Result<bool> {
+    let shop = SledShop::open(db).context("shop store")?;
+    let loaded = shop.seed_demo_if_empty().context("loading the demo shop")?;
+    if loaded {
+        tracing::warn!(
+            "empty store: loaded the DEMO shop (6 customers C1001-C1006, 13 orders); `xiaoer import` of your own data removes it"
+        );
+    } else if shop.holds_demo().context("shop store")? {
+        tracing::warn!("this store holds the DEMO shop (customers C1001-C1006); `xiaoer import` of your own data removes it");
+    }
+    Ok(loaded)
+}
+
+/// A bot over `db`, with the merchant's order system as the shop when `shop`
 /// is set (`[shop]` in the config file): then the embedded shop's trees
-/// are neither read nor seeded, and turns run on blocking threads (see
-/// [`Bot::with_remote_shop`]).
+/// are not read, and turns run on blocking threads (see
+/// [`Bot::with_remote_shop`]). Without it, the embedded shop as it is: the
+/// demo shop is loaded only by [`load_demo_if_empty`], never here.
 pub fn build_bot_with_shop(
     db: &sled::Db,
     shop: Option<&HttpShopConfig>,
@@ -97,19 +117,16 @@ pub fn build_bot_with_shop(
     for warning in crate::config::skill_warnings(&desk.skills, pack.matcher().intent_ids()) {
         tracing::warn!("{warning}");
     }
+    for warning in crate::config::intent_warnings(&policy, pack.matcher().intent_ids()) {
+        tracing::warn!("{warning}");
+    }
     let remote = shop.is_some();
     let shop: Arc<dyn dialogs::Commerce> = match shop {
         Some(config) => {
             tracing::info!(url = config.url(), timeout = ?config.timeout(), "shop: the merchant's order system");
             Arc::new(HttpShop::new(config.clone()))
         }
-        None => {
-            let shop = SledShop::open(db).context("shop store")?;
-            if shop.seed_demo_if_empty().context("loading the demo shop")? {
-                tracing::info!("empty store: loaded the demo shop (6 customers, 13 orders)");
-            }
-            Arc::new(shop)
-        }
+        None => Arc::new(SledShop::open(db).context("shop store")?),
     };
     let store = handoff::Store::from_db(db.clone()).context("handoff store")?;
     let bot = Bot::new(

@@ -12,6 +12,9 @@ use crate::config::{Config, FileConfig, Overrides};
 use crate::http::{self, AppState};
 
 pub async fn run(args: ServeArgs) -> Result<()> {
+    // The demo shop goes into an empty store only for a try-out (no config
+    // file) or when asked: a merchant's production store never gets it.
+    let demo = args.demo || args.config.is_none();
     let file = match &args.config {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
@@ -23,10 +26,21 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             data_dir: args.data_dir,
             now: args.now,
             start: args.start,
+            pack_dir: args.pack,
         },
     )?;
     let pack = super::load_pack(config.pack_dir.as_deref())?;
     let db = super::open_db(&config.data_dir)?;
+    if config.shop.is_none() {
+        if demo {
+            super::load_demo_if_empty(&db)?;
+        } else if crate::shop::SledShop::open(&db)?.is_empty() {
+            tracing::warn!(data_dir = %config.data_dir.display(), "the shop store is empty: load your customers and orders with `xiaoer import DIR`, or start with --demo for the demo shop");
+        } else {
+            // Still say so when a store holds the demo shop from an earlier try-out.
+            super::load_demo_if_empty(&db)?;
+        }
+    }
     let bot = Arc::new(super::build_bot_with_shop(
         &db,
         config.shop.as_ref(),
@@ -45,7 +59,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, data_dir = %config.data_dir.display(), clock = ?config.clock, "xiaoer is serving");
+    tracing::info!(%addr, data_dir = %config.data_dir.display(), clock = %config.clock, "xiaoer is serving");
     // Printed (not only logged) so scripts and tests can find an ephemeral port.
     println!("xiaoer listening on http://{addr}");
 

@@ -23,7 +23,8 @@
 //! | GET | `/api/agent/conversations/{id}/events` | agent: server-sent stream |
 //! | POST | `/api/admin/reload` | admin: reload the content pack (also on SIGHUP) |
 //! | GET | `/`, `/agent` | the shopper widget and the agent console |
-//! | GET | `/healthz` | liveness |
+//! | GET | `/healthz` | liveness: the process answers |
+//! | GET | `/readyz` | readiness: the store answers and the order system's breaker is closed (else 503) |
 //! | GET | `/metrics` | Prometheus: turns, latency, intents, hand-overs, queue, agents (agent token) |
 
 mod admin;
@@ -174,11 +175,30 @@ impl AppState {
     }
 }
 
+/// Readiness: 200 `{"status": "ready"}`, or 503 `{"status": "not_ready",
+/// "reason"}` while the store does not answer or the order system's circuit
+/// breaker is open (a load balancer then sends shoppers elsewhere).
+async fn ready(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (StatusCode, axum::Json<serde_json::Value>) {
+    match state.bot.unready() {
+        None => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ready" })),
+        ),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({ "status": "not_ready", "reason": reason })),
+        ),
+    }
+}
+
 /// The whole API as a router, for `serve` and for tests (`oneshot`).
 pub fn router(state: AppState) -> Router {
     let agent = agent::routes(state.clone());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .merge(shopper::routes())
         .nest("/api/agent", agent)
         .nest("/api/admin", admin::routes(state.clone()))

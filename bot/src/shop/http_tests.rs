@@ -68,6 +68,16 @@ async fn orders_of(State(m): Shared, h: HeaderMap, Path(id): Path<String>) -> Re
         // A buggy merchant query that also returns someone else's order.
         orders.push(m.shop.order("E20261111000123").unwrap().unwrap());
     }
+    let mut orders: Vec<Value> = orders.iter().map(|o| json!(o)).collect();
+    if id == "C1003" {
+        // An order system with more statuses than the contract's five, and
+        // an order that is not even an object.
+        let mut refunded = orders[0].clone();
+        refunded["order_id"] = json!("E20261130000999");
+        refunded["status"] = json!("refunded");
+        orders.push(refunded);
+        orders.push(json!("E20261130000998"));
+    }
     Json(orders).into_response()
 }
 
@@ -222,6 +232,34 @@ fn a_customers_orders_come_newest_first_and_only_theirs() {
         ["E20261112000789", "E20261111001555", "E20261111000456"]
     );
     assert!(shop(&api).orders_of("C9999").unwrap().is_empty());
+}
+
+/// Review 6, finding 5: an order the client cannot read (a status outside
+/// the contract's, such as `refunded`) is left out of the list; the
+/// customer's other orders still answer, on every turn.
+#[test]
+fn an_unreadable_order_is_left_out_and_the_rest_listed() {
+    let api = api();
+    let shop = shop(&api);
+    let expected: Vec<String> = api
+        .merchant
+        .shop
+        .orders_of("C1003")
+        .unwrap()
+        .into_iter()
+        .map(|o| o.order_id)
+        .collect();
+    assert!(!expected.is_empty());
+    for _ in 0..2 {
+        let ids: Vec<String> = shop
+            .orders_of("C1003")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.order_id)
+            .collect();
+        assert_eq!(ids, expected);
+    }
+    assert_eq!(shop.skipped.lock().unwrap().len(), 2, "each logged once");
 }
 
 #[test]
@@ -426,4 +464,16 @@ fn ids_are_one_path_segment() {
     assert_eq!(segment("E20261111000123"), "E20261111000123");
     assert_eq!(segment("a/../b c"), "a%2F%2E%2E%2Fb%20c");
     assert_eq!(segment("李"), "%E6%9D%8E");
+}
+
+#[test]
+fn a_skipped_orders_log_line_shows_no_values() {
+    assert_eq!(
+        without_values(r#"invalid type: string "13812345678", expected u32 at `phone`"#),
+        r#"invalid type: string "…", expected u32 at `phone`"#
+    );
+    assert_eq!(
+        without_values("unknown variant `refunded`, expected one of `paid`"),
+        "unknown variant `refunded`, expected one of `paid`"
+    );
 }

@@ -30,6 +30,13 @@ pub trait Commerce: Send + Sync {
     /// this change on the record, for back-ends that keep orders themselves.
     /// Callers check that the order is the shopper's before asking.
     fn cancel_order(&self, order_id: &str, at: Time) -> Result<Order, CommerceError>;
+
+    /// Why the back-end cannot answer now, known without asking it (a
+    /// remote order system's circuit breaker is open), for a readiness
+    /// probe; `None` when it can be asked. The default knows of no reason.
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Puts a customer's orders in the order [`Commerce::orders_of`] promises:

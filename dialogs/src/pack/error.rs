@@ -7,13 +7,11 @@ use super::Problem;
 /// ``pack flows/refund.toml line 12: node `ask_order` is not defined``.
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
-    /// A file or directory could not be read.
-    #[error("pack {file}: cannot read: {source}")]
-    Read {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// A file or directory could not be read. The OS error is in the
+    /// message and deliberately not a `source`: a caller printing the whole
+    /// chain (`{:#}`) would show it twice.
+    #[error("pack {file}: cannot read: {cause}")]
+    Read { file: String, cause: std::io::Error },
     /// The pack was read but [`check`](crate::check) found problems: all of
     /// them, in file order. The message shows the first and counts the rest.
     #[error("{}", summary(.0))]

@@ -51,13 +51,13 @@ pub(crate) fn from_dir(root: &Path) -> Result<Files, PackError> {
 }
 
 fn collect_dir(dir: &Path, prefix: &str, files: &mut Files) -> Result<(), PackError> {
-    let read_err = |source| PackError::Read {
+    let read_err = |cause| PackError::Read {
         file: if prefix.is_empty() {
             dir.display().to_string()
         } else {
             prefix.trim_end_matches('/').to_string()
         },
-        source,
+        cause,
     };
     for entry in std::fs::read_dir(dir).map_err(read_err)? {
         let entry = entry.map_err(read_err)?;
@@ -68,9 +68,9 @@ fn collect_dir(dir: &Path, prefix: &str, files: &mut Files) -> Result<(), PackEr
                 collect_dir(&path, &format!("{name}/"), files)?;
             }
         } else if wanted(&name) {
-            let bytes = std::fs::read(&path).map_err(|source| PackError::Read {
+            let bytes = std::fs::read(&path).map_err(|cause| PackError::Read {
                 file: name.clone(),
-                source,
+                cause,
             })?;
             let text = String::from_utf8(bytes).map_err(|_| {
                 PackError::Problems(vec![Problem::new(&name, None, "not UTF-8 text")])

@@ -156,8 +156,8 @@ fn read_model(
 
 fn read_problem(e: PackError) -> Problem {
     match e {
-        PackError::Read { file, source } => {
-            Problem::new(&file, None, format!("cannot read: {source}"))
+        PackError::Read { file, cause } => {
+            Problem::new(&file, None, format!("cannot read: {cause}"))
         }
         PackError::Problems(mut problems) => problems.remove(0),
     }
