@@ -246,7 +246,11 @@ const CASES: &[Case] = &[
     // A payment that failed is still answered with the deadline.
     case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
     // A VAT special invoice needs a person; an ordinary one is self-service.
-    case("C1005", "我要开专票,公司报销用", &["增值税专用发票", "转人工"]),
+    case(
+        "C1005",
+        "我要开专票,公司报销用",
+        &["增值税专用发票", "转人工"],
+    ),
     case("C1005", "怎么开发票", &["电子发票", "申请开票"]),
     // "Did the money come back?" about a cancelled order: where the money went.
     case(
