@@ -84,12 +84,18 @@ impl SlotFinder {
         }
         // A phone written with its country code (8613812345678) has the
         // length of a mistyped order id: what the phone pattern took is not one.
+        // (The phones are looked for again only when something looks like an
+        // order id: most messages have none.)
+        let mut like = self.order_id_like.find_iter(normalized).peekable();
+        if like.peek().is_none() {
+            return slots;
+        }
         let phones: Vec<_> = self
             .phone
             .find_iter(normalized)
             .map(|m| m.range())
             .collect();
-        for m in self.order_id_like.find_iter(normalized) {
+        for m in like {
             let id = m.as_str().to_ascii_uppercase();
             let is_phone = phones
                 .iter()
