@@ -508,3 +508,23 @@ fn a_why_that_names_no_node_is_reported() {
     );
     assert_eq!(p.message, "node `why_not` is not defined (named by `why`)");
 }
+
+#[test]
+fn an_intent_no_flow_starts_is_reported_at_its_keywords() {
+    let dir = pack_copy();
+    std::fs::remove_file(dir.path().join("flows/invoice.toml")).unwrap();
+    let problems = problems_of(&dir);
+    let p = problems
+        .iter()
+        .find(|p| p.file == "lexicon.toml")
+        .unwrap_or_else(|| panic!("{problems:#?}"));
+    assert_eq!(
+        p.line,
+        Some(line_of(&dir, "lexicon.toml", "[intents.invoice]"))
+    );
+    assert!(
+        p.message
+            .contains("intent `invoice` has keywords but no flow"),
+        "{p}"
+    );
+}

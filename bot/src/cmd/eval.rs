@@ -15,6 +15,9 @@ use crate::cli::EvalArgs;
 pub fn run(args: EvalArgs) -> Result<()> {
     let examples = super::train::read_examples(&args.file)?;
     let matcher = super::train::load_matcher(args.pack.as_deref(), args.model.as_deref())?;
+    if let Some(warning) = unknown_labels(&matcher, &examples) {
+        eprintln!("{warning}");
+    }
     let started = Instant::now();
     let card = if std::io::stderr().is_terminal() {
         let mut bar = Progress::new(examples.len());
@@ -40,6 +43,35 @@ pub fn run(args: EvalArgs) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// A warning naming the labels of `examples` that the matcher can never
+/// predict (a typo, or an intent of another pack): they score as errors.
+fn unknown_labels(
+    matcher: &intents::Matcher,
+    examples: &[intents::eval::Example],
+) -> Option<String> {
+    let known: std::collections::BTreeSet<&str> = matcher
+        .intent_ids()
+        .chain(std::iter::once(intents::OUT_OF_SCOPE))
+        .collect();
+    let mut unknown: std::collections::BTreeMap<&str, usize> = Default::default();
+    for intent in examples.iter().filter_map(|e| e.intent.as_deref()) {
+        if !known.contains(intent) {
+            *unknown.entry(intent).or_default() += 1;
+        }
+    }
+    if unknown.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = unknown
+        .iter()
+        .map(|(intent, n)| format!("{intent} ({n})"))
+        .collect();
+    Some(format!(
+        "warning: labels that are no intent of this pack or model (always scored wrong): {}",
+        list.join(", ")
+    ))
 }
 
 /// A one-line progress bar on stderr, redrawn at most every 1/100 of the way.
@@ -150,6 +182,21 @@ fn print_tables(out: &mut impl Write, card: &Scorecard, confusions: usize) -> Re
 mod tests {
     use super::*;
     use crate::cmd::train::parse_examples;
+
+    #[test]
+    fn labels_of_no_intent_are_warned_about() {
+        let matcher = crate::cmd::train::load_matcher(None, None).unwrap();
+        let examples = parse_examples(
+            "{\"text\":\"几点开门\",\"intent\":\"store_hours\"}\n\
+             {\"text\":\"在吗\",\"intent\":\"greeting\"}\n\
+             {\"text\":\"天气\",\"intent\":\"out_of_scope\"}\n\
+             {\"text\":\"营业时间\",\"intent\":\"store_hours\"}\n",
+        )
+        .unwrap();
+        let warning = unknown_labels(&matcher, &examples).expect("a warning");
+        assert!(warning.ends_with("store_hours (2)"), "{warning}");
+        assert_eq!(unknown_labels(&matcher, &examples[1..3]), None);
+    }
 
     #[test]
     fn blank_lines_skipped_and_bad_line_named() {

@@ -233,7 +233,24 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
         known_intents: &known_intents,
         policy_facts: &policy_facts,
     };
+    let before_flows = c.problems.len();
     let (flows, flow_of_intent, conditions, usage) = flows::check(&mut c, &ctx);
+    // An intent the matcher can find but no flow starts would fall to the
+    // fallback answer without a word (only said once the flows themselves
+    // are sound: a broken flow file would make its intents look flowless).
+    if c.problems.len() == before_flows {
+        for intent in lexicon.iter().flat_map(|l| l.intents.keys()) {
+            if !flow_of_intent.contains_key(intent) {
+                c.problem_at(
+                    "lexicon.toml",
+                    &format!("intents.{intent}"),
+                    format!(
+                        "intent `{intent}` has keywords but no flow starts it (add it to a flow's `intents`): its messages would get the fallback answer"
+                    ),
+                );
+            }
+        }
+    }
     if let Some(m) = &manifest {
         check_manifest(&mut c, m, &flows, &known_intents, &all_templates);
     }
