@@ -195,3 +195,27 @@ fn metrics_want_the_agent_token_when_one_is_set() {
         .as_u16();
     assert_eq!(status, 401);
 }
+
+#[test]
+fn situations_are_counted_by_the_packs_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    // C1002's picture books: no scan for 8 days, a lost parcel.
+    let c = server.start_conversation("C1002");
+    let body = server.say(&c, "我的快递到哪了 E20261111001555");
+    assert!(body["handoff"].is_object(), "{body}");
+    let text = scrape(&server);
+    assert_eq!(
+        series(
+            &text,
+            "xiaoer_handoff_situations_total{code=\"lost_parcel\"}"
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(
+        series(&text, "xiaoer_handoff_reasons_total{reason=\"situation\"}"),
+        Some(1.0),
+        "{text}"
+    );
+}

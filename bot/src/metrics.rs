@@ -10,6 +10,7 @@
 //! | `xiaoer_intents_total` | counter | `intent` (the pack's intent ids) |
 //! | `xiaoer_angry_messages_total` | counter | — |
 //! | `xiaoer_handoff_reasons_total` | counter | `reason`: the [`Reason`] kind (`anger`, `complaint`, `situation`, …) |
+//! | `xiaoer_handoff_situations_total` | counter | `code`: the content pack's reason code of a `situation` hand-over (`lost_parcel`, `damaged_parcel`, `shop_unavailable`, …) |
 //! | `xiaoer_queue_entries` | gauge | `kind` (`queued`, `ticket`), `state` (`waiting`, `claimed`) |
 //! | `xiaoer_agents` | gauge | `presence` (`online`, `away`, `offline`) |
 //! | `xiaoer_store_flushes_total` | counter | — : group-commit flushes (each an `fsync` of sled's log) |
@@ -78,6 +79,11 @@ struct ReasonLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SituationLabel {
+    code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct EntryLabels {
     kind: &'static str,
     state: &'static str,
@@ -97,6 +103,7 @@ pub struct Metrics {
     intents: Family<IntentLabel, Counter>,
     angry: Counter,
     reasons: Family<ReasonLabel, Counter>,
+    situations: Family<SituationLabel, Counter>,
     entries: Family<EntryLabels, Gauge>,
     agents: Family<PresenceLabel, Gauge>,
     flushes: Counter,
@@ -155,6 +162,12 @@ impl Metrics {
             "Triggers of hand-overs to a person (a hand-over can have several)",
             reasons.clone(),
         );
+        let situations = Family::<SituationLabel, Counter>::default();
+        registry.register(
+            "handoff_situations",
+            "Hand-overs the content pack asked for, by its reason code (lost_parcel, shop_unavailable, …)",
+            situations.clone(),
+        );
         let entries = Family::<EntryLabels, Gauge>::default();
         registry.register(
             "queue_entries",
@@ -210,6 +223,7 @@ impl Metrics {
             intents,
             angry,
             reasons,
+            situations,
             entries,
             agents,
             flushes,
@@ -238,6 +252,11 @@ impl Metrics {
                                 reason: reason_kind(reason),
                             })
                             .inc();
+                        if let Reason::Situation { code } = reason {
+                            self.situations
+                                .get_or_create(&SituationLabel { code: code.clone() })
+                                .inc();
+                        }
                     }
                     "handoff"
                 } else if outcome.status != ConvStatus::Bot {
