@@ -229,6 +229,17 @@ impl Desk {
     pub fn with_team(mut self, team: Team) -> Result<Desk, handoff::Error> {
         let state = self.state.get_mut().unwrap_or_else(PoisonError::into_inner);
         for agent in team.agents()? {
+            if let Some(configured) = state.roster.agent(&agent.id) {
+                let differs = profile_differences(configured, &agent);
+                if !differs.is_empty() {
+                    // Otherwise an edit of [[desk.agents]] seems to do nothing.
+                    tracing::info!(
+                        agent = %agent.id,
+                        "the profile saved by the agent's console wins over [[desk.agents]]: {}",
+                        differs.join(", ")
+                    );
+                }
+            }
             state.roster.upsert(agent);
         }
         if let Some(mut saved) = team.handling()? {
@@ -891,6 +902,34 @@ pub async fn watch_sla(
             Err(e) => tracing::error!("SLA check failed: {e}"),
         }
     }
+}
+
+/// How a saved profile differs from the configured one, field by field
+/// ("max_chats 6 -> 2").
+fn profile_differences(configured: &Agent, saved: &Agent) -> Vec<String> {
+    let mut out = Vec::new();
+    if configured.name != saved.name {
+        out.push(format!("name {:?} -> {:?}", configured.name, saved.name));
+    }
+    if configured.skills != saved.skills {
+        out.push(format!(
+            "skills {:?} -> {:?}",
+            configured.skills, saved.skills
+        ));
+    }
+    if configured.languages != saved.languages {
+        out.push(format!(
+            "languages {:?} -> {:?}",
+            configured.languages, saved.languages
+        ));
+    }
+    if configured.max_chats != saved.max_chats {
+        out.push(format!(
+            "max_chats {} -> {}",
+            configured.max_chats, saved.max_chats
+        ));
+    }
+    out
 }
 
 fn new_agent(agent_id: &str) -> Agent {

@@ -669,3 +669,16 @@ fn a_turn_whose_caller_goes_away_is_still_published_and_offered() {
         assert_eq!(bot.desk().offered_to(&c.id).as_deref(), Some("a1"));
     });
 }
+
+#[test]
+fn a_saved_profile_that_differs_from_the_configured_one_is_named_field_by_field() {
+    let configured = new_agent("bo");
+    let mut saved = configured.clone();
+    assert!(profile_differences(&configured, &saved).is_empty());
+    saved.max_chats = 2;
+    saved.name = "Bo".to_string();
+    assert_eq!(
+        profile_differences(&configured, &saved),
+        ["name \"bo\" -> \"Bo\"", "max_chats 5 -> 2"]
+    );
+}
