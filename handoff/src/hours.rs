@@ -51,6 +51,7 @@ pub struct BusinessHours {
     /// Dates closed all day. A holiday wins over a special day on the same date.
     pub holidays: BTreeSet<NaiveDate>,
     /// Dates with their own hours, replacing the week's (`[]` closes the day).
+    #[serde(deserialize_with = "special_days_without_overlaps")]
     pub special_days: BTreeMap<NaiveDate, Vec<Opening>>,
 }
 
@@ -231,12 +232,43 @@ fn days_after(date: NaiveDate, days: u64) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// Two openings of one day that overlap (`"09:00-13:00"`, `"12:00-18:00"`),
+/// as an error message: most likely a typo, never two meant openings.
+fn overlap(day: &str, openings: &[Opening]) -> Option<String> {
+    let mut sorted = openings.to_vec();
+    sorted.sort();
+    sorted.windows(2).find(|w| w[1].start < w[0].end).map(|w| {
+        format!(
+            "{day}: openings {} and {} overlap (write them as one opening)",
+            w[0], w[1]
+        )
+    })
+}
+
+fn special_days_without_overlaps<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<NaiveDate, Vec<Opening>>, D::Error> {
+    let days = BTreeMap::<NaiveDate, Vec<Opening>>::deserialize(d)?;
+    for (date, openings) in &days {
+        if let Some(message) = overlap(&date.to_string(), openings) {
+            return Err(serde::de::Error::custom(message));
+        }
+    }
+    Ok(days)
+}
+
 fn week_with_hours<'de, D: Deserializer<'de>>(d: D) -> Result<Weekly, D::Error> {
     let week = Weekly::deserialize(d)?;
     let days = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu];
     let days = days
         .into_iter()
         .chain([Weekday::Fri, Weekday::Sat, Weekday::Sun]);
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    for (day, name) in days.clone().zip(names) {
+        if let Some(message) = overlap(name, week.on(day)) {
+            return Err(serde::de::Error::custom(message));
+        }
+    }
     if days.map(|day| week.on(day)).all(<[Opening]>::is_empty) {
         return Err(serde::de::Error::custom(
             "`weekly` has no opening hours on any day, so a ticket could never be answered; \

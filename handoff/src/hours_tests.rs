@@ -175,6 +175,8 @@ fn bad_configuration_says_what_is_wrong() {
         ("[weekly]\nmon = []",                         "no opening hours on any day"),
         ("[weekly]\nmonday = [\"09:00-18:00\"]",       "monday"),
         ("holidays = [\"2026-13-01\"]",                "input is out of range"),
+        ("[weekly]\nmon = [\"09:00-13:00\", \"12:00-18:00\"]", "mon: openings 09:00-13:00 and 12:00-18:00 overlap"),
+        ("[special_days]\n\"2026-11-11\" = [\"00:00-24:00\", \"20:00-22:00\"]", "2026-11-11: openings 00:00-24:00 and 20:00-22:00 overlap"),
     ];
     for (text, part) in cases {
         let err = toml::from_str::<BusinessHours>(text)
