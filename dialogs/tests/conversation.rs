@@ -423,6 +423,49 @@ impl Commerce for AnswersButKeepsShop {
     }
 }
 
+/// The demo shop, except that a cancellation gets no answer (a timeout).
+struct SilentShop(dialogs::MemoryShop);
+
+impl Commerce for SilentShop {
+    fn customer(&self, id: &str) -> Result<Option<dialogs::Customer>, CommerceError> {
+        self.0.customer(id)
+    }
+    fn orders_of(&self, id: &str) -> Result<Vec<dialogs::Order>, CommerceError> {
+        self.0.orders_of(id)
+    }
+    fn order(&self, id: &str) -> Result<Option<dialogs::Order>, CommerceError> {
+        self.0.order(id)
+    }
+    fn cancel_order(&self, _id: &str, _at: dialogs::Time) -> Result<dialogs::Order, CommerceError> {
+        Err(CommerceError::Failed(
+            "no answer within the timeout".to_string(),
+        ))
+    }
+}
+
+#[test]
+fn a_cancellation_without_an_answer_tells_the_agent_to_check_the_order() {
+    let shop = SilentShop(crate::support::shop());
+    let err = yes_to_a_refused_cancellation(crate::support::pack(), &shop).unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("cancelling order E20261111000456"),
+        "{message}"
+    );
+    assert!(
+        message.contains("may have been cancelled all the same"),
+        "{message}"
+    );
+    assert!(
+        message.contains("no answer within the timeout"),
+        "{message}"
+    );
+    assert!(
+        matches!(&err, dialogs::DialogError::Commerce(e) if !e.is_refusal()),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_ok_whose_order_is_not_cancelled_is_never_told_as_done() {
     let shop = AnswersButKeepsShop(crate::support::shop());

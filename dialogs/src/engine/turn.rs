@@ -409,18 +409,36 @@ impl<'a> Turn<'a> {
             // cancelled; one whose order still reads cancellable goes to
             // `declined`, with the shop's words for the agent; anything
             // else is the back-end failing.
-            Err(e) => match (self.shop.order(&id)?, declined) {
-                (Some(now), _) if !now.cancellable() => {
-                    self.set_order(now);
-                    Ok(Some(refused.to_string()))
+            Err(e) => {
+                // A cancellation that failed without an answer (a timeout, a
+                // dropped connection) may have been applied all the same:
+                // the person who takes over is told to check first.
+                let unknown = || {
+                    DialogError::from(CommerceError::Failed(format!(
+                        "cancelling order {id}: {}; it may have been cancelled all the same: \
+                         check the order in the order system before answering",
+                        e.message()
+                    )))
+                };
+                let now = match self.shop.order(&id) {
+                    Ok(now) => now,
+                    Err(_) if !e.is_refusal() => return Err(unknown()),
+                    Err(again) => return Err(again.into()),
+                };
+                match (now, declined) {
+                    (Some(now), _) if !now.cancellable() => {
+                        self.set_order(now);
+                        Ok(Some(refused.to_string()))
+                    }
+                    (Some(now), Some(declined)) if e.is_refusal() => {
+                        self.set_order(now);
+                        self.shop_said = Some(e.to_string());
+                        Ok(Some(declined.to_string()))
+                    }
+                    _ if !e.is_refusal() => Err(unknown()),
+                    _ => Err(e.into()),
                 }
-                (Some(now), Some(declined)) if e.is_refusal() => {
-                    self.set_order(now);
-                    self.shop_said = Some(e.to_string());
-                    Ok(Some(declined.to_string()))
-                }
-                _ => Err(e.into()),
-            },
+            }
         }
     }
 
