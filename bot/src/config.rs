@@ -320,6 +320,24 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_configured_agent_needs_only_an_id() {
+        let file: FileConfig = toml::from_str(
+            r#"
+            [[desk.agents]]
+            id = "emp-0042"
+            "#,
+        )
+        .unwrap();
+        let c = Config::build(file, Overrides::default()).unwrap();
+        let agent = &c.desk.agents[0];
+        assert_eq!(agent.skills.len(), 4, "every skill");
+        assert_eq!(agent.languages, [intents::Lang::Zh, intents::Lang::En]);
+        assert_eq!(agent.max_chats, handoff::DEFAULT_MAX_CHATS);
+        let desk = crate::desk::Desk::new(c.desk.clone());
+        assert_eq!(desk.agent("emp-0042").unwrap().name, "emp-0042");
+    }
+
     /// The README's configuration examples are real configuration.
     #[test]
     fn readme_config_examples_parse() {

@@ -188,9 +188,6 @@ struct State {
     restored: HashMap<String, Time>,
 }
 
-/// Defaults for an agent who signs in without saying more.
-const DEFAULT_MAX_CHATS: u32 = 5;
-
 /// The `max_chats` an agent may have, in the configuration and through the API.
 pub const MAX_CHATS: std::ops::RangeInclusive<u32> = 1..=100;
 
@@ -203,7 +200,19 @@ impl Desk {
             sla: config.sla,
             overflow: config.overflow,
             state: Mutex::new(State {
-                roster: Roster::from(config.agents),
+                // A configured agent without a name is shown by their id.
+                roster: Roster::from(
+                    config
+                        .agents
+                        .into_iter()
+                        .map(|mut a| {
+                            if a.name.trim().is_empty() {
+                                a.name = a.id.clone();
+                            }
+                            a
+                        })
+                        .collect::<Vec<_>>(),
+                ),
                 stats: config.handling,
                 spikes: SpikeDetector::new(config.spikes),
                 alerts: VecDeque::new(),
@@ -933,23 +942,7 @@ fn profile_differences(configured: &Agent, saved: &Agent) -> Vec<String> {
 }
 
 fn new_agent(agent_id: &str) -> Agent {
-    Agent {
-        id: agent_id.to_string(),
-        name: agent_id.to_string(),
-        presence: Presence::Offline,
-        skills: [
-            Skill::Orders,
-            Skill::Logistics,
-            Skill::Refunds,
-            Skill::Complaints,
-        ]
-        .into_iter()
-        .collect(),
-        languages: vec![Lang::Zh, Lang::En],
-        max_chats: DEFAULT_MAX_CHATS,
-        active: Default::default(),
-        idle_since: None,
-    }
+    Agent::new(agent_id)
 }
 
 #[cfg(test)]

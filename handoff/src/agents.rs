@@ -44,16 +44,20 @@ pub enum Presence {
 pub struct Agent {
     /// Unique on the roster.
     pub id: AgentId,
-    /// Shown to the shopper ("小王 has joined").
+    /// Shown to the shopper ("小王 has joined"); empty: the id is shown.
+    #[serde(default)]
     pub name: String,
     /// Offline until they say otherwise.
     #[serde(default = "offline")]
     pub presence: Presence,
-    /// What they handle.
+    /// What they handle (default: every skill).
+    #[serde(default = "every_skill")]
     pub skills: BTreeSet<Skill>,
-    /// Which languages they chat in.
+    /// Which languages they chat in (default: zh and en).
+    #[serde(default = "both_languages")]
     pub languages: Vec<Lang>,
-    /// Conversations they can hold at once.
+    /// Conversations they can hold at once (default: [`DEFAULT_MAX_CHATS`]).
+    #[serde(default = "default_max_chats")]
     pub max_chats: u32,
     /// The conversations they hold now.
     #[serde(default)]
@@ -69,6 +73,45 @@ fn lang_code(lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => "zh",
         Lang::En => "en",
+    }
+}
+
+/// The seats of an agent nobody gave a number.
+pub const DEFAULT_MAX_CHATS: u32 = 5;
+
+fn every_skill() -> BTreeSet<Skill> {
+    [
+        Skill::Orders,
+        Skill::Logistics,
+        Skill::Refunds,
+        Skill::Complaints,
+    ]
+    .into_iter()
+    .collect()
+}
+
+fn both_languages() -> Vec<Lang> {
+    vec![Lang::Zh, Lang::En]
+}
+
+fn default_max_chats() -> u32 {
+    DEFAULT_MAX_CHATS
+}
+
+impl Agent {
+    /// An agent known only by id: every skill, zh and en,
+    /// [`DEFAULT_MAX_CHATS`] seats, offline, named by the id.
+    pub fn new(id: &str) -> Agent {
+        Agent {
+            id: id.to_string(),
+            name: id.to_string(),
+            presence: Presence::Offline,
+            skills: every_skill(),
+            languages: both_languages(),
+            max_chats: DEFAULT_MAX_CHATS,
+            active: BTreeSet::new(),
+            idle_since: None,
+        }
     }
 }
 

@@ -47,7 +47,9 @@ mod store;
 mod team;
 mod wait;
 
-pub use agents::{Agent, AgentId, Needs, Presence, Roster, RosterError, Seats, Skill};
+pub use agents::{
+    Agent, AgentId, Needs, Presence, Roster, RosterError, Seats, Skill, DEFAULT_MAX_CHATS,
+};
 pub use context::{build_context, Context, SummaryLabels};
 pub use error::Error;
 pub use hours::{BusinessHours, Opening, Weekly};
