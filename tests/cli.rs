@@ -196,6 +196,22 @@ fn import_loads_the_fixtures_and_refuses_a_broken_file() {
     );
     assert_ne!(code, 0);
     assert!(err.contains("orders.jsonl line 1"), "{err}");
+    // serde's own "at line 1 column …" is not said a second time.
+    assert!(!err.contains("at line"), "{err}");
+    assert!(err.contains("(column "), "{err}");
+}
+
+#[test]
+fn a_bad_clock_setting_names_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("shop.toml");
+    std::fs::write(&config, "now = \"yesterday\"\n").unwrap();
+    let (code, _, err) = run(&["chat", "--config", config.to_str().unwrap()], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("`now` in the config file"), "{err}");
+    let (code, _, err) = run(&["chat", "--now", "tomorrow"], "");
+    assert_ne!(code, 0);
+    assert!(err.contains("--now"), "{err}");
 }
 
 #[test]

@@ -146,6 +146,7 @@ fn queue_is_refused_while_serve_holds_the_store() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
     assert!(err.contains("is `xiaoer serve` running on it?"), "{err}");
+    assert!(!err.contains("Os {"), "no debug form: {err}");
     assert_eq!(server.terminate(), Some(0));
     let out = Command::new(xiaoer_bin())
         .args(["queue", "--data-dir"])

@@ -163,13 +163,21 @@ impl Config {
             "the config file sets both `now` (a pinned clock) and `start` (a running one): keep one"
         );
         // A flag wins over the file, whichever of the two each sets.
+        // Which setting a bad instant came from, for the error.
+        let instant = |t: &str, setting: &str| {
+            parse_instant(t).map_err(|e| anyhow::anyhow!("{setting}: {e}"))
+        };
         let clock = match (over.now, over.start, file.now, file.start) {
-            (Some(t), ..) | (None, None, Some(t), _) => {
-                Clock::Pinned(parse_instant(&t).map_err(anyhow::Error::msg)?)
-            }
-            (None, Some(t), ..) | (None, None, None, Some(t)) => Clock::Running(
-                RunningClock::starting_at(parse_instant(&t).map_err(anyhow::Error::msg)?),
-            ),
+            (Some(t), ..) => Clock::Pinned(instant(&t, "--now (or XIAOER_NOW)")?),
+            (None, None, Some(t), _) => Clock::Pinned(instant(&t, "`now` in the config file")?),
+            (None, Some(t), ..) => Clock::Running(RunningClock::starting_at(instant(
+                &t,
+                "--start (or XIAOER_START)",
+            )?)),
+            (None, None, None, Some(t)) => Clock::Running(RunningClock::starting_at(instant(
+                &t,
+                "`start` in the config file",
+            )?)),
             (None, None, None, None) => Clock::System,
         };
         let max_message_chars = file.max_message_chars.unwrap_or(DEFAULT_MAX_MESSAGE_CHARS);

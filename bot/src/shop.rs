@@ -253,7 +253,8 @@ fn parse_lines<T: serde::de::DeserializeOwned>(
         let record = serde_json::from_str(line).map_err(|e| ImportError::Line {
             file: file.to_string(),
             line: i + 1,
-            message: e.to_string(),
+            // serde's "… at line 1 column 47": the line is ours already.
+            message: format!("{} (column {})", without_location(&e), e.column()),
         })?;
         out.push((i + 1, record));
     }
@@ -364,6 +365,15 @@ impl SledShop {
                 return Ok(order);
             }
         }
+    }
+}
+
+/// A serde_json error's message without its " at line L column C".
+fn without_location(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_string(),
+        None => text,
     }
 }
 

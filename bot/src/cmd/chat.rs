@@ -27,7 +27,9 @@ pub fn run(args: ChatArgs) -> Result<()> {
     };
     let clock = match (&config, &args.now) {
         (Some(config), _) => config.clock.clone(),
-        (None, Some(t)) => Clock::Pinned(parse_instant(t).map_err(anyhow::Error::msg)?),
+        (None, Some(t)) => Clock::Pinned(
+            parse_instant(t).map_err(|e| anyhow::anyhow!("--now (or XIAOER_NOW): {e}"))?,
+        ),
         (None, None) => Clock::System,
     };
     if let Some(shop) = config.as_ref().and_then(|c| c.shop.as_ref()) {

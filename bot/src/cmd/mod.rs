@@ -33,12 +33,27 @@ pub fn load_pack(dir: Option<&Path>) -> Result<dialogs::Pack> {
 pub fn open_db(data_dir: &Path) -> Result<sled::Db> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
-    sled::open(data_dir).with_context(|| {
-        format!(
-            "cannot open the store in {} (is another xiaoer using it?)",
+    sled::open(data_dir).map_err(|e| store_error(data_dir, e))
+}
+
+/// Why the store in `data_dir` could not be opened, in words: sled's lock
+/// error is an OS error's debug form.
+fn store_error(data_dir: &Path, e: sled::Error) -> anyhow::Error {
+    match e {
+        // sled 0.34 reports a held lock as an `Other` error whose text holds
+        // the OS error's debug form.
+        sled::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock") =>
+        {
+            anyhow::anyhow!(
+            "cannot open the store in {}: another xiaoer is using it (is `xiaoer serve` running on it? it holds the store while it runs; so do chat and queue with --data-dir)",
             data_dir.display()
-        )
-    })
+            )
+        }
+        other => anyhow::Error::new(other)
+            .context(format!("cannot open the store in {}", data_dir.display())),
+    }
 }
 
 /// Opens the store `serve` wrote in `data_dir`, creating nothing: for the
@@ -60,12 +75,7 @@ pub fn open_existing_db(data_dir: &Path) -> Result<sled::Db> {
             data_dir.display()
         );
     }
-    sled::open(data_dir).with_context(|| {
-        format!(
-            "cannot open the store in {} (is `xiaoer serve` running on it? it holds the store while it runs)",
-            data_dir.display()
-        )
-    })
+    sled::open(data_dir).map_err(|e| store_error(data_dir, e))
 }
 
 /// Everything a running bot needs, built from an open database, with the
