@@ -116,11 +116,27 @@ fn a_bare_order_id_gets_the_orders_status() {
 }
 
 #[test]
-fn a_single_candidate_is_used_without_asking() {
-    // C1002 has one order that has not shipped.
-    let reply = Chat::new("C1002").say("我要取消订单");
-    assert_eq!(reply.orders, ["E20261111000456"]);
-    assert!(reply.text.contains("299.00"), "{}", reply.text);
+fn a_single_candidate_is_used_without_asking_but_offered_before_a_cancellation() {
+    // C1004 has one refund: answered at once.
+    let reply = Chat::new("C1004").say("退款什么时候到账");
+    assert_eq!(reply.orders, ["E20261111000654"]);
+    assert!(reply.text.contains("199.00"), "{}", reply.text);
+    // C1002 has one order that has not shipped: a cancellation cannot be
+    // undone, so the order the message did not name is offered first.
+    let mut chat = Chat::new("C1002");
+    let reply = chat.say("我要取消订单");
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert_eq!(payloads, ["E20261111000456"], "{}", reply.text);
+    assert!(!reply.text.contains("确定要取消吗"), "{}", reply.text);
+    let ask = chat.say("E20261111000456");
+    assert!(
+        ask.text.contains("299.00") && ask.text.contains("确定要取消吗"),
+        "{}",
+        ask.text
+    );
+    // Named, it is asked about at once.
+    let ask = Chat::new("C1002").say("我要取消空气炸锅");
+    assert!(ask.text.contains("确定要取消吗"), "{}", ask.text);
 }
 
 #[test]
@@ -226,7 +242,10 @@ fn answer_to_cancellation(ask: &str, answer: &str) -> (Outcome, String) {
     let status = chat.shop.order("E20261111000456").unwrap().unwrap().status;
     let outcome = if status == OrderStatus::Cancelled {
         Outcome::Cancelled
-    } else if reply.text.contains("确定要取消吗") || reply.text.contains("Are you sure") {
+    } else if ["确定要取消吗", "確定要取消嗎", "Cancel it?"]
+        .iter()
+        .any(|q| reply.text.contains(q))
+    {
         Outcome::AskedAgain
     } else {
         Outcome::Kept
@@ -265,6 +284,20 @@ fn only_a_clear_yes_cancels_hesitation_keeps_the_order() {
         (en, "ok", Cancelled),
         // A yes word inside a message that says something else is no answer.
         (zh, "好慢啊", AskedAgain),
+        // Asking back is no answer: the question again, the order kept.
+        (zh, "确定吗", AskedAgain),
+        (zh, "确定?", AskedAgain),
+        (zh, "可以吗?", AskedAgain),
+        (zh, "是吗", AskedAgain),
+        (zh, "確定嗎", AskedAgain),
+        (zh, "是喔", AskedAgain),
+        (en, "ok?", AskedAgain),
+        (en, "sure?", AskedAgain),
+        // Common spellings of a yes.
+        (zh, "恩恩", Cancelled),
+        (zh, "好滴", Cancelled),
+        (en, "yes pls", Cancelled),
+        (en, "yea", Cancelled),
         (zh, "行不行啊", Kept),
         // ...and a question of its own is that question, the order kept.
         (zh, "要多久能退回来", Kept),

@@ -87,7 +87,7 @@ fn a_mistyped_order_id_is_not_found_never_another_order() {
 #[test]
 fn naming_another_order_when_asked_to_confirm_does_not_confirm() {
     let mut chat = Chat::new("C1002");
-    let ask = chat.say("我要取消订单");
+    let ask = chat.say("我要取消订单 E20261111000456");
     assert_eq!(ask.orders, ["E20261111000456"]);
     // "取消" is a yes word: without looking at the order named, this
     // would cancel the air fryer.
@@ -95,13 +95,13 @@ fn naming_another_order_when_asked_to_confirm_does_not_confirm() {
     assert_eq!(reply.orders, ["E20261111001555"], "{}", reply.text);
     assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Paid);
     let mut chat = Chat::new("C1002");
-    chat.say("我要取消订单");
+    chat.say("我要取消订单 E20261111000456");
     let reply = chat.say("取消 E20261111001555");
     assert_eq!(reply.orders, ["E20261111001555"], "{}", reply.text);
     assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Paid);
     // The order asked about, named again, is still a yes.
     let mut chat = Chat::new("C1002");
-    chat.say("我要取消订单");
+    chat.say("我要取消订单 E20261111000456");
     chat.say("空气炸锅那单确认取消");
     assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Cancelled);
 }

@@ -187,6 +187,8 @@ fn names_another_order(turn: &Turn, state: &DialogState) -> Result<bool, DialogE
 ///
 /// 1. `confirm.keep_words` ("不取消", "don't cancel") or
 ///    `confirm.unsure_words` ("我想想", "let me think"): no, the order stays;
+///    then `confirm.question_marks` ("吗", "?": "确定吗?", "ok?"): the
+///    shopper asks back, which is no answer (asked again);
 /// 2. `confirm.yes_phrases`, yeses that hold a negation ("不要了", "don't
 ///    want it", "no problem"): yes;
 /// 3. any of `confirm.no_words` ("不", "no"): no;
@@ -215,6 +217,13 @@ fn yes_or_no(turn: &Turn) -> Option<bool> {
     let has = |list: &[String]| list.iter().any(|w| contains_word(&text, w));
     if has(&words("confirm.keep_words")) || has(&words("confirm.unsure_words")) {
         return Some(false);
+    }
+    // Asked back ("确定吗?", "可以吗", "ok?"): a question, not an answer.
+    if words("confirm.question_marks")
+        .iter()
+        .any(|q| text.contains(q.as_str()))
+    {
+        return None;
     }
     if has(&words("confirm.yes_phrases")) {
         return Some(true);

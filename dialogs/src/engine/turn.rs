@@ -246,7 +246,8 @@ impl<'a> Turn<'a> {
                 filter,
                 found,
                 none,
-            } => match self.resolve(state, filter.as_deref())? {
+                offer_single,
+            } => match self.resolve(state, filter.as_deref(), *offer_single)? {
                 Resolved::Found(order) => {
                     state.current_order = Some(order.order_id.clone());
                     self.orders.push(order.order_id.clone());
@@ -464,7 +465,12 @@ impl<'a> Turn<'a> {
     /// the one picked among those offered, the one whose item the message
     /// names, the one remembered, or the only candidate; several candidates
     /// (or several orders of the item named) are offered.
-    fn resolve(&self, state: &DialogState, filter: Option<&str>) -> Result<Resolved, DialogError> {
+    fn resolve(
+        &self,
+        state: &DialogState,
+        filter: Option<&str>,
+        offer_single: bool,
+    ) -> Result<Resolved, DialogError> {
         let customer = self.input.customer_id;
         if let Some(id) = self.understanding().slots.order_ids.first() {
             // Someone else's order and no order at all read the same: the
@@ -535,6 +541,7 @@ impl<'a> Turn<'a> {
             .collect();
         Ok(match candidates.len() {
             0 => Resolved::NoCandidate,
+            1 if offer_single => Resolved::Choose(candidates),
             1 => Resolved::Found(Box::new(candidates.remove(0))),
             _ => {
                 candidates.truncate(self.pack.limits().order_buttons.max(1));

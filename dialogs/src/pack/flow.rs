@@ -69,6 +69,11 @@ pub(crate) enum Node {
         /// Where to go when no order is a candidate (default: `order.none`).
         #[serde(default)]
         none: Option<String>,
+        /// The only candidate is offered as a button rather than taken,
+        /// when the message did not name it (by id, item, or an earlier
+        /// turn): for a flow whose next step cannot be undone (cancelling).
+        #[serde(default)]
+        offer_single: bool,
     },
     /// Go to the first case whose condition holds, else to `else`.
     Branch {

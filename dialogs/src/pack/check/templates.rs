@@ -54,6 +54,7 @@ const SYSTEM: &[(&str, Said)] = &[
     ("confirm.unsure_words", Said::Plain(&[])),
     ("confirm.yes_phrases", Said::Plain(&[])),
     ("confirm.filler_words", Said::Plain(&[])),
+    ("confirm.question_marks", Said::Plain(&[])),
 ];
 
 /// System texts a pack may leave out: the apology, and the finer readings
@@ -69,6 +70,7 @@ const OPTIONAL: &[&str] = &[
     "confirm.unsure_words",
     "confirm.yes_phrases",
     "confirm.filler_words",
+    "confirm.question_marks",
 ];
 
 /// Texts only one language needs: the corrections of the traditional
