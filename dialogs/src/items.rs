@@ -135,12 +135,23 @@ impl Text {
     }
 }
 
-/// Two Han characters in a row of `message` that `title` has in a row too.
+/// The message has a piece of the title's Han words: three characters in a
+/// row of one of them, or the last two of one. A Chinese noun's head comes
+/// last (运动**鞋**, 电动**牙刷**, 儿童**绘本**), so two characters from the
+/// front of a title word are a modifier that other words share: 电动 of
+/// 电动车, 运动 of 我在运动 name nothing.
 fn shares_han_pair(message: &str, title: &str) -> bool {
-    let chars: Vec<char> = message.chars().collect();
-    chars.windows(2).any(|pair| {
-        pair.iter().all(|&c| is_han(c)) && title.contains(&pair.iter().collect::<String>())
-    })
+    let title: Vec<char> = title.chars().collect();
+    title
+        .split(|c| !is_han(*c))
+        .filter(|run| run.len() >= 2)
+        .any(|run| {
+            let tail: String = run[run.len() - 2..].iter().collect();
+            message.contains(&tail)
+                || run
+                    .windows(3)
+                    .any(|three| message.contains(&three.iter().collect::<String>()))
+        })
 }
 
 fn is_han(c: char) -> bool {
@@ -201,6 +212,16 @@ mod tests {
         assert!(names("羽绒服能换个L码吗", "轻薄羽绒服 女款 M 黑色"));
         assert!(!names("羽绒服能换个L码吗", "加湿器 小型静音"));
         assert!(!names("绘本那单取消吧", "空气炸锅 5L 白色(预售)"));
+    }
+
+    #[test]
+    fn two_characters_from_the_front_of_a_title_word_name_nothing() {
+        // 电动 of 电动车 is not 电动牙刷; 运动 of 我在运动 is not 运动鞋.
+        assert!(!names("快递员骑电动车送的,显示签收了但我没收到", "电动牙刷"));
+        assert!(!names("我在运动,晚点再签收可以吗", "男士运动鞋 42码 灰色"));
+        assert!(names("牙刷的退款到了没", "电动牙刷"));
+        assert!(names("电动牙刷到了吗", "电动牙刷"));
+        assert!(names("运动鞋呢", "男士运动鞋 42码 灰色"));
     }
 
     #[test]
