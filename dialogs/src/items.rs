@@ -217,7 +217,10 @@ mod tests {
     #[test]
     fn two_characters_from_the_front_of_a_title_word_name_nothing() {
         // 电动 of 电动车 is not 电动牙刷; 运动 of 我在运动 is not 运动鞋.
-        assert!(!names("快递员骑电动车送的,显示签收了但我没收到", "电动牙刷"));
+        assert!(!names(
+            "快递员骑电动车送的,显示签收了但我没收到",
+            "电动牙刷"
+        ));
         assert!(!names("我在运动,晚点再签收可以吗", "男士运动鞋 42码 灰色"));
         assert!(names("牙刷的退款到了没", "电动牙刷"));
         assert!(names("电动牙刷到了吗", "电动牙刷"));

@@ -60,6 +60,16 @@ fn a_message_naming_no_item_still_takes_the_flows_candidates() {
 }
 
 #[test]
+fn a_waybill_with_a_digit_missing_is_not_found_never_another_parcel() {
+    // The shoes' waybill is ZT75310246891; the books' parcel is lost.
+    let reply = Chat::new("C1002").say("ZT7531024689到哪了");
+    assert!(reply.text.contains("ZT7531024689"), "{}", reply.text);
+    assert!(reply.text.contains("对应的订单"), "{}", reply.text);
+    assert_eq!(reply.handoff, None, "{}", reply.text);
+    assert!(reply.orders.is_empty(), "{:?}", reply.orders);
+}
+
+#[test]
 fn a_mistyped_order_id_is_not_found_never_another_order() {
     for typo in [
         "取消订单E2026111100155",

@@ -15,7 +15,8 @@ use crate::{Error, Slots};
 pub(crate) struct SlotFinder {
     order_id: Regex,
     /// Anything shaped like an order id: `e` + 8 to 20 digits, or 13 to 16
-    /// bare digits; those that are not `order_id` are typos of one.
+    /// bare digits; those that are not `order_id` are typos of one. So is a
+    /// carrier's prefix with a digit too many or too few (a waybill typo).
     order_id_like: Regex,
     tracking: Regex,
     amount: Regex,
@@ -27,7 +28,9 @@ impl SlotFinder {
         let re = |p: &str| Regex::new(p).map_err(|e| Error::Pattern(e.to_string()));
         Ok(SlotFinder {
             order_id: re(r"(?-u:\b)e[0-9]{14}(?-u:\b)")?,
-            order_id_like: re(r"(?-u:\b)(?:e[0-9]{8,20}|[0-9]{13,16})(?-u:\b)")?,
+            order_id_like: re(
+                r"(?-u:\b)(?:e[0-9]{8,20}|[0-9]{13,16}|(?:sf|zt|yt|yd|st|jdv)[0-9]{8,16})(?-u:\b)",
+            )?,
             tracking: re(
                 r"(?-u:\b)(?:sf[0-9]{13}|zt[0-9]{11,13}|yt[0-9]{13}|yd[0-9]{13}|st[0-9]{13}|jdv[0-9]{12})(?-u:\b)",
             )?,
@@ -100,7 +103,8 @@ impl SlotFinder {
             let is_phone = phones
                 .iter()
                 .any(|p| p.start < m.end() && m.start() < p.end);
-            if !is_phone && !slots.order_ids.contains(&id) {
+            if !is_phone && !slots.order_ids.contains(&id) && !slots.tracking_numbers.contains(&id)
+            {
                 push_unique(&mut slots.malformed_order_ids, id);
             }
         }
@@ -162,8 +166,18 @@ mod tests {
         let valid = find("E20261111001555");
         assert_eq!(valid.order_ids, ["E20261111001555"]);
         assert!(valid.malformed_order_ids.is_empty());
+        // A waybill with a digit missing is a typo too, never another parcel.
+        assert_eq!(
+            find("ZT7531024689到哪了").malformed_order_ids,
+            ["ZT7531024689"]
+        );
+        assert_eq!(
+            find("track JDV00998877665").malformed_order_ids,
+            ["JDV00998877665"]
+        );
         for other in [
             "SF1402839475820",
+            "ZT75310246891",
             "JDV001234567890",
             "+86 13812345678",
             "+8613812345678",
