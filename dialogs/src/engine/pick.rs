@@ -15,9 +15,20 @@ pub(crate) fn ordinal(
         return None;
     }
     let text = normalized.to_lowercase();
+    // What is left once punctuation and spaces go: "2" alone, or "2."
+    let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
     let mut chosen: Option<usize> = None;
     for (place, words) in picks {
-        if !words.iter().any(|w| contains_word(&text, w)) {
+        let said = |w: &String| {
+            if w.bytes().all(|b| b.is_ascii_digit()) {
+                // A number alone picks; inside a sentence it is a quantity
+                // ("我买了2个", "收到2天了"), unless written as a place (第2).
+                bare == *w || text.contains(&format!("第{w}"))
+            } else {
+                contains_word(&text, w)
+            }
+        };
+        if !words.iter().any(said) {
             continue;
         }
         let index = match place {
@@ -66,5 +77,16 @@ mod tests {
         assert_eq!(pick("保温杯那个", 2), None);
         assert_eq!(pick("42码的", 3), None);
         assert_eq!(pick("第二个", 0), None);
+    }
+
+    #[test]
+    fn a_number_in_a_sentence_is_a_quantity_not_a_place() {
+        assert_eq!(pick("我买了2个,取消一个行吗", 2), None);
+        assert_eq!(pick("退2件", 2), None);
+        assert_eq!(pick("2個都要退", 2), None);
+        assert_eq!(pick("收到2天了", 2), None);
+        assert_eq!(pick("2", 2), Some(1));
+        assert_eq!(pick(" 2 。", 2), Some(1));
+        assert_eq!(pick("第2个", 2), Some(1));
     }
 }
