@@ -108,6 +108,12 @@ const CASES: &[(&str, &str, bool)] = &[
     // generic fallback, defects inside a return request, and phrasings
     // whose right intent was not clearly ahead.
     ("我要给你们打一星", "complaint", false),
+    // ...and a complaint said not to be one, or praise, is none (review 7 N8).
+    ("不会给差评的放心", "out_of_scope", false),
+    ("不投诉,问下付款截止时间", "payment_issue", false),
+    ("no dispute, just asking when it ships", "out_of_scope", false),
+    ("I will leave a 5 star review", "out_of_scope", false),
+    ("打一星期的工", "out_of_scope", false),
     ("你們等著被爆料吧", "complaint", false),
     ("I will dispute the charge with my bank", "complaint", false),
     ("叫你们老板出来", "human_agent", false),
