@@ -164,6 +164,20 @@ fn a_question_that_offers_a_person_among_its_choices_hands_nothing_over_yet() {
     let person = buttons.iter().find(|p| p.contains("人工")).unwrap();
     let handed = server.say(&c2, person);
     assert!(handed["handoff"].is_object(), "{handed}");
+    // Angry as well: handed over at once, without a question nobody answers.
+    let c3 = server.start_conversation("C1006");
+    let angry = server.say(&c3, "找客服问下付款!!气死了");
+    assert!(angry["handoff"].is_object(), "{angry}");
+    let replies = texts(&angry["replies"]);
+    assert!(!replies.contains("请选择"), "{replies}");
+    assert!(replies.contains("非常抱歉"), "{replies}");
+    let buttons = angry["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["buttons"].as_array().unwrap())
+        .count();
+    assert_eq!(buttons, 0, "{angry}");
 }
 
 #[test]
@@ -247,7 +261,7 @@ fn three_turns_not_understood_hand_over() {
     assert_eq!(kinds, ["not_understood"], "{third}");
     // Not the fallback ("I can pass you to a person"): it says so, then the ticket.
     let replies = texts(&third["replies"]);
-    assert!(replies.contains("没能理解您的问题"), "{replies}");
+    assert!(replies.contains("没能完全理解您的问题"), "{replies}");
     assert!(!replies.contains("暂时回答不了"), "{replies}");
     assert!(replies.contains("已为您登记工单"), "{replies}");
     // Angry about something the bot does not understand: an apology first.

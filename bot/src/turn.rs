@@ -617,11 +617,13 @@ impl Bot {
                 understanding.anger,
                 position,
             );
-            if reply.handoff.is_some() || reply.understood {
+            if reply.handoff.is_some() || (reply.understood && !reply.clarifying) {
                 messages.push(NewMessage::bot(now, &reply));
             } else if pack.has_text("handoff.not_understood", voice.0) {
                 // Not the fallback ("I can't answer that, I can pass you
-                // to a person"): the hand-over is happening.
+                // to a person"), nor "which do you mean?" with buttons
+                // nobody will answer (an angry guess): the hand-over is
+                // happening.
                 let mut text = pack.say("handoff.not_understood", voice.0, voice.1, &[]);
                 if understanding.angry && pack.has_text("apology.prefix", voice.0) {
                     text.insert_str(0, &pack.say("apology.prefix", voice.0, voice.1, &[]));

@@ -246,7 +246,11 @@ const CASES: &[Case] = &[
     // A payment that failed is still answered with the deadline.
     case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
     // "charged" about something else is no charged-but-unpaid report.
-    case("C1006", "is my phone charged for SMS updates?", &["due by Nov 20 21:00"]),
+    case(
+        "C1006",
+        "is my phone charged for SMS updates?",
+        &["due by Nov 20 21:00"],
+    ),
     // A VAT special invoice needs a person; an ordinary one is self-service.
     case(
         "C1005",

@@ -111,7 +111,11 @@ const CASES: &[(&str, &str, bool)] = &[
     // ...and a complaint said not to be one, or praise, is none (review 7 N8).
     ("不会给差评的放心", "out_of_scope", false),
     ("不投诉,问下付款截止时间", "payment_issue", false),
-    ("no dispute, just asking when it ships", "out_of_scope", false),
+    (
+        "no dispute, just asking when it ships",
+        "out_of_scope",
+        false,
+    ),
     ("I will leave a 5 star review", "out_of_scope", false),
     ("打一星期的工", "out_of_scope", false),
     ("你們等著被爆料吧", "complaint", false),
