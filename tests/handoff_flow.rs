@@ -219,6 +219,39 @@ fn a_waiting_shopper_who_writes_again_hears_once_that_the_message_is_noted() {
 }
 
 #[test]
+fn a_waiting_shopper_who_gets_angry_moves_up_and_keeps_the_place_among_equals() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    // Nobody online: a calm ticket.
+    let c = server.start_conversation("C1005");
+    let calm = server.say(&c, "转人工");
+    let before = calm["handoff"]["priority"].as_i64().unwrap();
+    let angry = server.say(&c, "你们到底管不管,气死了!!!我要打12315投诉");
+    assert_eq!(angry["status"]["kind"], "queued", "{angry}");
+    let (_, queue) = server.get("/api/agent/queue");
+    let entry = &queue["entries"][0];
+    assert_eq!(entry["conversation_id"], c.as_str(), "{queue}");
+    let kinds: Vec<&str> = entry["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"asked_for_human"), "{kinds:?}");
+    assert!(kinds.contains(&"complaint"), "{kinds:?}");
+    assert!(kinds.contains(&"anger"), "{kinds:?}");
+    assert!(entry["priority"].as_i64().unwrap() > before, "{entry}");
+    assert_eq!(entry["kind"], "ticket", "{entry}");
+    // Calm messages change nothing more.
+    server.say(&c, "好吧");
+    let (_, again) = server.get("/api/agent/queue");
+    assert_eq!(
+        again["entries"][0]["priority"], entry["priority"],
+        "{again}"
+    );
+}
+
+#[test]
 fn the_packs_note_for_the_agent_is_in_the_context() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());

@@ -497,6 +497,7 @@ impl Bot {
             // time), so nobody writes into silence for an hour.
             let mut messages = vec![shopper];
             if conversation.status == ConvStatus::Queued {
+                self.escalate_waiting(&conversation, &pack, &understanding, now)?;
                 if let Some(text) = self.still_waiting(conversation_id, &pack, voice)? {
                     messages.push(NewMessage {
                         author: Author::Bot,
@@ -714,6 +715,85 @@ impl Bot {
             flow: None,
             clarifying: false,
         }
+    }
+
+    /// A waiting shopper who gets angry or complains ("我要打12315投诉") moves
+    /// up: the entry gains the new reasons and the higher priority, keeping
+    /// its place among equals (see [`handoff::Store::enqueue`] on a waiting
+    /// conversation). Durable before the turn answers. The conversation's
+    /// own policy triggers that need the bot's answer (not understood,
+    /// repeated) do not apply while a person has it.
+    fn escalate_waiting(
+        &self,
+        conversation: &Conversation,
+        pack: &Pack,
+        understanding: &Understanding,
+        now: dialogs::Time,
+    ) -> Result<(), TurnError> {
+        let Some(entry) = self.store.entry(&conversation.id)? else {
+            return Ok(());
+        };
+        if !matches!(entry.state, handoff::EntryState::Waiting) {
+            return Ok(());
+        }
+        let tier = entry
+            .context
+            .customer
+            .as_ref()
+            .map(|c| c.tier)
+            .unwrap_or_default();
+        let quiet = Reply {
+            text: String::new(),
+            buttons: Vec::new(),
+            handoff: None,
+            orders: Vec::new(),
+            understood: true,
+            flow: None,
+            clarifying: false,
+        };
+        let decision = handoff::escalate(
+            &Signals {
+                understanding,
+                reply: &quiet,
+                not_understood_streak: 0,
+                tier,
+                recent: &[],
+            },
+            &self.policy,
+        );
+        let same_kind = |a: &handoff::Reason, b: &handoff::Reason| {
+            std::mem::discriminant(a) == std::mem::discriminant(b)
+        };
+        let new: Vec<handoff::Reason> = decision
+            .reasons
+            .into_iter()
+            .filter(|r| !matches!(r, handoff::Reason::AskedForHuman))
+            .filter(|r| !entry.reasons.iter().any(|old| same_kind(old, r)))
+            .collect();
+        if new.is_empty() {
+            return Ok(());
+        }
+        let mut reasons = entry.reasons.clone();
+        reasons.extend(new);
+        let priority = handoff::priority(&reasons, tier, understanding.anger);
+        let mut context = entry.context.clone();
+        context.reasons = reasons.clone();
+        context.summary =
+            summary_labels(pack).summarize(context.customer.as_ref(), &reasons, &context.orders);
+        let id = &conversation.id;
+        let updated = match entry.kind {
+            EntryKind::Queued => self.store.enqueue(id, reasons, priority, context, now),
+            EntryKind::Ticket => self.store.file_ticket(id, reasons, priority, context, now),
+        };
+        let updated = match updated {
+            Ok(entry) => entry,
+            // An agent took it meanwhile: they read the message themselves.
+            Err(handoff::Error::AlreadyWithAgent { .. }) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        tracing::info!(conversation = %id, priority = updated.priority, "a waiting shopper's hand-over moved up");
+        self.hub.queue_moved();
+        Ok(())
     }
 
     /// What a waiting shopper who writes again is told, when the last message
