@@ -245,6 +245,16 @@ const CASES: &[Case] = &[
     },
     // A payment that failed is still answered with the deadline.
     case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
+    // Asking whether it was signed for is not reporting it missing.
+    case(
+        "C1002",
+        "运动鞋签收了吗",
+        &["11月14日 15:32 签收", "如果您没有收到"],
+    ),
+    Case {
+        handoff: Some("delivered_not_received"),
+        ..case("C1002", "运动鞋显示签收了但我没收到", &["如果您没有收到"])
+    },
     // "charged" about something else is no charged-but-unpaid report.
     case(
         "C1006",
