@@ -200,3 +200,15 @@ fn several_orders_of_the_item_named_are_offered_and_only_those() {
     let reply = chat.say("第二个");
     assert_eq!(reply.orders, ["E20261111001555"], "{}", reply.text);
 }
+
+#[test]
+fn an_item_named_without_a_topic_is_asked_about_as_its_order_id_would_be() {
+    let reply = Chat::new("C1004").say("where are my gloves");
+    assert!(reply.understood, "{}", reply.text);
+    assert_eq!(reply.orders, ["E20261111001333"], "{}", reply.text);
+    assert!(reply.text.contains("out for delivery"), "{}", reply.text);
+    let reply = Chat::new("C1001").say("羽绒服呢");
+    assert_eq!(reply.orders, ["E20261111000123"], "{}", reply.text);
+    // Nothing named, nothing guessed.
+    assert!(!Chat::new("C1002").say("今天天气怎么样").understood);
+}

@@ -137,7 +137,13 @@ pub fn respond(
                 return Ok(turn.finish());
             }
             let u = input.understanding;
-            let intent = if u.intent == "out_of_scope" && resume::is_bare_order_id(u) {
+            // An order named without a topic of its own ("where are my
+            // gloves", "羽绒服呢") is asked about as a bare order id is.
+            let names_one_order =
+                || -> Result<bool, DialogError> { Ok(turn.named_orders()?.len() == 1) };
+            let intent = if u.intent == "out_of_scope"
+                && (resume::is_bare_order_id(u) || names_one_order()?)
+            {
                 pack.bare_order_intent()
             } else {
                 &u.intent
