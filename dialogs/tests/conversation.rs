@@ -667,3 +667,19 @@ fn nothing_on_its_way_still_answers_for_the_shoppers_orders() {
     assert!(crabs.text.contains("11月13日 09:30"), "{}", crabs.text);
     assert!(crabs.text.contains("签收"), "{}", crabs.text);
 }
+
+#[test]
+fn why_a_refund_is_short_and_why_a_parcel_is_late() {
+    // 89.00 of 99.00 back: the breakdown and the shipping fee kept.
+    let mut chat = Chat::new("C1001");
+    chat.say("E20261111000987退款到了吗");
+    let why = chat.say("为什么?");
+    assert!(why.text.contains("10.00"), "{}", why.text);
+    assert!(why.text.contains("运费"), "{}", why.text);
+    // A late parcel, then 为什么: the delay again, for the same order.
+    let mut chat = Chat::new("C1001");
+    chat.say("我的快递到哪了");
+    let why = chat.say("为什么");
+    assert!(why.understood, "{}", why.text);
+    assert!(why.text.contains("晚了 2 天"), "{}", why.text);
+}
