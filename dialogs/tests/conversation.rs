@@ -683,3 +683,22 @@ fn why_a_refund_is_short_and_why_a_parcel_is_late() {
     assert!(why.understood, "{}", why.text);
     assert!(why.text.contains("晚了 2 天"), "{}", why.text);
 }
+
+#[test]
+fn moving_on_from_the_cancellation_question_says_the_order_is_unchanged() {
+    let mut chat = Chat::new("C1002");
+    chat.say("取消空气炸锅");
+    let reply = chat.say("确定,另外鞋子能退吗");
+    assert!(reply.text.contains("E20261112000789"), "{}", reply.text);
+    assert!(
+        reply.text.contains("订单 E20261111000456 还没有取消"),
+        "{}",
+        reply.text
+    );
+    let order = chat.shop.order("E20261111000456").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Paid);
+    // A plain yes says nothing of the kind.
+    let mut chat = Chat::new("C1002");
+    chat.say("取消空气炸锅");
+    assert!(!chat.say("好的").text.contains("还没有取消"));
+}

@@ -157,6 +157,7 @@ pub fn respond(
         }
     };
     turn.run(state, &flow, node)?;
+    turn.note_dropped_confirm();
     turn.offer_other_orders(state)?;
     let reply = turn.finish();
     state.last_flow = reply.understood.then(|| flow.to_string());

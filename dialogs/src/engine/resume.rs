@@ -54,6 +54,7 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             // the one asked about asks the flow again, about that order.
             if names_another_order(turn, state)? {
                 return if moved_on(turn, flow) {
+                    turn.dropped_confirm = state.current_order.clone();
                     Ok(Resume::NewTopic)
                 } else {
                     go(&flow.start)
@@ -63,6 +64,7 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
                 return go(if answer { yes } else { no });
             }
             if moved_on(turn, flow) || again >= DEFAULT_ATTEMPTS {
+                turn.dropped_confirm = state.current_order.clone();
                 return Ok(Resume::NewTopic);
             }
             turn.attempts = again;

@@ -38,6 +38,9 @@ pub(crate) struct Turn<'a> {
     /// The offered order the shopper picked by its place ("第二个"), for
     /// the `lookup` that asked.
     pub(crate) picked: Option<String>,
+    /// The order of a yes/no question the shopper moved on from without
+    /// answering ("确定,另外鞋子能退吗"): said to be unchanged.
+    pub(crate) dropped_confirm: Option<String>,
 }
 
 /// Where the facts of the turn's order come from. They are computed only
@@ -107,6 +110,7 @@ impl<'a> Turn<'a> {
             flow: None,
             attempts: 0,
             picked: None,
+            dropped_confirm: None,
         })
     }
 
@@ -618,6 +622,23 @@ impl<'a> Turn<'a> {
             });
         }
         Ok(())
+    }
+
+    /// After the answer to another topic, the yes/no question left behind
+    /// is said to be unanswered (`confirm.dropped`, when the pack has it):
+    /// the shopper who wrote "确定,另外…" must not believe it was done.
+    pub(crate) fn note_dropped_confirm(&mut self) {
+        let Some(id) = self.dropped_confirm.take() else {
+            return;
+        };
+        if self.pack.template("confirm.dropped", self.lang).is_none() {
+            return;
+        }
+        let vars = Vars::from([("order_id".to_string(), id)]);
+        let text = self
+            .pack
+            .text("confirm.dropped", self.lang, self.script, &vars);
+        self.texts.push(text);
     }
 
     pub(crate) fn finish(mut self) -> Reply {

@@ -55,6 +55,7 @@ const SYSTEM: &[(&str, Said)] = &[
     ("confirm.yes_phrases", Said::Plain(&[])),
     ("confirm.filler_words", Said::Plain(&[])),
     ("confirm.question_marks", Said::Plain(&[])),
+    ("confirm.dropped", Said::Plain(&["order_id"])),
 ];
 
 /// System texts a pack may leave out: the apology, and the finer readings
@@ -71,6 +72,7 @@ const OPTIONAL: &[&str] = &[
     "confirm.yes_phrases",
     "confirm.filler_words",
     "confirm.question_marks",
+    "confirm.dropped",
 ];
 
 /// Texts only one language needs: the corrections of the traditional
