@@ -685,6 +685,22 @@ fn why_a_refund_is_short_and_why_a_parcel_is_late() {
 }
 
 #[test]
+fn traditional_chinese_replies_use_the_regions_words() {
+    // C1003 writes traditional: 保固 and 品質, not the mainland 保修 and 質量.
+    let reply = Chat::new("C1003").say("我想退貨 E20261101000321");
+    assert!(reply.text.contains("保固期內"), "{}", reply.text);
+    assert!(reply.text.contains("品質問題"), "{}", reply.text);
+    assert!(
+        !reply.text.contains("保修") && !reply.text.contains("質量"),
+        "{}",
+        reply.text
+    );
+    // Simplified replies keep the mainland words.
+    let reply = Chat::new("C1002").say("我想退货 E20261112000789");
+    assert!(!reply.text.contains("保固"), "{}", reply.text);
+}
+
+#[test]
 fn moving_on_from_the_cancellation_question_says_the_order_is_unchanged() {
     let mut chat = Chat::new("C1002");
     chat.say("取消空气炸锅");

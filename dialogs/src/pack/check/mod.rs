@@ -285,12 +285,16 @@ pub(crate) fn compile(files: &source::Files) -> Result<Pack, Vec<Problem>> {
         // Each of these reported a problem when it was missing.
         return Err(problems);
     };
-    let traditional_fixes = all_templates
-        .iter()
-        .find(|(lang, _)| *lang == Lang::Zh)
-        .and_then(|(_, t)| t.get("traditional.fixes"))
-        .map(parse_fixes)
-        .unwrap_or_default();
+    // The converter's wrong characters first, then the words traditional-
+    // Chinese shoppers use for a thing (保修 → 保固), applied after them.
+    let zh = all_templates.iter().find(|(lang, _)| *lang == Lang::Zh);
+    let pairs = |key: &str| {
+        zh.and_then(|(_, t)| t.get(key))
+            .map(parse_fixes)
+            .unwrap_or_default()
+    };
+    let mut traditional_fixes = pairs("traditional.fixes");
+    traditional_fixes.extend(pairs("traditional.words"));
     Ok(Pack {
         matcher,
         policy,
