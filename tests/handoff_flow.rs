@@ -252,6 +252,29 @@ fn a_waiting_shopper_who_gets_angry_moves_up_and_keeps_the_place_among_equals() 
 }
 
 #[test]
+fn asking_whether_the_bot_is_a_robot_or_for_its_phone_number_is_answered_not_handed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    for (customer, text, said) in [
+        ("C1006", "你是机器人吗", "智能客服店小二"),
+        ("C1004", "are you a robot?", "shop's assistant"),
+        ("C1002", "客服电话是13987654321吗", "不会打电话要求您转账"),
+    ] {
+        let c = server.start_conversation(customer);
+        let body = server.say(&c, text);
+        assert!(body["handoff"].is_null(), "{text}: {body}");
+        assert!(texts(&body["replies"]).contains(said), "{text}: {body}");
+        // The button is the way to a person.
+        let person = body["replies"][0]["buttons"][0]["payload"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let handed = server.say(&c, &person);
+        assert!(handed["handoff"].is_object(), "{text}: {handed}");
+    }
+}
+
+#[test]
 fn the_packs_note_for_the_agent_is_in_the_context() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());

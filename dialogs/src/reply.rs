@@ -26,10 +26,11 @@ pub struct Reply {
     /// flow ran (a clarifying question, a failure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
-    /// The bot asked which of two intents the shopper meant (the message
-    /// was too close to call): the message's intent is a guess, so the
-    /// triggers read from it (asked for a person, a complaint) wait for the
-    /// shopper's choice; one of the buttons may be "talk to a person".
+    /// The bot asked the shopper to choose with its buttons: which of two
+    /// intents they meant (the message was too close to call), or an answer
+    /// node with `asks = true` ("are you a robot?" → "tap for a person").
+    /// The triggers read from the message's intent (asked for a person, a
+    /// complaint) wait for the shopper's choice.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub clarifying: bool,
 }

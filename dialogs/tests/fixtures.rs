@@ -334,10 +334,13 @@ const CASES: &[Case] = &[
         handoff: Some("human_agent"),
         ..case("C1001", "叫你们老板出来", &["人工客服"])
     },
-    Case {
-        handoff: Some("human_agent"),
-        ..case("C1001", "客服电话多少", &["人工客服"])
-    },
+    // Asking for the phone number: the official channel and a fraud warning,
+    // with a button to a person (review 7 N19).
+    case(
+        "C1001",
+        "客服电话多少",
+        &["不会打电话要求您转账", "人工客服"],
+    ),
     Case {
         handoff: Some("human_agent"),
         ..case("C1001", "怎么联系商家", &["人工客服"])

@@ -225,7 +225,9 @@ impl<'a> Turn<'a> {
                 menu,
                 next,
                 understood,
+                asks,
             } => {
+                self.clarifying |= *asks;
                 self.say(say);
                 let topics = if *menu { self.pack.menu() } else { buttons };
                 let extra = self.pack.menu_buttons(topics, self.lang, self.script);

@@ -46,6 +46,12 @@ pub(crate) enum Node {
         /// `false` marks a fallback answer (the bot did not understand).
         #[serde(default = "yes")]
         understood: bool,
+        /// The answer asks the shopper to choose with its buttons ("你是
+        ///机器人吗" → "I'm the shop's assistant; tap for a person"): the
+        /// triggers read from the message's intent wait for the choice
+        /// (`Reply::clarifying`).
+        #[serde(default)]
+        asks: bool,
     },
     /// Ask for a slot; re-prompt with `retry` up to `attempts` times, then `give_up`.
     Ask {
