@@ -245,6 +245,18 @@ const CASES: &[Case] = &[
     },
     // A payment that failed is still answered with the deadline.
     case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
+    // Who pays a return's shipping is not the shipping-fee table.
+    case(
+        "C1002",
+        "为什么运费不退",
+        &["寄回的运费也由您承担", "往返运费都由我们承担"],
+    ),
+    case(
+        "C1002",
+        "退货运费谁出?鞋子尺码不合适",
+        &["寄回的运费由您承担"],
+    ),
+    case("C1002", "运费多少", &["包邮"]),
     // Asking whether it was signed for is not reporting it missing.
     case(
         "C1002",

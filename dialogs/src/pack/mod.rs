@@ -436,12 +436,25 @@ mod tests {
             .get("traditional.words")
             .map(crate::pack::templates::parse_fixes)
             .unwrap_or_default();
+        // One left-to-right pass, longest word first, so that a word read
+        // back never makes another (商品質 is not 品質).
+        let mut regional = regional;
+        regional.sort_by_key(|(_, to)| std::cmp::Reverse(to.len()));
         let fold = |text: &str| {
-            let mut text = text.to_string();
-            for (from, to) in &regional {
-                text = text.replace(to.as_str(), from);
+            let mut back = String::with_capacity(text.len());
+            let mut rest = text;
+            'outer: while let Some(c) = rest.chars().next() {
+                for (from, to) in &regional {
+                    if let Some(after) = rest.strip_prefix(to.as_str()) {
+                        back.push_str(from);
+                        rest = after;
+                        continue 'outer;
+                    }
+                }
+                back.push(c);
+                rest = &rest[c.len_utf8()..];
             }
-            intents::normalize(&text).replace('谘', "咨")
+            intents::normalize(&back).replace('谘', "咨")
         };
         let pack = Pack::embedded().unwrap_or_else(|e| panic!("embedded pack: {e}"));
         let mut wrong = Vec::new();
