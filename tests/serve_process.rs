@@ -333,39 +333,22 @@ fn sighup_reloads_the_configured_pack() {
 #[test]
 fn the_demo_shop_never_stays_in_a_merchants_store() {
     let chat = |dir: &std::path::Path, config: Option<&std::path::Path>| {
-        let mut cmd = Command::new(xiaoer_bin());
-        cmd.args([
+        let dir = dir.to_str().unwrap();
+        let mut args = vec![
             "chat",
             "--customer",
             "C1001",
             "--now",
             REFERENCE_NOW,
             "--json",
-        ])
-        .arg("--data-dir")
-        .arg(dir);
+            "--data-dir",
+            dir,
+        ];
         if let Some(config) = config {
-            cmd.arg("--config").arg(config);
+            args.extend(["--config", config.to_str().unwrap()]);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write as _;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all("我的订单\n".as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        let (code, out, err) = crate::cli::run(&args, "我的订单\n");
+        (code == 0, out, err)
     };
     let work = tempfile::tempdir().unwrap();
     let config = work.path().join("xiaoer.toml");

@@ -831,18 +831,29 @@ impl Bot {
                 &[("answer_by", when)],
             )));
         }
+        self.waiting_notice(pack, (lang, script), &entry).map(Some)
+    }
+
+    /// "Still waiting, you are number N" for a waiting `entry`
+    /// (`handoff.waiting`), its place counted now.
+    fn waiting_notice(
+        &self,
+        pack: &Pack,
+        (lang, script): Voice,
+        entry: &handoff::QueueEntry,
+    ) -> Result<String, TurnError> {
         let position = self.store.rank(
             entry.priority,
             &entry.waiting_since,
             Some(entry.arrival),
-            id,
+            &entry.conversation_id,
         )?;
-        Ok(Some(pack.say(
+        Ok(pack.say(
             "handoff.waiting",
             lang,
             script,
             &[("position", position.to_string())],
-        )))
+        ))
     }
 
     /// The kind of queue entry a route makes, what the shopper is told
@@ -1322,18 +1333,7 @@ impl Bot {
                 if let Some(agent) = &offered {
                     self.desk.offered(id, agent);
                 }
-                let position = self.store.rank(
-                    entry.priority,
-                    &entry.waiting_since,
-                    Some(entry.arrival),
-                    id,
-                )?;
-                let text = pack.say(
-                    "handoff.waiting",
-                    lang,
-                    script,
-                    &[("position", position.to_string())],
-                );
+                let text = self.waiting_notice(&pack, (lang, script), &entry)?;
                 self.publish(id, system_message(now, text))?;
                 Ok((entry, offered))
             }
