@@ -245,6 +245,12 @@ const CASES: &[Case] = &[
     },
     // A payment that failed is still answered with the deadline.
     case("C1006", "付款失败了", &["请在 11月20日 21:00 前完成支付"]),
+    // Paying now: the deadline, and when it would ship and arrive.
+    case(
+        "C1006",
+        "扫地机器人如果现在付款什么时候能到杭州",
+        &["21:00 前完成支付", "48 小时内发货", "2-4 天送达"],
+    ),
     // Who pays a return's shipping is not the shipping-fee table.
     case(
         "C1002",
