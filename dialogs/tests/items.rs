@@ -212,3 +212,16 @@ fn an_item_named_without_a_topic_is_asked_about_as_its_order_id_would_be() {
     // Nothing named, nothing guessed.
     assert!(!Chat::new("C1002").say("今天天气怎么样").understood);
 }
+
+#[test]
+fn two_items_with_two_questions_answer_the_one_the_question_fits_and_offer_the_other() {
+    let mut chat = Chat::new("C1001");
+    let reply = chat.say("羽绒服到哪了?另外加湿器的退款为什么少了10块");
+    // The refund question is the humidifier's (the jacket has no refund).
+    assert!(reply.text.contains("E20261111000987"), "{}", reply.text);
+    assert!(reply.text.contains("差额是运费"), "{}", reply.text);
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert_eq!(payloads, ["E20261111000123"], "{}", reply.text);
+    let jacket = chat.say("E20261111000123");
+    assert!(jacket.text.contains("晚了 2 天"), "{}", jacket.text);
+}

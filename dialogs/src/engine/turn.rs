@@ -510,7 +510,29 @@ impl<'a> Turn<'a> {
                 }
             }
         }
+        let filter = filter.and_then(|f| self.pack.condition(f));
+        let names = filter.map(|f| f.facts()).unwrap_or_default();
+        let fits = |o: &Order| {
+            filter.as_ref().is_none_or(|f| {
+                f.holds(&order_facts_where(
+                    self.pack,
+                    self.lang,
+                    o,
+                    self.input.now,
+                    &|k| names.contains(&k),
+                ))
+            })
+        };
         let mut named = self.named_orders()?;
+        if named.len() > 1 {
+            // "羽绒服到哪了?另外加湿器的退款为什么少了10块": of the orders
+            // named, the one the flow is about (the refund's), if just one;
+            // the others are offered after the answer (`order.also`).
+            let fitting: Vec<usize> = (0..named.len()).filter(|&i| fits(&named[i])).collect();
+            if let [one] = fitting[..] {
+                return Ok(Resolved::Found(Box::new(named.swap_remove(one))));
+            }
+        }
         match named.len() {
             0 => {}
             1 => return Ok(Resolved::Found(Box::new(named.remove(0)))),
@@ -526,24 +548,12 @@ impl<'a> Turn<'a> {
                 }
             }
         }
-        let filter = filter.and_then(|f| self.pack.condition(f));
-        let names = filter.map(|f| f.facts()).unwrap_or_default();
         let mut candidates: Vec<Order> = self
             .shop
             .orders_of(customer)?
             .into_iter()
             .filter(|o| o.customer_id == customer)
-            .filter(|o| {
-                filter.as_ref().is_none_or(|f| {
-                    f.holds(&order_facts_where(
-                        self.pack,
-                        self.lang,
-                        o,
-                        self.input.now,
-                        &|k| names.contains(&k),
-                    ))
-                })
-            })
+            .filter(|o| fits(o))
             .collect();
         Ok(match candidates.len() {
             0 => Resolved::NoCandidate,
@@ -596,6 +606,12 @@ impl<'a> Turn<'a> {
             .map(placeholders)
             .unwrap_or_default();
         let mut others = Vec::new();
+        // Named by their item too ("…另外加湿器的退款…").
+        for order in self.named_orders()? {
+            if !self.orders.contains(&order.order_id) {
+                others.push(order);
+            }
+        }
         for id in ids {
             if self.orders.contains(&id) || others.iter().any(|o: &Order| o.order_id == id) {
                 continue;
