@@ -41,6 +41,8 @@ pub(crate) struct Turn<'a> {
     /// The order of a yes/no question the shopper moved on from without
     /// answering ("确定,另外鞋子能退吗"): said to be unchanged.
     pub(crate) dropped_confirm: Option<String>,
+    /// The orders the message names by their item, once looked up.
+    named: std::cell::OnceCell<Vec<Order>>,
 }
 
 /// Where the facts of the turn's order come from. They are computed only
@@ -111,6 +113,7 @@ impl<'a> Turn<'a> {
             attempts: 0,
             picked: None,
             dropped_confirm: None,
+            named: std::cell::OnceCell::new(),
         })
     }
 
@@ -567,25 +570,28 @@ impl<'a> Turn<'a> {
     }
 
     /// The shopper's orders whose item the message names (newest first).
+    /// Looked up once a turn (the lookup and the orders offered after the
+    /// answer both ask).
     pub(crate) fn named_orders(&self) -> Result<Vec<Order>, DialogError> {
-        let u = self.understanding();
-        if !u.has_words() {
-            return Ok(Vec::new());
+        if let Some(named) = self.named.get() {
+            return Ok(named.clone());
         }
-        let customer = self.input.customer_id;
-        let words = self.pack.item_words();
-        Ok(self
-            .shop
-            .orders_of(customer)?
-            .into_iter()
-            .filter(|o| o.customer_id == customer)
-            .filter(|o| o.items.iter().any(|i| words.names(&u.normalized, &i.name)))
-            .collect())
+        let u = self.understanding();
+        let named: Vec<Order> = if u.has_words() {
+            let customer = self.input.customer_id;
+            let words = self.pack.item_words();
+            self.shop
+                .orders_of(customer)?
+                .into_iter()
+                .filter(|o| o.customer_id == customer)
+                .filter(|o| o.items.iter().any(|i| words.names(&u.normalized, &i.name)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(self.named.get_or_init(|| named).clone())
     }
 
-    /// The reply built by this turn; an angry shopper hears the pack's
-    /// `apology.prefix` first, unless the reply already apologises (has
-    /// one of the `apology.words`).
     /// Orders the message names beside the one answered ("E…0456 和
     /// E…0789 分别是什么状态") are not dropped without a word: with the pack's
     /// `order.also`, each of the shopper's other named orders is offered as a
@@ -606,10 +612,14 @@ impl<'a> Turn<'a> {
             .map(placeholders)
             .unwrap_or_default();
         let mut others = Vec::new();
-        // Named by their item too ("…另外加湿器的退款…").
-        for order in self.named_orders()? {
-            if !self.orders.contains(&order.order_id) {
-                others.push(order);
+        // Named by their item too ("…另外加湿器的退款…"); not looked for
+        // beside a pasted id (those who paste ids paste each: the common
+        // turn stays one read of the shop).
+        if ids.is_empty() {
+            for order in self.named_orders()? {
+                if !self.orders.contains(&order.order_id) {
+                    others.push(order);
+                }
             }
         }
         for id in ids {
@@ -659,6 +669,9 @@ impl<'a> Turn<'a> {
         self.texts.push(text);
     }
 
+    /// The reply built by this turn; an angry shopper hears the pack's
+    /// `apology.prefix` first, unless the reply already apologises (has
+    /// one of the `apology.words`).
     pub(crate) fn finish(mut self) -> Reply {
         if self.understanding().angry && !self.texts.is_empty() {
             self.apologise();
