@@ -79,3 +79,24 @@ fn a_clear_message_is_answered_without_asking() {
     assert!(!reply.text.contains("请选择"), "{}", reply.text);
     assert!(reply.text.contains("上海转运中心"), "{}", reply.text);
 }
+
+#[test]
+fn a_place_typed_after_the_question_picks_that_button() {
+    let mut chat = Chat::new("C1006");
+    let asked = chat.say("找客服问下付款");
+    assert_eq!(asked.buttons.len(), 2, "{}", asked.text);
+    let second = asked.buttons[1].label.clone();
+    let reply = chat.say("第二个");
+    assert!(reply.understood, "{}", reply.text);
+    assert!(
+        reply.flow.is_some(),
+        "{second} was chosen: {} {:?}",
+        reply.text,
+        reply.flow
+    );
+    // Only right after the question.
+    let mut chat = Chat::new("C1006");
+    chat.say("找客服问下付款");
+    chat.say("在吗");
+    assert!(!chat.say("第二个").understood);
+}

@@ -49,6 +49,10 @@ pub struct DialogState {
     /// clarifying question): a "why?" next turn goes to its `why` node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_flow: Option<String>,
+    /// The buttons' texts of a "which do you mean?" question just asked, in
+    /// the order shown: "第一个" next turn is read as the first of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 /// How many turns [`DialogState::recent`] keeps.
@@ -111,6 +115,28 @@ pub fn respond(
     state: &mut DialogState,
     input: &TurnInput,
 ) -> Result<Reply, DialogError> {
+    // "第一个" right after "which do you mean?" is that button pressed.
+    let choices = std::mem::take(&mut state.choices);
+    if state.pending.is_none() && !choices.is_empty() {
+        let picks = pack.order_picks();
+        if let Some(i) = pick::ordinal(&picks, &input.understanding.normalized, choices.len()) {
+            let chosen = pack.matcher().classify(&choices[i]);
+            let input = TurnInput {
+                understanding: &chosen,
+                ..*input
+            };
+            return answer(pack, shop, state, &input);
+        }
+    }
+    answer(pack, shop, state, input)
+}
+
+fn answer(
+    pack: &Pack,
+    shop: &dyn Commerce,
+    state: &mut DialogState,
+    input: &TurnInput,
+) -> Result<Reply, DialogError> {
     let u = input.understanding;
     state.recent.push(RecentTurn {
         intent: u.intent.clone(),
@@ -134,7 +160,9 @@ pub fn respond(
                 return Ok(turn.finish());
             }
             if turn.clarify() {
-                return Ok(turn.finish());
+                let reply = turn.finish();
+                state.choices = reply.buttons.iter().map(|b| b.payload.clone()).collect();
+                return Ok(reply);
             }
             let u = input.understanding;
             // An order named without a topic of its own ("where are my
