@@ -89,6 +89,9 @@ const CALM: &[&str] = &[
     "thank you so much!!!",
     "hi!! do you have this in blue",
     "amazing quality!!",
+    // ...and an eager yes (review 7 N18).
+    "yes!!",
+    "yeah!! cancel it",
 ];
 
 #[test]
