@@ -272,6 +272,16 @@ fn asking_whether_the_bot_is_a_robot_or_for_its_phone_number_is_answered_not_han
         let handed = server.say(&c, &person);
         assert!(handed["handoff"].is_object(), "{text}: {handed}");
     }
+    // Asked for a person in so many words as well: at once.
+    for text in [
+        "你是机器人吗,帮我转人工",
+        "are you a bot? I want a human",
+        "你们客服电话是多少,我要投诉",
+    ] {
+        let c = server.start_conversation("C1002");
+        let body = server.say(&c, text);
+        assert!(body["handoff"].is_object(), "{text}: {body}");
+    }
 }
 
 #[test]

@@ -718,3 +718,39 @@ fn moving_on_from_the_cancellation_question_says_the_order_is_unchanged() {
     chat.say("取消空气炸锅");
     assert!(!chat.say("好的").text.contains("还没有取消"));
 }
+
+#[test]
+fn the_one_order_offered_before_a_cancellation_takes_a_yes_or_a_no() {
+    // Offered, then yes: the cancellation question for it.
+    let mut chat = Chat::new("C1002");
+    chat.say("我要取消订单");
+    let ask = chat.say("好的");
+    assert!(ask.text.contains("确定要取消吗"), "{}", ask.text);
+    // Offered, then never mind: closed, nothing cancelled, no question left.
+    for no in ["算了", "不用了", "never mind"] {
+        let mut chat = Chat::new("C1002");
+        chat.say("我要取消订单");
+        let reply = chat.say(no);
+        assert!(!reply.text.contains("哪个订单"), "{no}: {}", reply.text);
+        assert!(chat.state.pending.is_none(), "{no}");
+        let order = chat.shop.order("E20261111000456").unwrap().unwrap();
+        assert_eq!(order.status, OrderStatus::Paid);
+    }
+}
+
+#[test]
+fn asking_back_again_and_again_keeps_the_question_open() {
+    let mut chat = Chat::new("C1002");
+    chat.say("取消空气炸锅");
+    for back in ["确定吗", "ok?", "可以吗?"] {
+        let again = chat.say(back);
+        assert!(
+            again.text.contains("确定要取消吗") || again.text.contains("Cancel it?"),
+            "{back}: {}",
+            again.text
+        );
+    }
+    chat.say("好的");
+    let order = chat.shop.order("E20261111000456").unwrap().unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+}

@@ -263,6 +263,11 @@ const CASES: &[Case] = &[
         &["寄回的运费由您承担"],
     ),
     case("C1002", "运费多少", &["包邮"]),
+    // Signed for by someone else is not received.
+    Case {
+        handoff: Some("delivered_not_received"),
+        ..case("C1002", "鞋子不是我签收的", &["如果您没有收到"])
+    },
     // Asking whether it was signed for is not reporting it missing.
     case(
         "C1002",

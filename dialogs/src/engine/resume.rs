@@ -63,6 +63,11 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             if let Some(answer) = yes_or_no(turn) {
                 return go(if answer { yes } else { no });
             }
+            // Asking back ("确定吗?", "ok?") is asked again however often.
+            if asks_back(turn) && !moved_on(turn, flow) {
+                turn.attempts = pending.attempts;
+                return go(&pending.node);
+            }
             if moved_on(turn, flow) || again >= DEFAULT_ATTEMPTS {
                 turn.dropped_confirm = state.current_order.clone();
                 return Ok(Resume::NewTopic);
@@ -117,6 +122,24 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
             }
             if has_order_slot(turn.understanding()) || !turn.named_orders()?.is_empty() {
                 return go(&pending.node);
+            }
+            // One order offered ("is it this one?"): a yes takes it, a no
+            // ("算了", "never mind") closes the question.
+            if let [only] = pending.offered.as_slice() {
+                match yes_or_no(turn) {
+                    Some(true) => {
+                        turn.picked = Some(only.clone());
+                        return go(&pending.node);
+                    }
+                    Some(false) => {
+                        return Ok(if turn.say_if_any("order.none_chosen") {
+                            Resume::Replied
+                        } else {
+                            Resume::NewTopic
+                        });
+                    }
+                    None => {}
+                }
             }
             if again >= DEFAULT_ATTEMPTS {
                 return Ok(Resume::NewTopic);
@@ -242,6 +265,15 @@ fn yes_or_no(turn: &Turn) -> Option<bool> {
         rest = remove_word(&rest, w);
     }
     (!rest.chars().any(char::is_alphanumeric)).then_some(true)
+}
+
+/// The message asks back (`confirm.question_marks`: "确定吗?", "ok?").
+fn asks_back(turn: &Turn) -> bool {
+    let text = turn.understanding().normalized.to_lowercase();
+    turn.pack
+        .words("confirm.question_marks")
+        .iter()
+        .any(|q| text.contains(&q.to_lowercase()))
 }
 
 /// `text` without the occurrences of `word` (latin words only where they

@@ -174,6 +174,15 @@ impl<'a> Turn<'a> {
     }
 
     /// Says a template with the facts known so far.
+    /// Says an optional text of the pack; whether the pack has it.
+    pub(crate) fn say_if_any(&mut self, key: &str) -> bool {
+        let has = self.pack.template(key, self.lang).is_some();
+        if has {
+            self.say(key);
+        }
+        has
+    }
+
     pub(crate) fn say(&mut self, key: &str) {
         let text = self.text(key);
         self.texts.push(text);

@@ -128,6 +128,9 @@ pub(crate) struct DialogLimits {
     pub(crate) clarify_below: f32,
     /// ...and the second one is within `clarify_margin` of it.
     pub(crate) clarify_margin: f32,
+    /// Intents never second-guessed: when one of the two is among them, the
+    /// best intent is taken as it is ("客服电话多少,我要投诉" is a complaint).
+    pub(crate) never_ask: Vec<String>,
 }
 
 impl Default for DialogLimits {
@@ -137,6 +140,7 @@ impl Default for DialogLimits {
             max_steps: 32,
             clarify_below: 0.55,
             clarify_margin: 0.15,
+            never_ask: Vec::new(),
         }
     }
 }

@@ -19,6 +19,10 @@ impl Turn<'_> {
         if !close || first.intent == "out_of_scope" || second.intent == "out_of_scope" {
             return false;
         }
+        let never = &self.pack.limits().never_ask;
+        if never.contains(&first.intent) || never.contains(&second.intent) {
+            return false;
+        }
         let none = Vars::new();
         let mut buttons = Vec::with_capacity(2);
         for intent in [&first.intent, &second.intent] {

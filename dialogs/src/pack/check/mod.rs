@@ -326,6 +326,15 @@ fn check_manifest(
             ),
         );
     }
+    for intent in &m.dialog.never_ask {
+        if !known_intents.contains(intent) {
+            c.problem_at(
+                "pack.toml",
+                "dialog.never_ask",
+                format!("`never_ask`: unknown intent `{intent}`"),
+            );
+        }
+    }
     if !known_intents.contains(&m.bare_order) {
         c.problem_at(
             "pack.toml",

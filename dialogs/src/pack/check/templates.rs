@@ -56,6 +56,7 @@ const SYSTEM: &[(&str, Said)] = &[
     ("confirm.filler_words", Said::Plain(&[])),
     ("confirm.question_marks", Said::Plain(&[])),
     ("confirm.dropped", Said::Plain(&["order_id"])),
+    ("order.none_chosen", Said::InTurn(&[])),
 ];
 
 /// System texts a pack may leave out: the apology, and the finer readings
@@ -73,6 +74,7 @@ const OPTIONAL: &[&str] = &[
     "confirm.filler_words",
     "confirm.question_marks",
     "confirm.dropped",
+    "order.none_chosen",
 ];
 
 /// Texts only one language needs: the corrections of the traditional
