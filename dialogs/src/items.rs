@@ -74,6 +74,17 @@ impl ItemWords {
         words
     }
 
+    /// Whether the `message` has one of the pack's short forms (鞋, 手套,
+    /// gloves): it names some item, whether or not the shopper bought one.
+    pub(crate) fn mentions_an_item(&self, message: &str) -> bool {
+        let mut message = message.to_string();
+        for word in &self.generic_han {
+            message = message.replace(word.as_str(), " ");
+        }
+        let message = Text::of(&message);
+        self.aliases.iter().any(|(key, _)| key.found_in(&message))
+    }
+
     /// Whether the shopper's `message` (normalised by the matcher) names the
     /// item called `title` (as the order data has it).
     pub(crate) fn names(&self, message: &str, title: &str) -> bool {

@@ -225,3 +225,16 @@ fn two_items_with_two_questions_answer_the_one_the_question_fits_and_offer_the_o
     let jacket = chat.say("E20261111000123");
     assert!(jacket.text.contains("晚了 2 天"), "{}", jacket.text);
 }
+
+#[test]
+fn an_item_the_shopper_never_bought_does_not_take_their_only_parcel() {
+    // C1006 bought no shoes; their only parcel on its way is the tableware.
+    let mut chat = Chat::new("C1006");
+    let reply = chat.say("我的运动鞋到哪了");
+    assert_eq!(reply.handoff, None, "{}", reply.text);
+    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    assert_eq!(payloads, ["E20261111001444"], "{}", reply.text);
+    // Without an item named, the only parcel is the answer.
+    let reply = Chat::new("C1006").say("我的快递到哪了");
+    assert_eq!(reply.orders, ["E20261111001444"], "{}", reply.text);
+}

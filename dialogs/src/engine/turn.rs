@@ -567,9 +567,18 @@ impl<'a> Turn<'a> {
             .filter(|o| o.customer_id == customer)
             .filter(|o| fits(o))
             .collect();
+        // "我的运动鞋到哪了" from a shopper who bought no shoes: the only
+        // candidate is not what they asked about; it is offered, not taken.
+        let names_another_item = || {
+            self.understanding().has_words()
+                && self
+                    .pack
+                    .item_words()
+                    .mentions_an_item(&self.understanding().normalized)
+        };
         Ok(match candidates.len() {
             0 => Resolved::NoCandidate,
-            1 if offer_single => Resolved::Choose(candidates),
+            1 if offer_single || names_another_item() => Resolved::Choose(candidates),
             1 => Resolved::Found(Box::new(candidates.remove(0))),
             _ => {
                 candidates.truncate(self.pack.limits().order_buttons.max(1));
