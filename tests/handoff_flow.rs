@@ -257,6 +257,7 @@ fn asking_whether_the_bot_is_a_robot_or_for_its_phone_number_is_answered_not_han
     let server = Server::start(dir.path());
     for (customer, text, said) in [
         ("C1006", "你是机器人吗", "智能客服店小二"),
+        ("C1002", "你是人吗", "智能客服店小二"),
         ("C1004", "are you a robot?", "shop's assistant"),
         ("C1002", "客服电话是13987654321吗", "不会打电话要求您转账"),
     ] {
