@@ -263,6 +263,12 @@ const CASES: &[Case] = &[
         &["寄回的运费由您承担"],
     ),
     case("C1002", "运费多少", &["包邮"]),
+    // "签收了吗" about a late parcel: the delay and the coupon, as tracking says.
+    case(
+        "C1001",
+        "羽绒服签收了吗",
+        &["晚了 2 天", "10.00 元无门槛补偿券"],
+    ),
     // Signed for by someone else is not received.
     Case {
         handoff: Some("delivered_not_received"),
