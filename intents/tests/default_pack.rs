@@ -118,6 +118,8 @@ const CASES: &[(&str, &str, bool)] = &[
     ),
     ("I will leave a 5 star review", "out_of_scope", false),
     ("打一星期的工", "out_of_scope", false),
+    // An exchange question that says it was signed for is an exchange (review 8).
+    ("鞋子已经签收了,想问下能换43码吗", "exchange_request", false),
     ("你們等著被爆料吧", "complaint", false),
     ("I will dispute the charge with my bank", "complaint", false),
     ("叫你们老板出来", "human_agent", false),
