@@ -12,6 +12,7 @@
 mod cache;
 mod http;
 
+pub(crate) use http::http_url;
 pub use http::{HttpShop, HttpShopConfig, ShopConfigError, DEFAULT_TIMEOUT};
 
 use std::path::Path;

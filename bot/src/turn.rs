@@ -499,10 +499,7 @@ impl Bot {
             if conversation.status == ConvStatus::Queued {
                 self.escalate_waiting(&conversation, &pack, &understanding, now)?;
                 if let Some(text) = self.still_waiting(conversation_id, &pack, voice)? {
-                    messages.push(NewMessage {
-                        author: Author::Bot,
-                        ..system_message(now, text)
-                    });
+                    messages.push(bot_message(now, text));
                 }
             }
             let pending = self
@@ -629,10 +626,7 @@ impl Bot {
                 if understanding.angry && pack.has_text("apology.prefix", voice.0) {
                     text.insert_str(0, &pack.say("apology.prefix", voice.0, voice.1, &[]));
                 }
-                messages.push(NewMessage {
-                    author: Author::Bot,
-                    ..system_message(now, text)
-                });
+                messages.push(bot_message(now, text));
             }
             let (kind, notice, answer_by) = self.route_notice(&pack, voice, &routed, position, now);
             handoff.kind = kind;
@@ -1561,6 +1555,14 @@ fn voice(conversation: &Conversation) -> (Lang, intents::Script) {
         Lang::Zh => (Lang::Zh, intents::Script::Simplified),
         Lang::En => (Lang::En, intents::Script::Latin),
     })
+}
+
+/// A line the bot says outside any flow ("收到,已补充到工单").
+fn bot_message(at: dialogs::Time, text: String) -> NewMessage {
+    NewMessage {
+        author: Author::Bot,
+        ..system_message(at, text)
+    }
 }
 
 fn system_message(at: dialogs::Time, text: String) -> NewMessage {

@@ -31,7 +31,7 @@ fn a_named_order_replaces_the_remembered_one() {
 fn several_candidate_orders_are_offered_as_buttons_and_the_choice_continues() {
     let mut chat = Chat::new("C1002");
     let reply = chat.say("我的订单怎么样了");
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(
         payloads,
         ["E20261112000789", "E20261111001555", "E20261111000456"],
@@ -125,7 +125,7 @@ fn a_single_candidate_is_used_without_asking_but_offered_before_a_cancellation()
     // undone, so the order the message did not name is offered first.
     let mut chat = Chat::new("C1002");
     let reply = chat.say("我要取消订单");
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(payloads, ["E20261111000456"], "{}", reply.text);
     assert!(!reply.text.contains("确定要取消吗"), "{}", reply.text);
     let ask = chat.say("E20261111000456");
@@ -144,7 +144,7 @@ fn saying_yes_cancels_the_order_in_the_shop_with_its_refund() {
     let mut chat = Chat::new("C1002");
     let ask = chat.say("我要取消订单 E20261111000456");
     assert_eq!(
-        chat.shop.order("E20261111000456").unwrap().unwrap().status,
+        chat.status("E20261111000456"),
         OrderStatus::Paid,
         "asking changes nothing"
     );
@@ -239,7 +239,7 @@ fn answer_to_cancellation(ask: &str, answer: &str) -> (Outcome, String) {
         question.text
     );
     let reply = chat.say(answer);
-    let status = chat.shop.order("E20261111000456").unwrap().unwrap().status;
+    let status = chat.status("E20261111000456");
     let outcome = if status == OrderStatus::Cancelled {
         Outcome::Cancelled
     } else if ["确定要取消吗", "確定要取消嗎", "Cancel it?"]
@@ -552,10 +552,7 @@ fn another_topic_drops_the_pending_question() {
     assert!(chat.state.pending.is_none());
     // and a yes afterwards no longer cancels anything
     assert!(!chat.say("确认取消").text.contains("已取消"));
-    assert_eq!(
-        chat.shop.order("E20261111000456").unwrap().unwrap().status,
-        OrderStatus::Paid
-    );
+    assert_eq!(chat.status("E20261111000456"), OrderStatus::Paid);
 }
 
 #[test]
@@ -631,7 +628,7 @@ fn a_second_order_named_in_the_message_is_offered_not_dropped() {
     let reply = chat.say("你好，我想问下E20261111000987的退款，还有E20261111000123啥时候到");
     assert!(reply.text.contains("89.00 元"), "{}", reply.text);
     assert!(reply.text.contains("您还提到了"), "{}", reply.text);
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(payloads, ["E20261111000123"], "{:?}", reply.buttons);
     // Pressed, it is answered.
     let next = chat.say("E20261111000123");
@@ -656,7 +653,7 @@ fn nothing_on_its_way_still_answers_for_the_shoppers_orders() {
         "{}",
         reply.text
     );
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(
         payloads,
         ["E20261111001111", "E20261109000444"],

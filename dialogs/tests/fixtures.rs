@@ -474,7 +474,7 @@ fn english_shoppers_get_english_replies() {
 fn the_fallback_is_not_understood_and_offers_the_main_topics() {
     let reply = Chat::new("C1001").say("今天天气怎么样");
     assert!(!reply.understood);
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert!(payloads.contains(&"转人工"), "{payloads:?}");
     assert!(payloads.len() >= 4, "{payloads:?}");
     assert!(Chat::new("C1001").say("我的快递到哪了").understood);

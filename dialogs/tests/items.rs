@@ -1,13 +1,9 @@
 //! Naming an order by its item, mistyped order ids, and choosing among
 //! offered orders by typing (review findings H2 and M6).
 
-use dialogs::{Commerce, OrderStatus};
+use dialogs::OrderStatus;
 
 use crate::support::Chat;
-
-fn status(chat: &Chat, id: &str) -> OrderStatus {
-    chat.shop.order(id).unwrap().unwrap().status
-}
 
 #[test]
 fn an_item_named_in_a_cancellation_is_the_order_cancelled_or_explained() {
@@ -19,8 +15,8 @@ fn an_item_named_in_a_cancellation_is_the_order_cancelled_or_explained() {
     assert!(!reply.text.contains("E20261111000456"), "{}", reply.text);
     assert_eq!(chat.state.current_order.as_deref(), Some("E20261111001555"));
     chat.say("好的");
-    assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Paid);
-    assert_eq!(status(&chat, "E20261111001555"), OrderStatus::Shipped);
+    assert_eq!(chat.status("E20261111000456"), OrderStatus::Paid);
+    assert_eq!(chat.status("E20261111001555"), OrderStatus::Shipped);
 }
 
 #[test]
@@ -84,11 +80,7 @@ fn a_mistyped_order_id_is_not_found_never_another_order() {
         assert!(!reply.text.contains("空气炸锅"), "{typo}: {}", reply.text);
         assert!(chat.state.pending.is_none(), "{typo}");
         chat.say("好的");
-        assert_eq!(
-            status(&chat, "E20261111000456"),
-            OrderStatus::Paid,
-            "{typo}"
-        );
+        assert_eq!(chat.status("E20261111000456"), OrderStatus::Paid, "{typo}");
     }
     let reply = Chat::new("C1002").say("取消订单E2026111100155");
     assert!(reply.text.contains("E2026111100155"), "{}", reply.text);
@@ -103,17 +95,17 @@ fn naming_another_order_when_asked_to_confirm_does_not_confirm() {
     // would cancel the air fryer.
     let reply = chat.say("是绘本那单要取消");
     assert_eq!(reply.orders, ["E20261111001555"], "{}", reply.text);
-    assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Paid);
+    assert_eq!(chat.status("E20261111000456"), OrderStatus::Paid);
     let mut chat = Chat::new("C1002");
     chat.say("我要取消订单 E20261111000456");
     let reply = chat.say("取消 E20261111001555");
     assert_eq!(reply.orders, ["E20261111001555"], "{}", reply.text);
-    assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Paid);
+    assert_eq!(chat.status("E20261111000456"), OrderStatus::Paid);
     // The order asked about, named again, is still a yes.
     let mut chat = Chat::new("C1002");
     chat.say("我要取消订单 E20261111000456");
     chat.say("空气炸锅那单确认取消");
-    assert_eq!(status(&chat, "E20261111000456"), OrderStatus::Cancelled);
+    assert_eq!(chat.status("E20261111000456"), OrderStatus::Cancelled);
 }
 
 fn offered(chat: &mut Chat, text: &str) -> Vec<String> {
@@ -220,7 +212,7 @@ fn two_items_with_two_questions_answer_the_one_the_question_fits_and_offer_the_o
     // The refund question is the humidifier's (the jacket has no refund).
     assert!(reply.text.contains("E20261111000987"), "{}", reply.text);
     assert!(reply.text.contains("差额是运费"), "{}", reply.text);
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(payloads, ["E20261111000123"], "{}", reply.text);
     let jacket = chat.say("E20261111000123");
     assert!(jacket.text.contains("晚了 2 天"), "{}", jacket.text);
@@ -232,7 +224,7 @@ fn an_item_the_shopper_never_bought_does_not_take_their_only_parcel() {
     let mut chat = Chat::new("C1006");
     let reply = chat.say("我的运动鞋到哪了");
     assert_eq!(reply.handoff, None, "{}", reply.text);
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(payloads, ["E20261111001444"], "{}", reply.text);
     // Without an item named, the only parcel is the answer.
     let reply = Chat::new("C1006").say("我的快递到哪了");

@@ -89,6 +89,6 @@ fn a_foreign_order_is_never_remembered() {
 #[test]
 fn order_buttons_list_only_the_shoppers_own_orders() {
     let reply = Chat::new("C1003").say("我想退货");
-    let payloads: Vec<&str> = reply.buttons.iter().map(|b| b.payload.as_str()).collect();
+    let payloads = crate::support::payloads(&reply);
     assert_eq!(payloads, ["E20261111001222", "E20261101000321"]);
 }

@@ -45,6 +45,11 @@ impl Chat {
         }
     }
 
+    /// The status of an order in this conversation's shop now.
+    pub fn status(&self, id: &str) -> dialogs::OrderStatus {
+        self.shop.order(id).unwrap().expect("a demo order").status
+    }
+
     /// The shopper says `text`; the bot's reply.
     pub fn say(&mut self, text: &str) -> Reply {
         let understanding = self.pack.matcher().classify(text);
@@ -96,4 +101,9 @@ pub fn write(dir: &tempfile::TempDir, file: &str, text: &str) {
 /// The text of `file` of the pack in `dir`.
 pub fn read(dir: &tempfile::TempDir, file: &str) -> String {
     std::fs::read_to_string(dir.path().join(file)).unwrap()
+}
+
+/// What the reply's buttons send, in the order shown.
+pub fn payloads(reply: &Reply) -> Vec<&str> {
+    reply.buttons.iter().map(|b| b.payload.as_str()).collect()
 }

@@ -28,22 +28,13 @@ pub(super) fn malformed(file: &FileConfig) -> Vec<String> {
         }
     }
     if let Some(url) = &desk.webhook {
-        if !is_http_url(url) {
+        if crate::shop::http_url(url).is_none() {
             problems.push(format!(
                 "`desk.webhook` = `{url}` is not an http(s) URL, e.g. https://hooks.example.com/xiaoer"
             ));
         }
     }
     problems
-}
-
-/// An absolute `http://` or `https://` URL with a host.
-fn is_http_url(url: &str) -> bool {
-    let Ok(uri) = url.parse::<axum::http::Uri>() else {
-        return false;
-    };
-    matches!(uri.scheme_str(), Some("http" | "https"))
-        && uri.authority().is_some_and(|a| !a.host().is_empty())
 }
 
 /// Warnings for `[handoff]` intent names (`human_intent`,

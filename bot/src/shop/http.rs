@@ -67,6 +67,15 @@ pub enum ShopConfigError {
     Timeout,
 }
 
+/// `url` as an absolute `http://` or `https://` URL with a host, if it is one
+/// (the order system's base URL, the alert webhook).
+pub(crate) fn http_url(url: &str) -> Option<Uri> {
+    let uri: Uri = url.parse().ok()?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let host_ok = uri.authority().is_some_and(|a| !a.host().is_empty());
+    (scheme_ok && host_ok).then_some(uri)
+}
+
 impl HttpShopConfig {
     /// Checks the base URL (http or https, a host, no credentials, query or
     /// fragment; a trailing `/` is dropped) and the timeout. An empty token
@@ -79,12 +88,8 @@ impl HttpShopConfig {
         let bad = || ShopConfigError::Url {
             url: url.to_string(),
         };
-        let uri: Uri = url.parse().map_err(|_| bad())?;
-        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        let uri = http_url(url).ok_or_else(bad)?;
         let authority = uri.authority().ok_or_else(bad)?;
-        if !scheme_ok || authority.host().is_empty() {
-            return Err(bad());
-        }
         let extra = |what| ShopConfigError::UrlExtra {
             url: url.to_string(),
             what,

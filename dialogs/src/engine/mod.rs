@@ -153,11 +153,9 @@ fn answer(
             state.last_flow = last_flow;
             return Ok(turn.finish());
         }
-        resume::Resume::NewTopic => {
+        resume::Resume::NewTopic => 'topic: {
             if let Some(asked) = why_about(pack, input.understanding, last_flow.as_deref()) {
-                turn.run(state, &asked.0, asked.1)?;
-                state.last_flow = Some(asked.0);
-                return Ok(turn.finish());
+                break 'topic asked;
             }
             if turn.clarify() {
                 let reply = turn.finish();
@@ -167,10 +165,8 @@ fn answer(
             let u = input.understanding;
             // An order named without a topic of its own ("where are my
             // gloves", "羽绒服呢") is asked about as a bare order id is.
-            let names_one_order =
-                || -> Result<bool, DialogError> { Ok(turn.named_orders()?.len() == 1) };
             let intent = if u.intent == "out_of_scope"
-                && (resume::is_bare_order_id(u) || names_one_order()?)
+                && (resume::is_bare_order_id(u) || turn.named_orders()?.len() == 1)
             {
                 pack.bare_order_intent()
             } else {

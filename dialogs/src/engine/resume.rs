@@ -50,10 +50,11 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
     let again = pending.attempts + 1;
     match node {
         Node::Confirm { yes, no, .. } => {
+            let moved = moved_on(turn, flow);
             // "不是这单, 绘本那单": an answer that names another order than
             // the one asked about asks the flow again, about that order.
             if names_another_order(turn, state)? {
-                return if moved_on(turn, flow) {
+                return if moved {
                     turn.dropped_confirm = state.current_order.clone();
                     Ok(Resume::NewTopic)
                 } else {
@@ -64,11 +65,11 @@ pub(crate) fn resume(turn: &mut Turn, state: &mut DialogState) -> Result<Resume,
                 return go(if answer { yes } else { no });
             }
             // Asking back ("确定吗?", "ok?") is asked again however often.
-            if asks_back(turn) && !moved_on(turn, flow) {
+            if asks_back(turn) && !moved {
                 turn.attempts = pending.attempts;
                 return go(&pending.node);
             }
-            if moved_on(turn, flow) || again >= DEFAULT_ATTEMPTS {
+            if moved || again >= DEFAULT_ATTEMPTS {
                 turn.dropped_confirm = state.current_order.clone();
                 return Ok(Resume::NewTopic);
             }
@@ -244,10 +245,7 @@ fn yes_or_no(turn: &Turn) -> Option<bool> {
         return Some(false);
     }
     // Asked back ("确定吗?", "可以吗", "ok?"): a question, not an answer.
-    if words("confirm.question_marks")
-        .iter()
-        .any(|q| text.contains(q.as_str()))
-    {
+    if asks_back(turn) {
         return None;
     }
     if has(&words("confirm.yes_phrases")) {
@@ -287,22 +285,29 @@ fn remove_word(text: &str, word: &str) -> String {
     }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for (at, _) in text.match_indices(word) {
+    for at in standing_alone(text, word) {
         if at < last {
             continue;
         }
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        if !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-        {
-            out.push_str(&text[last..at]);
-            out.push(' ');
-            last = at + word.len();
-        }
+        out.push_str(&text[last..at]);
+        out.push(' ');
+        last = at + word.len();
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// Where the latin `word` stands alone in `text` (no letter or digit right
+/// before or after it).
+fn standing_alone<'a>(text: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + word.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 /// `word` occurs in `text`; latin words must stand alone ("no" is not in "know").
@@ -313,10 +318,5 @@ pub(super) fn contains_word(text: &str, word: &str) -> bool {
     if !word.is_ascii() {
         return text.contains(word);
     }
-    text.match_indices(word).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + word.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric())
-            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
+    standing_alone(text, word).next().is_some()
 }

@@ -173,7 +173,6 @@ impl<'a> Turn<'a> {
         self.pack.text(key, self.lang, self.script, &facts)
     }
 
-    /// Says a template with the facts known so far.
     /// Says an optional text of the pack; whether the pack has it.
     pub(crate) fn say_if_any(&mut self, key: &str) -> bool {
         let has = self.pack.template(key, self.lang).is_some();
@@ -183,6 +182,7 @@ impl<'a> Turn<'a> {
         has
     }
 
+    /// Says a template with the facts known so far.
     pub(crate) fn say(&mut self, key: &str) {
         let text = self.text(key);
         self.texts.push(text);
@@ -279,26 +279,9 @@ impl<'a> Turn<'a> {
                 }
                 Resolved::Choose(orders) => {
                     self.say("order.choose");
-                    let names = self
-                        .pack
-                        .template("order.button", self.lang)
-                        .map(placeholders)
-                        .unwrap_or_default();
                     let offered: Vec<String> = orders.iter().map(|o| o.order_id.clone()).collect();
-                    for order in orders {
-                        let facts =
-                            order_facts_where(self.pack, self.lang, &order, self.input.now, &|k| {
-                                names.contains(&k)
-                            });
-                        let label = self
-                            .pack
-                            .text("order.button", self.lang, self.script, &facts);
-                        self.orders.push(order.order_id.clone());
-                        self.buttons.push(Button {
-                            label,
-                            payload: order.order_id,
-                        });
-                    }
+                    self.orders.extend(offered.iter().cloned());
+                    self.push_order_buttons(orders);
                     state.pending = Some(Pending {
                         offered,
                         ..wait(self.attempts)
@@ -624,11 +607,6 @@ impl<'a> Turn<'a> {
             return Ok(());
         }
         let ids = self.understanding().slots.order_ids.clone();
-        let names = self
-            .pack
-            .template("order.button", self.lang)
-            .map(placeholders)
-            .unwrap_or_default();
         let mut others = Vec::new();
         // Named by their item too ("…另外加湿器的退款…"); not looked for
         // beside a pasted id (those who paste ids paste each: the common
@@ -655,7 +633,19 @@ impl<'a> Turn<'a> {
             return Ok(());
         }
         self.say("order.also");
-        for order in others {
+        self.push_order_buttons(others);
+        Ok(())
+    }
+
+    /// Each order as a button: its `order.button` label, its id as payload
+    /// (pressed, the id is looked up).
+    fn push_order_buttons(&mut self, orders: Vec<Order>) {
+        let names = self
+            .pack
+            .template("order.button", self.lang)
+            .map(placeholders)
+            .unwrap_or_default();
+        for order in orders {
             let facts = order_facts_where(self.pack, self.lang, &order, self.input.now, &|k| {
                 names.contains(&k)
             });
@@ -667,7 +657,6 @@ impl<'a> Turn<'a> {
                 payload: order.order_id,
             });
         }
-        Ok(())
     }
 
     /// After the answer to another topic, the yes/no question left behind
